@@ -1,0 +1,3 @@
+from caseworker_tui.cli import main
+
+raise SystemExit(main())

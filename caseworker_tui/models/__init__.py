@@ -1,0 +1,28 @@
+"""Persistence: the database proxy, the tables and the schema migrations."""
+
+from caseworker_tui.models.database import bind, db, is_postgres, open_database
+from caseworker_tui.models.tables import (
+    ALL_MODELS,
+    ROLES,
+    AgencyUpdateRequest,
+    Appeal,
+    Applicant,
+    AuditEvent,
+    Case,
+    CaseView,
+    Deadline,
+    Incident,
+    Letter,
+    Note,
+    Recommendation,
+    Report,
+    Review,
+    ThresholdDecision,
+    User,
+)
+
+__all__ = [
+    "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
+    "CaseView", "Deadline", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
+    "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
+]

@@ -1,0 +1,59 @@
+"""The one database: a proxy initialised from a URL at start-up (SQLite file or PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from peewee import Database, DatabaseProxy, SqliteDatabase
+
+from caseworker_tui.services.errors import ConfigError
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": "normal",
+    "cache_size": -32_000,
+}
+
+
+def open_database(url: str) -> Database:
+    """A peewee database for `url`, not yet connected; `sqlite:///path` or `postgresql://…`."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        if not url.startswith("sqlite:///"):
+            raise ConfigError("database URL: write sqlite:///relative/path or sqlite:////absolute/path")
+        path = unquote(url[len("sqlite:///"):])
+        if not path:
+            raise ConfigError("database URL: sqlite:/// needs a file path, e.g. sqlite:////home/me/cases.sqlite")
+        if path != ":memory:":
+            path = str(Path(path).expanduser())
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+    if scheme in ("postgres", "postgresql"):
+        from playhouse.db_url import connect  # deferred: loads the PostgreSQL driver
+
+        try:
+            return connect(url, autoconnect=True)
+        except ImportError:
+            raise ConfigError(
+                "PostgreSQL needs its driver: pip install 'caseworker-tui[postgres]'"
+            ) from None
+    raise ConfigError(f"database URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def bind(url: str) -> Database:
+    """Point the proxy at `url` and return the real database."""
+    database = open_database(url)
+    db.initialize(database)
+    return database
+
+
+def is_postgres() -> bool:
+    from peewee import PostgresqlDatabase
+
+    return isinstance(db.obj, PostgresqlDatabase)

@@ -1,0 +1,245 @@
+"""The peewee models: what the partnership keeps about each Community Trigger request.
+
+Services read and write these inside one transaction per use case and hand screens plain
+objects, never rows. Table names are explicit so a rename of a class never renames a table.
+"""
+
+from __future__ import annotations
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from caseworker_tui.models.database import db
+
+ROLES = ("caseworker", "supervisor", "chair", "admin")
+
+
+class Base(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class User(Base):
+    username = CharField(max_length=60, unique=True)
+    display_name = CharField(max_length=120)
+    role = CharField(max_length=20)
+    password_hash = CharField(max_length=255)
+    active = BooleanField(default=True)
+    failed_attempts = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+    created_at = DateTimeField()
+
+    class Meta:
+        table_name = "app_user"
+
+
+class Case(Base):
+    """One request for a case review, from receipt to closure."""
+
+    reference = CharField(max_length=40, unique=True)
+    received_at = DateTimeField(index=True)
+    stage = CharField(max_length=24, index=True)
+    is_open = BooleanField(default=True, index=True)
+    assigned_to = ForeignKeyField(User, null=True, backref="cases", on_delete="SET NULL")
+    applicant_name = CharField(max_length=200)
+    postcode = CharField(max_length=10, default="")
+    search_text = CharField(max_length=400, default="")  # reference, name, postcode, lower-cased
+    dissatisfied = BooleanField()
+    dissatisfaction_reason = TextField(default="")
+    threshold_met = BooleanField()  # the computed verdict, as at receipt
+    verdict_json = TextField()
+    policy_name = CharField(max_length=120)
+    policy_version = CharField(max_length=40)
+    risk_score = IntegerField(null=True)
+    high_risk = BooleanField(default=False)
+    triage_json = TextField(null=True)
+    next_due_on = DateField(null=True, index=True)  # earliest open deadline, kept in step
+    next_due_step = CharField(max_length=40, null=True)
+    extended = BooleanField(default=False)
+    accepted_on = DateField(null=True)
+    decided_on = DateField(null=True)
+    closed_at = DateTimeField(null=True)
+    version = IntegerField(default=1)  # optimistic locking
+    created_at = DateTimeField()
+    updated_at = DateTimeField()
+    updated_by = CharField(max_length=60, default="")
+
+    class Meta:
+        table_name = "case_request"
+        indexes = ((("is_open", "next_due_on"), False),)
+
+
+class Applicant(Base):
+    case = ForeignKeyField(Case, unique=True, backref="applicants", on_delete="CASCADE")
+    name = CharField(max_length=200)
+    address = TextField(default="")
+    postcode = CharField(max_length=10, default="")
+    email = CharField(max_length=320, null=True)
+    phone = CharField(max_length=40, null=True)
+    preferred_contact = CharField(max_length=10)
+    on_behalf_of = TextField(null=True)
+    vulnerabilities = TextField(null=True)
+    needs_json = TextField(default="[]")
+    advocate = TextField(null=True)
+    consent_to_share = BooleanField(null=True)
+
+
+class Incident(Base):
+    case = ForeignKeyField(Case, backref="incidents", on_delete="CASCADE")
+    key = CharField(max_length=40)  # the form's incident id, e.g. "i1"
+    position = IntegerField()
+    occurred_on = DateField()
+    description = TextField(default="")
+    location = TextField(default="")
+    hate_related = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("case", "key"), True),)
+
+
+class Report(Base):
+    incident = ForeignKeyField(Incident, backref="reports", on_delete="CASCADE")
+    position = IntegerField()
+    agency = CharField(max_length=40)
+    reported_on = DateField()
+    reporter = CharField(max_length=200)
+    agency_reference = CharField(max_length=200, default="")
+
+
+class AgencyUpdateRequest(Base):
+    case = ForeignKeyField(Case, backref="agency_updates", on_delete="CASCADE")
+    agency = CharField(max_length=40)
+    requested_on = DateField()
+    due_on = DateField()
+    requested_by = CharField(max_length=60)
+    answered_on = DateField(null=True)
+    answer = TextField(default="")
+
+
+class ThresholdDecision(Base):
+    case = ForeignKeyField(Case, backref="decisions", on_delete="CASCADE")
+    decision = CharField(max_length=20)  # accepted | declined
+    ground = CharField(max_length=40)  # threshold_met, threshold_not_met, or a policy decline ground
+    reason = TextField(default="")
+    computed_met = BooleanField()
+    against_verdict = BooleanField(default=False)
+    decided_by = CharField(max_length=60)
+    decided_at = DateTimeField()
+    policy_name = CharField(max_length=120)
+    policy_version = CharField(max_length=40)
+
+
+class Review(Base):
+    case = ForeignKeyField(Case, unique=True, backref="reviews", on_delete="CASCADE")
+    due_on = DateField()  # acceptance + the policy's review days
+    extended_to = DateField(null=True)
+    extension_reason = TextField(default="")
+    meeting_on = DateField(null=True)
+    chair_name = CharField(max_length=200, default="")
+    agencies_json = TextField(default="[]")
+    participation = CharField(max_length=20, default="")  # in_person|virtual|written_statement|advocate|not_invited
+    not_invited_reason = TextField(default="")
+    findings = TextField(default="")
+    summary = TextField(default="")
+    submitted_at = DateTimeField(null=True)
+    approved_by = CharField(max_length=60, null=True)
+    approved_by_name = CharField(max_length=120, null=True)
+    approved_at = DateTimeField(null=True)
+    returned_comments = TextField(default="")
+
+
+class Recommendation(Base):
+    case = ForeignKeyField(Case, backref="recommendations", on_delete="CASCADE")
+    position = IntegerField()
+    agency = CharField(max_length=40)
+    action = TextField()
+    due_on = DateField()
+    done_on = DateField(null=True)
+    done_note = TextField(default="")
+    done_by = CharField(max_length=60, null=True)
+
+
+class Letter(Base):
+    case = ForeignKeyField(Case, backref="letters", on_delete="CASCADE")
+    kind = CharField(max_length=40)
+    version_no = IntegerField()
+    path = TextField()
+    checksum = CharField(max_length=64)
+    large_print = BooleanField(default=False)
+    recipient = CharField(max_length=200, default="")
+    created_by = CharField(max_length=60)
+    created_at = DateTimeField()
+    sent_on = DateField(null=True)
+    channel = CharField(max_length=20, null=True)
+
+
+class Note(Base):
+    case = ForeignKeyField(Case, backref="notes", on_delete="CASCADE")
+    author = CharField(max_length=60)
+    created_at = DateTimeField()
+    text = TextField()
+
+
+class Deadline(Base):
+    """One step the partnership owes, with its due date; open while `closed_at` is empty."""
+
+    case = ForeignKeyField(Case, backref="deadlines", on_delete="CASCADE")
+    step = CharField(max_length=40)
+    label = CharField(max_length=200)
+    agency = CharField(max_length=40, null=True)
+    ref_id = IntegerField(null=True)  # the agency update or recommendation it belongs to
+    due_on = DateField()
+    closed_at = DateTimeField(null=True)
+    closed_how = CharField(max_length=20, null=True)  # done | cancelled
+
+    class Meta:
+        indexes = ((("closed_at", "due_on"), False), (("case", "step"), False))
+
+
+class Appeal(Base):
+    case = ForeignKeyField(Case, backref="appeals", on_delete="CASCADE")
+    against = CharField(max_length=20)  # decision | outcome
+    lodged_on = DateField()
+    grounds = TextField()
+    stage_before = CharField(max_length=24)
+    recorded_by = CharField(max_length=60)
+    decided_on = DateField(null=True)
+    upheld = BooleanField(null=True)
+    independent_chair = CharField(max_length=200, null=True)
+    decision_reason = TextField(default="")
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which case, when, from which stage to which, and why."""
+
+    case = ForeignKeyField(Case, null=True, backref="audit", on_delete="CASCADE")
+    actor = CharField(max_length=60)
+    at = DateTimeField(index=True)
+    action = CharField(max_length=40)
+    from_stage = CharField(max_length=24, null=True)
+    to_stage = CharField(max_length=24, null=True)
+    reason = TextField(default="")
+    details_json = TextField(default="{}")
+
+
+class CaseView(Base):
+    """Who opened which case, when: personal data is read on a need-to-know basis."""
+
+    case = ForeignKeyField(Case, backref="views", on_delete="CASCADE")
+    username = CharField(max_length=60)
+    at = DateTimeField()
+
+
+ALL_MODELS = [
+    User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
+    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView,
+]

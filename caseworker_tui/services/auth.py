@@ -1,0 +1,119 @@
+"""Accounts: argon2-hashed passphrases, roles, and a lock after repeated wrong passphrases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from caseworker_tui.models import ROLES, User
+from caseworker_tui.services import audit, clock
+from caseworker_tui.services.errors import InvalidInput, SignInFailed
+from caseworker_tui.services.permissions import SYSTEM, Actor, require
+from caseworker_tui.services.unit import reading, transaction
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    locked_until: datetime | None
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.username, user.display_name, user.role)
+
+
+def hash_passphrase(passphrase: str) -> str:
+    return _hasher.hash(passphrase)
+
+
+def add_user(username: str, role: str, passphrase: str, display_name: str | None = None,
+             by: Actor = SYSTEM) -> UserInfo:
+    """Create an account; the name is unique, the role one of ROLES, the passphrase not empty."""
+    require(by, "manage_users")
+    username = username.strip().lower()
+    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise InvalidInput("username: letters, digits, '.', '-' or '_' only", "username")
+    if role not in ROLES:
+        raise InvalidInput(f"role: must be one of {', '.join(ROLES)}", "role")
+    if len(passphrase) < 4:
+        raise InvalidInput("passphrase: at least 4 characters", "passphrase")
+    with transaction():
+        if User.select().where(User.username == username).exists():
+            raise InvalidInput(f"username: {username!r} is taken", "username")
+        user = User.create(
+            username=username,
+            display_name=(display_name or username.title()).strip(),
+            role=role,
+            password_hash=hash_passphrase(passphrase),
+            created_at=clock.now(),
+        )
+        audit.record(None, by, "user_added", username=username, role=role)
+    return _info(user)
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.username, user.display_name, user.role, user.active, user.locked_until)
+
+
+def list_users() -> list[UserInfo]:
+    with reading():
+        return [_info(u) for u in User.select().order_by(User.username)]
+
+
+def find_actor(username: str) -> Actor:
+    """The actor for an existing, active account (demo sign-in and the CLI)."""
+    with reading():
+        user = User.get_or_none(User.username == username.strip().lower())
+    if user is None or not user.active:
+        raise SignInFailed(f"no active account named {username!r}")
+    return _actor(user)
+
+
+def sign_in(username: str, passphrase: str) -> Actor:
+    """Check the passphrase; repeated failures lock the account for a while.
+
+    A failure is committed before it is reported, so the count survives the refusal.
+    """
+    now = clock.now()
+    refusal: str | None = None
+    with transaction():
+        user = User.get_or_none(User.username == username.strip().lower())
+        if user is None or not user.active:
+            _hasher.hash(passphrase)  # same cost whether or not the name exists
+            refusal = "Unknown user or wrong passphrase."
+        elif user.locked_until and user.locked_until > now:
+            minutes = max(1, -(-int((user.locked_until - now).total_seconds()) // 60))
+            refusal = (f"This account is locked after repeated wrong passphrases; "
+                       f"try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+        elif not _verify(user.password_hash, passphrase):
+            failures = user.failed_attempts + 1
+            locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+            User.update(failed_attempts=0 if locked else failures, locked_until=locked).where(
+                User.id == user.id).execute()
+            audit.record(None, _actor(user), "sign_in_failed", locked=bool(locked))
+            refusal = (f"Wrong passphrase. The account is now locked for {LOCK_MINUTES} minutes."
+                       if locked else "Unknown user or wrong passphrase.")
+        else:
+            if user.failed_attempts or user.locked_until:
+                User.update(failed_attempts=0, locked_until=None).where(User.id == user.id).execute()
+            audit.record(None, _actor(user), "signed_in")
+    if refusal:
+        raise SignInFailed(refusal)
+    return _actor(user)
+
+
+def _verify(password_hash: str, passphrase: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, passphrase)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,518 @@
+"""Reading cases: the intake queue page, one case in full, and its timeline.
+
+Filtering, sorting and paging happen in the database, so a page costs the same with 40 cases
+as with 100,000. Everything returned is a plain object; screens never see a peewee row.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from peewee import JOIN, fn
+from peewee import Case as SqlCase
+
+from caseworker_tui.models import (
+    AgencyUpdateRequest,
+    Appeal,
+    Applicant,
+    AuditEvent,
+    Case,
+    CaseView,
+    Deadline,
+    Incident,
+    Letter,
+    Note,
+    Recommendation,
+    Report,
+    Review,
+    ThresholdDecision,
+    User,
+)
+from caseworker_tui.services import clock, context
+from caseworker_tui.services.calendar import countdown
+from caseworker_tui.services.deadlines import STEP_WORDS, DeadlineView, view
+from caseworker_tui.services.eligibility import Verdict
+from caseworker_tui.services.errors import NotFound
+from caseworker_tui.services.permissions import Actor, allowed, require
+from caseworker_tui.services.stages import STAGE_LABELS, stage_label
+from caseworker_tui.services.unit import reading, transaction
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    stage: str | None = None
+    mine: bool = False
+    high_risk: bool = False
+    search: str = ""
+    include_closed: bool = False
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    reference: str
+    received_at: datetime
+    applicant: str
+    stage: str
+    stage_label: str
+    next_due_on: date | None
+    next_step: str
+    countdown: str
+    overdue: bool
+    high_risk: bool
+    risk_score: int | None
+    assignee: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    stage_counts: dict[str, int]
+
+
+def _search_clause(text: str):
+    """Every word must appear in the reference, name or postcode (case-insensitive)."""
+    clause = None
+    for word in text.casefold().split():
+        term = Case.search_text.contains(word)
+        clause = term if clause is None else clause & term
+    return clause
+
+
+def _filtered(actor: Actor, flt: QueueFilter, *, with_stage: bool = True):
+    query = Case.select()
+    conditions = []
+    if not flt.include_closed:
+        conditions.append(Case.is_open == True)  # noqa: E712 - peewee expression
+    if flt.mine:
+        mine = User.select(User.id).where(User.username == actor.username)
+        conditions.append(Case.assigned_to.in_(mine))
+    if flt.high_risk:
+        conditions.append(Case.high_risk == True)  # noqa: E712
+    if flt.search.strip():
+        conditions.append(_search_clause(flt.search))
+    if with_stage and flt.stage:
+        conditions.append(Case.stage == flt.stage)
+    for condition in conditions:
+        query = query.where(condition)
+    return query
+
+
+def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
+               page_size: int = PAGE_SIZE) -> QueuePage:
+    """One page of the queue, most urgent first: overdue, then high risk, then nearest due date."""
+    require(actor, "view_cases")
+    today, calendar = clock.today(), context.calendar()
+    overdue_first = SqlCase(None, [((Case.next_due_on < today), 0)], 1)
+    with reading():
+        base = _filtered(actor, flt)
+        total = base.count()
+        pages = max(1, -(-total // page_size))
+        page = min(max(1, page), pages)
+        query = (base.select(Case.id, Case.reference, Case.received_at, Case.applicant_name, Case.stage,
+                             Case.next_due_on, Case.next_due_step, Case.high_risk, Case.risk_score,
+                             User.display_name.alias("assignee"))
+                 .join(User, JOIN.LEFT_OUTER, on=(Case.assigned_to == User.id))
+                 .order_by(overdue_first, Case.high_risk.desc(), Case.next_due_on.asc(nulls="LAST"),
+                           Case.received_at, Case.id)
+                 .paginate(page, page_size).dicts())
+        rows = [
+            QueueRow(
+                id=r["id"], reference=r["reference"], received_at=r["received_at"],
+                applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
+                next_due_on=r["next_due_on"], next_step=_step_words(r["next_due_step"]),
+                countdown=countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "—",
+                overdue=bool(r["next_due_on"] and r["next_due_on"] < today),
+                high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
+            )
+            for r in query
+        ]
+        counts_query = (_filtered(actor, flt, with_stage=False)
+                        .select(Case.stage, fn.COUNT(Case.id).alias("n")).group_by(Case.stage).dicts())
+        counts = {r["stage"]: r["n"] for r in counts_query}
+    ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
+    return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
+
+
+def _step_words(step: str | None) -> str:
+    return STEP_WORDS.get(step, step.replace("_", " ")) if step else ""
+
+
+def find_case_id(text: str) -> int | None:
+    """The case a reference names exactly (for "open by reference")."""
+    with reading():
+        row = Case.select(Case.id).where(fn.LOWER(Case.reference) == text.strip().lower()).first()
+    return row.id if row else None
+
+
+# --- one case in full --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ReportInfo:
+    position: int
+    agency: str
+    agency_label: str
+    reported_on: date
+    reporter: str
+    agency_reference: str
+
+
+@dataclass(frozen=True)
+class IncidentInfo:
+    key: str
+    occurred_on: date
+    description: str
+    location: str
+    hate_related: bool
+    reports: list[ReportInfo]
+
+
+@dataclass(frozen=True)
+class ApplicantInfo:
+    name: str
+    address: str
+    postcode: str
+    email: str | None
+    phone: str | None
+    preferred_contact: str
+    on_behalf_of: str | None
+    vulnerabilities: str | None
+    needs: list[str]
+    advocate: str | None
+    consent_to_share: bool | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    kind: str
+    icon: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    at: datetime
+    actor: str
+    action: str
+    from_stage: str | None
+    to_stage: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpdateInfo:
+    id: int
+    agency: str
+    agency_label: str
+    requested_on: date
+    due_on: date
+    answered_on: date | None
+    answer: str
+    late: bool
+
+
+@dataclass(frozen=True)
+class RecommendationInfo:
+    id: int
+    position: int
+    agency: str
+    agency_label: str
+    action: str
+    due_on: date
+    done_on: date | None
+    done_note: str
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    due_on: date
+    extended_to: date | None
+    extension_reason: str
+    meeting_on: date | None
+    chair_name: str
+    agencies: list[str]
+    participation: str
+    not_invited_reason: str
+    findings: str
+    summary: str
+    submitted_at: datetime | None
+    approved_by_name: str | None
+    approved_at: datetime | None
+    returned_comments: str
+
+
+@dataclass(frozen=True)
+class DecisionInfo:
+    decision: str
+    ground: str
+    reason: str
+    against_verdict: bool
+    decided_by: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class LetterInfo:
+    id: int
+    kind: str
+    version_no: int
+    path: str
+    created_by: str
+    created_at: datetime
+    sent_on: date | None
+    channel: str | None
+    large_print: bool
+
+
+@dataclass(frozen=True)
+class AppealInfo:
+    against: str
+    lodged_on: date
+    grounds: str
+    decided_on: date | None
+    upheld: bool | None
+    independent_chair: str | None
+    decision_reason: str
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    reference: str
+    version: int
+    received_at: datetime
+    stage: str
+    stage_label: str
+    assignee: str | None
+    assignee_name: str
+    high_risk: bool
+    risk_score: int | None
+    triage_answers: dict[str, bool]
+    dissatisfied: bool
+    dissatisfaction_reason: str
+    extended: bool
+    applicant: ApplicantInfo
+    incidents: list[IncidentInfo]
+    verdict: Verdict
+    deadlines: list[DeadlineView]
+    decisions: list[DecisionInfo]
+    updates: list[UpdateInfo]
+    review: ReviewInfo | None
+    recommendations: list[RecommendationInfo]
+    letters: list[LetterInfo]
+    appeals: list[AppealInfo]
+    timeline: list[TimelineEntry]
+    audit: list[AuditInfo]
+    actions: list[str] = field(default_factory=list)
+
+
+# What each stage offers, before the role is considered.
+STAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "received": ("acknowledge", "request_updates", "withdraw"),
+    "acknowledged": ("decide", "request_updates", "withdraw"),
+    "accepted": ("schedule_review", "request_updates", "extend_review", "withdraw"),
+    "declined": ("record_appeal", "close", "withdraw"),
+    "under_review": ("schedule_review", "record_findings", "draft_outcome", "extend_review",
+                     "request_updates", "withdraw"),
+    "outcome_drafted": ("draft_outcome", "submit_outcome", "record_findings", "extend_review", "withdraw"),
+    "awaiting_chair": ("approve_outcome", "return_outcome", "extend_review", "withdraw"),
+    "approved": ("follow_up", "record_appeal", "close", "withdraw"),
+    "appeal": ("decide_appeal", "withdraw"),
+    "closed": ("follow_up", "record_appeal"),
+    "withdrawn": (),
+}
+ALWAYS = ("add_note", "take", "assign", "triage")
+
+
+def available_actions(stage: str, actor: Actor, assignee: str | None) -> list[str]:
+    """The steps this user may take on a case at this stage, in the order a screen offers them."""
+    offered = [a for a in STAGE_ACTIONS.get(stage, ()) if allowed(actor, a)]
+    for action in ALWAYS:
+        if action == "take" and assignee == actor.username:
+            continue
+        if action in ("take", "assign", "triage") and stage in ("closed", "withdrawn"):
+            continue
+        if allowed(actor, action):
+            offered.append(action)
+    return offered
+
+
+ICONS = {"incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
+         "note": "✎", "stage": "➜", "review": "☷", "appeal": "↺", "recommendation": "★"}
+TIMELINE_KINDS = tuple(ICONS)
+
+
+def _entry(at: datetime | date, kind: str, text: str) -> TimelineEntry:
+    if not isinstance(at, datetime):
+        at = datetime.combine(at, datetime.min.time())
+    return TimelineEntry(at=at, kind=kind, icon=ICONS[kind], text=text)
+
+
+def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDetail:
+    """Everything about one case, as one snapshot; the view is recorded (who looked, when)."""
+    require(actor, "view_cases")
+    policy, calendar, today = context.policy(), context.calendar(), clock.today()
+    label = policy.agency_label
+    if record_view:
+        with transaction():
+            if not Case.select().where(Case.id == case_id).exists():
+                raise NotFound(f"no case with id {case_id}")
+            CaseView.create(case=case_id, username=actor.username, at=clock.now())
+    with reading():
+        case = Case.get_or_none(Case.id == case_id)
+        if case is None:
+            raise NotFound(f"no case with id {case_id}")
+        assignee = User.get_or_none(User.id == case.assigned_to_id) if case.assigned_to_id else None
+        person = Applicant.get(Applicant.case == case)
+        incidents_rows = list(Incident.select().where(Incident.case == case).order_by(Incident.position))
+        reports_by_incident: dict[int, list[Report]] = {}
+        for report in (Report.select().join(Incident).where(Incident.case == case)
+                       .order_by(Report.incident, Report.position)):
+            reports_by_incident.setdefault(report.incident_id, []).append(report)
+        deadlines = list(Deadline.select().where(Deadline.case == case).order_by(Deadline.due_on, Deadline.id))
+        decisions = list(ThresholdDecision.select().where(ThresholdDecision.case == case).order_by(ThresholdDecision.id))
+        updates = list(AgencyUpdateRequest.select().where(AgencyUpdateRequest.case == case)
+                       .order_by(AgencyUpdateRequest.id))
+        review = Review.get_or_none(Review.case == case)
+        recs = list(Recommendation.select().where(Recommendation.case == case).order_by(Recommendation.position))
+        letters = list(Letter.select().where(Letter.case == case).order_by(Letter.created_at, Letter.id))
+        notes = list(Note.select().where(Note.case == case).order_by(Note.created_at, Note.id))
+        appeals = list(Appeal.select().where(Appeal.case == case).order_by(Appeal.id))
+        events = list(AuditEvent.select().where(AuditEvent.case == case).order_by(AuditEvent.at, AuditEvent.id))
+
+    incidents = [
+        IncidentInfo(
+            key=i.key, occurred_on=i.occurred_on, description=i.description, location=i.location,
+            hate_related=i.hate_related,
+            reports=[ReportInfo(r.position, r.agency, label(r.agency), r.reported_on, r.reporter,
+                                r.agency_reference) for r in reports_by_incident.get(i.id, [])],
+        )
+        for i in incidents_rows
+    ]
+    timeline: list[TimelineEntry] = []
+    for i in incidents:
+        hate = " (hate-related)" if i.hate_related else ""
+        where = f" at {i.location}" if i.location else ""
+        timeline.append(_entry(i.occurred_on, "incident", f"Incident {i.key}{hate}{where}: {i.description or 'no description'}"))
+        for r in i.reports:
+            timeline.append(_entry(r.reported_on, "report",
+                                   f"{r.reporter} reported incident {i.key} to {r.agency_label}"
+                                   + (f" (ref {r.agency_reference})" if r.agency_reference else "")))
+    for u in updates:
+        timeline.append(_entry(u.requested_on, "agency_update", f"Update requested from {label(u.agency)}, due {u.due_on}"))
+        if u.answered_on:
+            timeline.append(_entry(u.answered_on, "agency_update", f"{label(u.agency)} replied: {u.answer}"))
+    for d in decisions:
+        words = "Accepted: threshold met" if d.decision == "accepted" else (
+            "Declined: threshold not met" if d.ground == "threshold_not_met" else f"Declined as {d.ground}")
+        against = " — against the computed verdict" if d.against_verdict else ""
+        timeline.append(_entry(d.decided_at, "decision", f"{words}{against} (by {d.decided_by})"
+                               + (f": {d.reason}" if d.reason else "")))
+    if review and review.meeting_on:
+        timeline.append(_entry(review.meeting_on, "review", f"Review meeting, chaired by {review.chair_name}"))
+    for letter in letters:
+        sent = f", sent {letter.sent_on} by {letter.channel}" if letter.sent_on else ""
+        timeline.append(_entry(letter.created_at, "letter",
+                               f"Letter produced: {letter.kind.replace('_', ' ')} (version {letter.version_no}){sent}"))
+    for note in notes:
+        timeline.append(_entry(note.created_at, "note", f"{note.author}: {note.text}"))
+    for a in appeals:
+        timeline.append(_entry(a.lodged_on, "appeal", f"Appeal against the {a.against} lodged: {a.grounds}"))
+        if a.decided_on:
+            result = "upheld" if a.upheld else "not upheld"
+            timeline.append(_entry(a.decided_on, "appeal", f"Appeal {result} by {a.independent_chair}: {a.decision_reason}"))
+    for r in recs:
+        if r.done_on:
+            timeline.append(_entry(r.done_on, "recommendation", f"Recommendation {r.position} ({label(r.agency)}) done: {r.done_note}"))
+    for e in events:
+        if e.from_stage != e.to_stage and e.to_stage:
+            came = f"{stage_label(e.from_stage)} → " if e.from_stage else ""
+            timeline.append(_entry(e.at, "stage", f"{came}{stage_label(e.to_stage)} (by {e.actor})"
+                                   + (f": {e.reason}" if e.reason else "")))
+    timeline.sort(key=lambda t: t.at)
+
+    stage = case.stage
+    return CaseDetail(
+        id=case.id, reference=case.reference, version=case.version, received_at=case.received_at,
+        stage=stage, stage_label=stage_label(stage),
+        assignee=assignee.username if assignee else None,
+        assignee_name=assignee.display_name if assignee else "",
+        high_risk=case.high_risk, risk_score=case.risk_score,
+        triage_answers=json.loads(case.triage_json) if case.triage_json else {},
+        dissatisfied=case.dissatisfied, dissatisfaction_reason=case.dissatisfaction_reason,
+        extended=case.extended,
+        applicant=ApplicantInfo(person.name, person.address, person.postcode, person.email, person.phone,
+                                person.preferred_contact, person.on_behalf_of, person.vulnerabilities,
+                                json.loads(person.needs_json), person.advocate, person.consent_to_share),
+        incidents=incidents,
+        verdict=Verdict.model_validate_json(case.verdict_json),
+        deadlines=[view(d, today, calendar) for d in deadlines],
+        decisions=[DecisionInfo(d.decision, d.ground, d.reason, d.against_verdict, d.decided_by, d.decided_at)
+                   for d in decisions],
+        updates=[UpdateInfo(u.id, u.agency, label(u.agency), u.requested_on, u.due_on, u.answered_on, u.answer,
+                            late=u.answered_on is None and today > u.due_on) for u in updates],
+        review=ReviewInfo(review.due_on, review.extended_to, review.extension_reason, review.meeting_on,
+                          review.chair_name, json.loads(review.agencies_json), review.participation,
+                          review.not_invited_reason, review.findings, review.summary, review.submitted_at,
+                          review.approved_by_name, review.approved_at, review.returned_comments) if review else None,
+        recommendations=[RecommendationInfo(r.id, r.position, r.agency, label(r.agency), r.action, r.due_on,
+                                            r.done_on, r.done_note) for r in recs],
+        letters=[LetterInfo(x.id, x.kind, x.version_no, x.path, x.created_by, x.created_at, x.sent_on,
+                            x.channel, x.large_print) for x in letters],
+        appeals=[AppealInfo(a.against, a.lodged_on, a.grounds, a.decided_on, a.upheld, a.independent_chair,
+                            a.decision_reason) for a in appeals],
+        timeline=timeline,
+        audit=[AuditInfo(e.at, e.actor, e.action, e.from_stage, e.to_stage, e.reason) for e in events],
+        actions=available_actions(stage, actor, assignee.username if assignee else None),
+    )
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    """One case for `caseworker cases`: enough to script against."""
+
+    reference: str
+    applicant: str
+    stage: str
+    stage_label: str
+    received_on: date
+    next_due_on: date | None
+    next_step: str
+    countdown: str
+
+    def as_json(self) -> dict:
+        return {"reference": self.reference, "applicant": self.applicant, "stage": self.stage,
+                "received": self.received_on.isoformat(),
+                "next_deadline": self.next_due_on.isoformat() if self.next_due_on else None,
+                "next_step": self.next_step or None, "countdown": self.countdown}
+
+
+def list_cases(stage: str | None = None, overdue: bool = False) -> list[CaseLine]:
+    """Every case (or those at a stage, or overdue), oldest first."""
+    today, calendar = clock.today(), context.calendar()
+    with reading():
+        query = Case.select(Case.reference, Case.applicant_name, Case.stage, Case.received_at,
+                            Case.next_due_on, Case.next_due_step).order_by(Case.received_at, Case.id)
+        if stage:
+            if stage not in STAGE_LABELS:
+                from caseworker_tui.services.errors import InvalidInput
+
+                raise InvalidInput(f"stage: must be one of {', '.join(STAGE_LABELS)}", "stage")
+            query = query.where(Case.stage == stage)
+        if overdue:
+            query = query.where(Case.next_due_on < today)
+        rows = list(query.dicts())
+    return [
+        CaseLine(r["reference"], r["applicant_name"], r["stage"], stage_label(r["stage"]),
+                 r["received_at"].date(), r["next_due_on"], _step_words(r["next_due_step"]),
+                 countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "")
+        for r in rows
+    ]

@@ -1,0 +1,112 @@
+"""Deadlines: each step the partnership owes a case, kept as rows so every screen can page them.
+
+A case's `next_due_on` mirrors its earliest open step, kept in the same transaction, so the
+intake queue sorts by urgency in the database without a subquery per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from peewee import fn
+
+from caseworker_tui.models import Case, Deadline
+from caseworker_tui.services import clock
+from caseworker_tui.services.calendar import WorkingCalendar, countdown
+from caseworker_tui.services.policy import Policy
+
+STEP_LABELS = {
+    "acknowledge": "Acknowledge the request",
+    "decide": "Decide whether the threshold is met",
+    "notify_decision": "Send the decision letter",
+    "agency_update": "Update from {agency}",
+    "review": "Complete the review and send the outcome",
+    "chair_approval": "Chair's approval of the outcome",
+    "notify_extension": "Send the extension letter",
+    "recommendation": "Recommendation due: {agency}",
+    "appeal_decision": "Decide the appeal",
+}
+
+
+@dataclass(frozen=True)
+class FirstDeadlines:
+    acknowledge_by: date
+    decide_by: date
+
+
+def first_deadlines(received_on: date, policy: Policy, calendar: WorkingCalendar) -> FirstDeadlines:
+    """When a request received on `received_on` must be acknowledged and decided."""
+    times = policy.timescales
+    return FirstDeadlines(
+        acknowledge_by=calendar.add_working_days(received_on, times.acknowledge_working_days),
+        decide_by=received_on + timedelta(days=times.decide_calendar_days),
+    )
+
+
+# The step without its agency, for lists that name the agency elsewhere.
+STEP_WORDS = {**STEP_LABELS, "agency_update": "Agency update", "recommendation": "Recommendation due"}
+
+
+def step_label(step: str, agency_label: str | None = None) -> str:
+    return STEP_LABELS.get(step, step.replace("_", " ")).format(agency=agency_label or "agency")
+
+
+def open_step(case: Case, step: str, due_on: date, *, agency: str | None = None,
+              agency_label: str | None = None, ref_id: int | None = None) -> Deadline:
+    return Deadline.create(case=case, step=step, label=step_label(step, agency_label), agency=agency,
+                           ref_id=ref_id, due_on=due_on)
+
+
+def close_steps(case: Case, *steps: str, how: str = "done", ref_id: int | None = None) -> int:
+    """Close the open deadlines of these steps (all steps when none named)."""
+    query = Deadline.update(closed_at=clock.now(), closed_how=how).where(
+        (Deadline.case == case) & Deadline.closed_at.is_null())
+    if steps:
+        query = query.where(Deadline.step.in_(steps))
+    if ref_id is not None:
+        query = query.where(Deadline.ref_id == ref_id)
+    return query.execute()
+
+
+def move_step(case: Case, step: str, due_on: date) -> int:
+    return (Deadline.update(due_on=due_on)
+            .where((Deadline.case == case) & (Deadline.step == step) & Deadline.closed_at.is_null())
+            .execute())
+
+
+def refresh_next_due(case: Case) -> None:
+    """Set the case's mirror of its earliest open deadline (saved with the case)."""
+    row = (Deadline.select(Deadline.due_on, Deadline.step)
+           .where((Deadline.case == case) & Deadline.closed_at.is_null())
+           .order_by(Deadline.due_on, Deadline.id).first())
+    case.next_due_on = row.due_on if row else None
+    case.next_due_step = row.step if row else None
+
+
+def open_count(case: Case) -> int:
+    return Deadline.select(fn.COUNT(Deadline.id)).where(
+        (Deadline.case == case) & Deadline.closed_at.is_null()).scalar()
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as a screen shows it."""
+
+    id: int
+    step: str
+    label: str
+    due_on: date
+    done: bool
+    countdown: str
+    overdue: bool
+    agency: str | None = None
+
+
+def view(row: Deadline, today: date, calendar: WorkingCalendar) -> DeadlineView:
+    done = row.closed_at is not None
+    return DeadlineView(
+        id=row.id, step=row.step, label=row.label, due_on=row.due_on, done=done,
+        countdown=countdown(row.due_on, today, calendar, done=done),
+        overdue=(not done and today > row.due_on), agency=row.agency,
+    )

@@ -1,0 +1,160 @@
+"""The policy in force: thresholds, timescales and lists a partnership sets without a programmer.
+
+Everything numeric in the Community Trigger is policy. The shipped default is Leicester's; a
+partnership points `policy_file` at its own TOML. A bad file is refused with the key named.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from caseworker_tui.services.errors import PolicyError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Partnership(_Strict):
+    name: str = Field(min_length=1)
+    address: list[str] = Field(min_length=1)
+    email: str
+    phone: str
+    website: str = ""
+
+
+class Threshold(_Strict):
+    period_convention: Literal["inclusive", "statute"] = "inclusive"
+    report_within_months: int = Field(ge=1, le=24)
+    lookback_months: int = Field(ge=1, le=60)
+    min_incidents: int = Field(ge=1, le=50)
+    min_people_same_incident: int = Field(ge=1, le=50)
+    relevant_agencies: list[str] = Field(min_length=1)
+
+
+class Timescales(_Strict):
+    acknowledge_working_days: int = Field(ge=0, le=30)
+    decide_calendar_days: int = Field(ge=1, le=90)
+    agency_update_working_days: int = Field(ge=1, le=60)
+    review_calendar_days: int = Field(ge=1, le=180)
+    appeal_window_working_days: int = Field(ge=1, le=120)
+    appeal_decision_calendar_days: int = Field(ge=1, le=180)
+
+
+class CalendarPolicy(_Strict):
+    country: str = "GB"
+    subdivision: str | None = "ENG"
+    office_closures: list[date] = []
+
+
+class Reporting(_Strict):
+    year_start_month: int = Field(ge=1, le=12)
+
+
+class Retention(_Strict):
+    closed_case_years: int = Field(ge=1, le=100)
+
+
+class Agency(_Strict):
+    label: str = Field(min_length=1)
+    complaints: str = Field(min_length=1)
+
+
+class TriageQuestion(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str = Field(min_length=1)
+    weight: int = Field(ge=0, le=100)
+
+
+class Triage(_Strict):
+    high_risk_at: int = Field(ge=0)
+    questions: list[TriageQuestion] = Field(min_length=1)
+
+    @field_validator("questions")
+    @classmethod
+    def _unique_ids(cls, questions: list[TriageQuestion]) -> list[TriageQuestion]:
+        ids = [q.id for q in questions]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"question ids must be unique; repeated: {', '.join(duplicates)}")
+        return questions
+
+
+class Policy(_Strict):
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    partnership: Partnership
+    threshold: Threshold
+    timescales: Timescales
+    calendar: CalendarPolicy
+    reporting: Reporting
+    retention: Retention
+    decline_grounds: list[str] = Field(min_length=1)
+    agencies: dict[str, Agency] = Field(min_length=1)
+    triage: Triage
+
+    @model_validator(mode="after")
+    def _relevant_agencies_known(self) -> Policy:
+        unknown = [a for a in self.threshold.relevant_agencies if a not in self.agencies]
+        if unknown:
+            raise ValueError(
+                "threshold.relevant_agencies names agencies missing from [agencies]: "
+                + ", ".join(unknown)
+            )
+        return self
+
+    def agency_label(self, agency: str) -> str:
+        known = self.agencies.get(agency)
+        return known.label if known else agency
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for problem in error.errors():
+        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
+        message = problem["msg"]
+        if problem["type"] == "extra_forbidden":
+            message = "unknown key"
+        lines.append(f"{key}: {message}")
+    return "; ".join(lines)
+
+
+def parse_policy(text: str, source: str = "policy") -> Policy:
+    """Read a policy from TOML text; every problem names its key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"{source} is not valid TOML: {exc}") from None
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        raise PolicyError(f"{source}: {_describe(exc)}") from None
+
+
+def default_policy_text() -> str:
+    return resources.files("caseworker_tui.data").joinpath("policy-leicester.toml").read_text(
+        encoding="utf-8"
+    )
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    """The policy from `path`, or the shipped default when no path is given."""
+    if path is None:
+        return _default_policy()
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file {path}: {exc.strerror}") from None
+    return parse_policy(text, source=str(path))
+
+
+@cache
+def _default_policy() -> Policy:
+    return parse_policy(default_policy_text(), source="default policy")

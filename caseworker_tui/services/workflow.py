@@ -1,0 +1,524 @@
+"""The lifecycle as explicit transitions: guards, role checks, deadlines and the audit trail.
+
+Each use case is one transaction: it checks the role, reads the case, refuses a stale version
+or a wrong stage, makes the change, moves the deadlines and records an audit event, or does
+nothing at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from caseworker_tui.models import (
+    AgencyUpdateRequest,
+    Appeal,
+    Case,
+    Note,
+    Recommendation,
+    Review,
+    ThresholdDecision,
+    User,
+)
+from caseworker_tui.services import audit, clock, context
+from caseworker_tui.services.deadlines import close_steps, move_step, open_step, refresh_next_due
+from caseworker_tui.services.errors import InvalidInput, NotFound, StaleCase, TransitionNotAllowed
+from caseworker_tui.services.permissions import Actor, require
+from caseworker_tui.services.stages import FINISHED, stage_label
+from caseworker_tui.services.unit import transaction
+
+PARTICIPATION = {
+    "in_person": "in person",
+    "virtual": "virtually",
+    "written_statement": "by a written statement",
+    "advocate": "through an advocate",
+    "not_invited": "not invited",
+}
+
+_WORDS = {
+    "acknowledge": "acknowledge",
+    "decide": "record the threshold decision",
+    "schedule_review": "schedule the review",
+    "record_findings": "record findings",
+    "extend_review": "extend the review",
+    "draft_outcome": "draft the outcome",
+    "submit_outcome": "submit the outcome to the chair",
+    "approve_outcome": "approve the outcome",
+    "return_outcome": "return the outcome",
+    "record_appeal": "record an appeal",
+    "decide_appeal": "decide the appeal",
+    "withdraw": "withdraw the request",
+    "close": "close the case",
+    "request_updates": "ask agencies for updates",
+}
+
+
+def _text(value: str, field: str, *, required: bool = True, limit: int = 20_000) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"{field}: please give {field.replace('_', ' ')}", field)
+    if len(value) > limit:
+        raise InvalidInput(f"{field}: at most {limit} characters", field)
+    return value
+
+
+def _load(case_id: int, expected_version: int | None) -> Case:
+    case = Case.get_or_none(Case.id == case_id)
+    if case is None:
+        raise NotFound(f"no case with id {case_id}")
+    if expected_version is not None and case.version != expected_version:
+        raise _stale(case)
+    return case
+
+
+def _stale(case: Case) -> StaleCase:
+    when = case.updated_at.strftime("%d %b %Y %H:%M") if case.updated_at else "just now"
+    return StaleCase(
+        f"{case.reference} was changed by {case.updated_by or 'someone else'} at {when} since you "
+        "opened it; nothing was saved. Reload the case and apply your change again.",
+        changed_by=case.updated_by, changed_at=case.updated_at)
+
+
+def _save(case: Case, actor: Actor) -> None:
+    """Write the case only if nobody else has since it was read (optimistic locking)."""
+    seen = case.version
+    case.updated_at = clock.now()
+    case.updated_by = actor.username
+    case.is_open = case.stage not in FINISHED
+    refresh_next_due(case)
+    data = {field: value for field, value in case.__data__.items() if field not in ("id", "version")}
+    changed = (Case.update(**data, version=seen + 1)
+               .where((Case.id == case.id) & (Case.version == seen)).execute())
+    if not changed:
+        raise _stale(Case.get_by_id(case.id))
+    case.version = seen + 1
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a transition leaves: the case's new stage and version."""
+
+    case_id: int
+    reference: str
+    stage: str
+    version: int
+
+
+def _run(case_id: int, actor: Actor, action: str, *, expected_version: int | None,
+         allowed: Iterable[str] | None, to_stage: str | None,
+         change: Callable[[Case], dict | None] | None = None, reason: str = "") -> Done:
+    require(actor, action)
+    with transaction():
+        case = _load(case_id, expected_version)
+        allowed = tuple(allowed) if allowed is not None else None
+        if allowed is not None and case.stage not in allowed:
+            needed = " or ".join(stage_label(s).lower() for s in allowed)
+            raise TransitionNotAllowed(
+                f"Cannot {_WORDS.get(action, action.replace('_', ' '))}: {case.reference} is "
+                f"{stage_label(case.stage).lower()}; this step needs it to be {needed}.")
+        before = case.stage
+        details = (change(case) if change else None) or {}
+        if to_stage:
+            case.stage = to_stage
+        _save(case, actor)
+        audit.record(case, actor, action, from_stage=before, to_stage=case.stage, reason=reason, **details)
+        return Done(case.id, case.reference, case.stage, case.version)
+
+
+# --- intake and triage -------------------------------------------------------------------
+
+def acknowledge(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
+    def change(case: Case) -> None:
+        close_steps(case, "acknowledge")
+    return _run(case_id, actor, "acknowledge", expected_version=expected_version,
+                allowed=["received"], to_stage="acknowledged", change=change)
+
+
+def assign(case_id: int, actor: Actor, username: str | None, expected_version: int | None = None) -> Done:
+    """Give the case to a caseworker (supervisors), or take it yourself (anyone who works cases)."""
+    taking = username == actor.username
+    require(actor, "take" if taking else "assign")
+    user = None
+    if username:
+        with transaction():
+            user = User.get_or_none(User.username == username)
+        if user is None or user.role not in ("caseworker", "supervisor") or not user.active:
+            raise InvalidInput(f"assignee: {username!r} is not an active caseworker or supervisor", "assignee")
+
+    def change(case: Case) -> dict:
+        before = case.assigned_to.username if case.assigned_to else None
+        case.assigned_to = user
+        return {"from": before, "to": username}
+    return _run(case_id, actor, "take" if taking else "assign", expected_version=expected_version,
+                allowed=None, to_stage=None, change=change)
+
+
+def add_note(case_id: int, actor: Actor, text: str) -> None:
+    require(actor, "add_note")
+    text = _text(text, "note")
+    with transaction():
+        case = _load(case_id, None)
+        Note.create(case=case, author=actor.username, created_at=clock.now(), text=text)
+        audit.record(case, actor, "note_added")
+
+
+def triage(case_id: int, actor: Actor, answers: dict[str, bool], expected_version: int | None = None) -> Done:
+    """Score the policy's vulnerability questions; at or over the line the case is high risk."""
+    policy = context.policy()
+    known = {q.id: q for q in policy.triage.questions}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        raise InvalidInput(f"triage: unknown question {unknown[0]!r}", "triage")
+    score = sum(q.weight for q in policy.triage.questions if answers.get(q.id))
+
+    def change(case: Case) -> dict:
+        case.risk_score = score
+        case.high_risk = score >= policy.triage.high_risk_at
+        case.triage_json = json.dumps({q: bool(answers.get(q)) for q in known}, sort_keys=True)
+        return {"score": score, "high_risk": case.high_risk}
+    return _run(case_id, actor, "triage", expected_version=expected_version, allowed=None,
+                to_stage=None, change=change)
+
+
+# --- threshold decision and agency updates --------------------------------------------------
+
+def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = None, reason: str = "",
+           expected_version: int | None = None) -> Done:
+    """Accept (threshold met) or decline (not met, or a policy ground with a reason)."""
+    policy = context.policy()
+    reason = (reason or "").strip()
+    if accept:
+        ground = "threshold_met"
+    else:
+        ground = ground or "threshold_not_met"
+        if ground != "threshold_not_met" and ground not in policy.decline_grounds:
+            raise InvalidInput(f"ground: must be threshold_not_met or one of {', '.join(policy.decline_grounds)}", "ground")
+        if ground != "threshold_not_met" and not reason:
+            raise InvalidInput(f"reason: declining as {ground} needs a reason", "reason")
+
+    def change(case: Case) -> dict:
+        against = (accept != case.threshold_met) and ground in ("threshold_met", "threshold_not_met")
+        if against and not reason:
+            verdict = "met" if case.threshold_met else "not met"
+            raise InvalidInput(f"reason: the computed verdict is that the threshold is {verdict}; "
+                               "deciding otherwise needs a reason", "reason")
+        today = clock.today()
+        ThresholdDecision.create(
+            case=case, decision="accepted" if accept else "declined", ground=ground, reason=reason,
+            computed_met=case.threshold_met, against_verdict=against, decided_by=actor.username,
+            decided_at=clock.now(), policy_name=policy.name, policy_version=policy.version)
+        decide_by = case.received_at.date() + timedelta(days=policy.timescales.decide_calendar_days)
+        close_steps(case, "decide", "acknowledge")
+        open_step(case, "notify_decision", decide_by)
+        case.decided_on = today
+        if accept:
+            case.accepted_on = today
+            due = today + timedelta(days=policy.timescales.review_calendar_days)
+            Review.delete().where(Review.case == case).execute()
+            Review.create(case=case, due_on=due)
+            open_step(case, "review", due)
+        return {"ground": ground, "against_verdict": against}
+    return _run(case_id, actor, "decide", expected_version=expected_version, allowed=["acknowledged"],
+                to_stage="accepted" if accept else "declined", change=change, reason=reason)
+
+
+def request_updates(case_id: int, actor: Actor, agencies: list[str], expected_version: int | None = None) -> Done:
+    policy, calendar = context.policy(), context.calendar()
+    if not agencies:
+        raise InvalidInput("agencies: choose at least one agency", "agencies")
+    unknown = [a for a in agencies if a not in policy.agencies]
+    if unknown:
+        raise InvalidInput(f"agencies: {unknown[0]!r} is not a known agency", "agencies")
+
+    def change(case: Case) -> dict:
+        today = clock.today()
+        due = calendar.add_working_days(today, policy.timescales.agency_update_working_days)
+        for agency in dict.fromkeys(agencies):
+            request = AgencyUpdateRequest.create(case=case, agency=agency, requested_on=today, due_on=due,
+                                                 requested_by=actor.username)
+            open_step(case, "agency_update", due, agency=agency, agency_label=policy.agency_label(agency),
+                      ref_id=request.id)
+        return {"agencies": list(dict.fromkeys(agencies)), "due_on": due}
+    return _run(case_id, actor, "request_updates", expected_version=expected_version,
+                allowed=["received", "acknowledged", "accepted", "under_review"], to_stage=None, change=change)
+
+
+def record_update(update_id: int, actor: Actor, answer: str) -> Done:
+    answer = _text(answer, "answer")
+    with transaction():
+        request = AgencyUpdateRequest.get_or_none(AgencyUpdateRequest.id == update_id)
+    if request is None:
+        raise NotFound(f"no agency update request {update_id}")
+
+    def change(case: Case) -> dict:
+        row = AgencyUpdateRequest.get_by_id(update_id)
+        if row.answered_on is not None:
+            raise TransitionNotAllowed(f"The update from {row.agency} was already recorded on {row.answered_on}.")
+        AgencyUpdateRequest.update(answered_on=clock.today(), answer=answer).where(
+            AgencyUpdateRequest.id == update_id).execute()
+        close_steps(case, "agency_update", ref_id=update_id)
+        return {"agency": row.agency}
+    return _run(request.case_id, actor, "record_update", expected_version=None, allowed=None,
+                to_stage=None, change=change)
+
+
+# --- the review ------------------------------------------------------------------------------
+
+def _review(case: Case) -> Review:
+    review = Review.get_or_none(Review.case == case)
+    if review is None:
+        raise TransitionNotAllowed(f"{case.reference} has no review: it was not accepted.")
+    return review
+
+
+def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name: str, agencies: list[str],
+                    participation: str, not_invited_reason: str = "",
+                    expected_version: int | None = None) -> Done:
+    policy = context.policy()
+    chair_name = _text(chair_name, "chair")
+    if participation not in PARTICIPATION:
+        raise InvalidInput(f"participation: must be one of {', '.join(PARTICIPATION)}", "participation")
+    if participation == "not_invited":
+        not_invited_reason = _text(not_invited_reason, "not_invited_reason")
+    unknown = [a for a in agencies if a not in policy.agencies]
+    if unknown:
+        raise InvalidInput(f"agencies: {unknown[0]!r} is not a known agency", "agencies")
+    if not agencies:
+        raise InvalidInput("agencies: name the agencies attending", "agencies")
+
+    def change(case: Case) -> dict:
+        review = _review(case)
+        if meeting_on < case.accepted_on:
+            raise InvalidInput(f"meeting date: {meeting_on} is before the request was accepted "
+                               f"({case.accepted_on})", "meeting_on")
+        review.meeting_on, review.chair_name = meeting_on, chair_name
+        review.agencies_json = json.dumps(list(dict.fromkeys(agencies)))
+        review.participation = participation
+        review.not_invited_reason = not_invited_reason.strip() if participation == "not_invited" else ""
+        review.save()
+        return {"meeting_on": meeting_on, "participation": participation}
+    return _run(case_id, actor, "schedule_review", expected_version=expected_version,
+                allowed=["accepted", "under_review"], to_stage="under_review", change=change)
+
+
+def record_findings(case_id: int, actor: Actor, findings: str, expected_version: int | None = None) -> Done:
+    findings = _text(findings, "findings")
+
+    def change(case: Case) -> None:
+        Review.update(findings=findings).where(Review.case == case).execute()
+    return _run(case_id, actor, "record_findings", expected_version=expected_version,
+                allowed=["under_review", "outcome_drafted"], to_stage=None, change=change)
+
+
+def extend_review(case_id: int, actor: Actor, *, new_date: date, reason: str,
+                  expected_version: int | None = None) -> Done:
+    reason = _text(reason, "reason")
+    calendar = context.calendar()
+
+    def change(case: Case) -> dict:
+        review = _review(case)
+        current = review.extended_to or review.due_on
+        if new_date <= current:
+            raise InvalidInput(f"new date: must be after the current due date ({current})", "new_date")
+        review.extended_to, review.extension_reason = new_date, reason
+        review.save()
+        case.extended = True
+        move_step(case, "review", new_date)
+        move_step(case, "chair_approval", new_date)
+        close_steps(case, "notify_extension", how="cancelled")
+        open_step(case, "notify_extension", calendar.add_working_days(clock.today(), 1))
+        return {"from": current, "to": new_date}
+    return _run(case_id, actor, "extend_review", expected_version=expected_version,
+                allowed=["accepted", "under_review", "outcome_drafted", "awaiting_chair"], to_stage=None,
+                change=change, reason=reason)
+
+
+@dataclass(frozen=True)
+class RecommendationIn:
+    agency: str
+    action: str
+    due_on: date
+
+
+def draft_outcome(case_id: int, actor: Actor, *, summary: str, recommendations: list[RecommendationIn],
+                  expected_version: int | None = None) -> Done:
+    policy = context.policy()
+    summary = _text(summary, "summary")
+    for n, rec in enumerate(recommendations, start=1):
+        if rec.agency not in policy.agencies:
+            raise InvalidInput(f"recommendation {n}: agency {rec.agency!r} is not known", f"recommendations.{n}.agency")
+        _text(rec.action, f"recommendation {n} action")
+
+    def change(case: Case) -> dict:
+        for n, rec in enumerate(recommendations, start=1):
+            if rec.due_on < clock.today():
+                raise InvalidInput(f"recommendation {n}: due date {rec.due_on} is in the past",
+                                   f"recommendations.{n}.due_on")
+        Review.update(summary=summary).where(Review.case == case).execute()
+        Recommendation.delete().where(Recommendation.case == case).execute()
+        for n, rec in enumerate(recommendations, start=1):
+            Recommendation.create(case=case, position=n, agency=rec.agency, action=rec.action.strip(),
+                                  due_on=rec.due_on)
+        return {"recommendations": len(recommendations)}
+    return _run(case_id, actor, "draft_outcome", expected_version=expected_version,
+                allowed=["under_review", "outcome_drafted"], to_stage="outcome_drafted", change=change)
+
+
+def submit_outcome(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
+    def change(case: Case) -> None:
+        review = _review(case)
+        review.submitted_at = clock.now()
+        review.save()
+        open_step(case, "chair_approval", review.extended_to or review.due_on)
+    return _run(case_id, actor, "submit_outcome", expected_version=expected_version,
+                allowed=["outcome_drafted"], to_stage="awaiting_chair", change=change)
+
+
+def approve_outcome(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
+    """The chair approves: their name and the time are recorded; the outcome letter is unlocked."""
+    policy = context.policy()
+
+    def change(case: Case) -> None:
+        review = _review(case)
+        review.approved_by, review.approved_by_name, review.approved_at = (
+            actor.username, actor.display_name, clock.now())
+        review.returned_comments = ""
+        review.save()
+        close_steps(case, "chair_approval")
+        for rec in Recommendation.select().where(Recommendation.case == case):
+            open_step(case, "recommendation", rec.due_on, agency=rec.agency,
+                      agency_label=policy.agency_label(rec.agency), ref_id=rec.id)
+    return _run(case_id, actor, "approve_outcome", expected_version=expected_version,
+                allowed=["awaiting_chair"], to_stage="approved", change=change)
+
+
+def return_outcome(case_id: int, actor: Actor, comments: str, expected_version: int | None = None) -> Done:
+    comments = _text(comments, "comments")
+
+    def change(case: Case) -> None:
+        Review.update(returned_comments=comments, submitted_at=None).where(Review.case == case).execute()
+        close_steps(case, "chair_approval")
+    return _run(case_id, actor, "return_outcome", expected_version=expected_version,
+                allowed=["awaiting_chair"], to_stage="outcome_drafted", change=change, reason=comments)
+
+
+def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
+    note = _text(note, "note")
+    with transaction():
+        rec = Recommendation.get_or_none(Recommendation.id == recommendation_id)
+    if rec is None:
+        raise NotFound(f"no recommendation {recommendation_id}")
+
+    def change(case: Case) -> dict:
+        row = Recommendation.get_by_id(recommendation_id)
+        if row.done_on is not None:
+            raise TransitionNotAllowed(f"Recommendation {row.position} was already followed up on {row.done_on}.")
+        Recommendation.update(done_on=clock.today(), done_note=note, done_by=actor.username).where(
+            Recommendation.id == recommendation_id).execute()
+        close_steps(case, "recommendation", ref_id=recommendation_id)
+        return {"recommendation": row.position}
+    return _run(rec.case_id, actor, "follow_up", expected_version=None, allowed=["approved", "closed"],
+                to_stage=None, change=change, reason=note)
+
+
+# --- appeals, withdrawal and closure ----------------------------------------------------------
+
+def appeal_window_end(case: Case) -> date | None:
+    """The last day an appeal can be lodged, from the decision or the outcome's approval."""
+    policy, calendar = context.policy(), context.calendar()
+    if case.accepted_on is None:
+        start = case.decided_on
+    else:
+        review = Review.get_or_none(Review.case == case)
+        start = review.approved_at.date() if review and review.approved_at else None
+    return calendar.add_working_days(start, policy.timescales.appeal_window_working_days) if start else None
+
+
+def record_appeal(case_id: int, actor: Actor, *, lodged_on: date, grounds: str,
+                  expected_version: int | None = None) -> Done:
+    grounds = _text(grounds, "grounds")
+    policy = context.policy()
+
+    def change(case: Case) -> dict:
+        if Appeal.select().where((Appeal.case == case) & Appeal.decided_on.is_null()).exists():
+            raise TransitionNotAllowed(f"{case.reference} already has an appeal waiting for a decision.")
+        if case.stage == "closed" and Appeal.select().where(Appeal.case == case).exists():
+            raise TransitionNotAllowed("The appeal on this case has been decided; that decision is final.")
+        last = appeal_window_end(case)
+        if last is None:
+            raise TransitionNotAllowed(f"{case.reference} has no decision or approved outcome to appeal against.")
+        if lodged_on > clock.today():
+            raise InvalidInput("lodged on: cannot be in the future", "lodged_on")
+        if lodged_on > last:
+            raise InvalidInput(f"lodged on: the appeal window closed on {last} "
+                               f"({policy.timescales.appeal_window_working_days} working days)", "lodged_on")
+        against = "decision" if case.accepted_on is None else "outcome"
+        Appeal.create(case=case, against=against, lodged_on=lodged_on, grounds=grounds,
+                      stage_before=case.stage, recorded_by=actor.username)
+        open_step(case, "appeal_decision", lodged_on + timedelta(days=policy.timescales.appeal_decision_calendar_days))
+        return {"against": against, "lodged_on": lodged_on}
+    return _run(case_id, actor, "record_appeal", expected_version=expected_version,
+                allowed=["declined", "approved", "closed"], to_stage="appeal", change=change, reason=grounds)
+
+
+def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair: str, reason: str,
+                  expected_version: int | None = None) -> Done:
+    """An independent chair decides: upheld sends the case back; not upheld is final (closed)."""
+    independent_chair = _text(independent_chair, "independent_chair")
+    reason = _text(reason, "reason")
+    policy = context.policy()
+
+    def change(case: Case) -> dict:
+        appeal = (Appeal.select().where((Appeal.case == case) & Appeal.decided_on.is_null())
+                  .order_by(Appeal.id.desc()).first())
+        review = Review.get_or_none(Review.case == case)
+        if review and review.approved_by and actor.username == review.approved_by:
+            raise InvalidInput("independent chair: the chair who approved the outcome cannot decide its appeal",
+                               "independent_chair")
+        appeal.decided_on, appeal.upheld = clock.today(), upheld
+        appeal.independent_chair, appeal.decision_reason = independent_chair, reason
+        appeal.save()
+        close_steps(case, "appeal_decision")
+        today = clock.today()
+        if not upheld:
+            case.stage = "closed"
+            case.closed_at = clock.now()
+            close_steps(case, "notify_decision", "review", "notify_extension", how="cancelled")
+        elif appeal.against == "decision":
+            case.stage, case.decided_on = "acknowledged", None
+            open_step(case, "decide", today + timedelta(days=policy.timescales.decide_calendar_days))
+        else:
+            case.stage, case.closed_at = "under_review", None
+            due = today + timedelta(days=policy.timescales.review_calendar_days)
+            if review:
+                review.due_on, review.extended_to, review.approved_by = due, None, None
+                review.approved_by_name, review.approved_at, review.submitted_at = None, None, None
+                review.save()
+            close_steps(case, "review", how="cancelled")
+            open_step(case, "review", due)
+        return {"upheld": upheld, "independent_chair": independent_chair}
+    return _run(case_id, actor, "decide_appeal", expected_version=expected_version, allowed=["appeal"],
+                to_stage=None, change=change, reason=reason)
+
+
+def withdraw(case_id: int, actor: Actor, reason: str, expected_version: int | None = None) -> Done:
+    reason = _text(reason, "reason")
+
+    def change(case: Case) -> None:
+        case.closed_at = clock.now()
+        close_steps(case, how="cancelled")
+    open_stages = ["received", "acknowledged", "accepted", "declined", "under_review", "outcome_drafted",
+                   "awaiting_chair", "approved", "appeal"]
+    return _run(case_id, actor, "withdraw", expected_version=expected_version, allowed=open_stages,
+                to_stage="withdrawn", change=change, reason=reason)
+
+
+def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | None = None) -> Done:
+    """Close a declined case or one whose outcome is approved; recommendations stay followed up."""
+    def change(case: Case) -> None:
+        case.closed_at = clock.now()
+        close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
+    return _run(case_id, actor, "close", expected_version=expected_version, allowed=["declined", "approved"],
+                to_stage="closed", change=change, reason=reason)

@@ -1,0 +1,107 @@
+"""Shared fixtures: a fixed clock, the default policy, and a real database per test.
+
+`database` runs each test that uses it twice: on a temporary SQLite file and on the local
+PostgreSQL server. Locally, PostgreSQL tests are skipped when no server answers; in CI
+(`CASEWORKER_REQUIRE_POSTGRES=1`) an absent server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+
+from caseworker_tui.models import ALL_MODELS, bind, db
+from caseworker_tui.models.schema import upgrade
+from caseworker_tui.services import auth, clock, context
+from caseworker_tui.services.permissions import SYSTEM, Actor
+from caseworker_tui.services.policy import load_policy
+
+TODAY = date(2026, 11, 25)
+POSTGRES_URL = os.environ.get("CASEWORKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("CASEWORKER_REQUIRE_POSTGRES") == "1"
+
+_postgres_ready: bool | None = None
+_postgres_problem = ""
+
+
+def _postgres_available() -> bool:
+    """Connect once; build the schema once per session (tests then truncate)."""
+    global _postgres_ready, _postgres_problem
+    if _postgres_ready is None:
+        try:
+            database = bind(POSTGRES_URL)
+            with database.connection_context():
+                database.drop_tables(ALL_MODELS, safe=True, cascade=True)
+                database.execute_sql("DROP TABLE IF EXISTS schema_migration")
+            upgrade(database)
+            _postgres_ready = True
+        except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+            _postgres_ready, _postgres_problem = False, f"{type(exc).__name__}: {exc}"
+    return _postgres_ready
+
+
+def pytest_report_header(config):
+    where = POSTGRES_URL.split("@")[-1]
+    mode = "required" if REQUIRE_POSTGRES else "when available"
+    return [f"databases: SQLite (temporary file) and PostgreSQL at {where} ({mode})"]
+
+
+@pytest.fixture(autouse=True)
+def fixed_clock(monkeypatch):
+    """Every test runs on Wednesday 25 November 2026 under the shipped policy."""
+    monkeypatch.setenv("CASEWORKER_TODAY", TODAY.isoformat())
+    clock.set_today(TODAY)
+    context.use_policy(load_policy())
+    yield
+    clock.set_today(TODAY)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_dirs(tmp_path, monkeypatch):
+    """Config, data and letters go to a per-test folder, never the user's own."""
+    monkeypatch.setenv("CASEWORKER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CASEWORKER_CONFIG", str(tmp_path / "config.toml"))
+
+
+def _truncate_postgres(database) -> None:
+    tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+    with database.connection_context():
+        database.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """A migrated, empty database; the URL is what the app and the CLI are given."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'cases.sqlite'}"
+        upgrade(bind(url))
+        return url
+    if not _postgres_available():
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {_postgres_problem}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message)
+        pytest.skip(message)
+    database = bind(POSTGRES_URL)
+    _truncate_postgres(database)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def database(database_url):
+    yield db.obj
+    if not db.obj.is_closed():
+        db.obj.close()
+
+
+@pytest.fixture
+def users(database) -> dict[str, Actor]:
+    """One account per role (passphrase 'demo'), as actors."""
+    made = {}
+    for username, role, name in [("casey", "caseworker", "Casey Morgan"), ("jo", "caseworker", "Jo Patel"),
+                                 ("sam", "supervisor", "Sam Okafor"), ("chris", "chair", "Chris Hall"),
+                                 ("ada", "admin", "Ada Lovelace")]:
+        auth.add_user(username, role, "demo", display_name=name, by=SYSTEM)
+        made[username] = Actor(username, name, role)
+    return made

@@ -1,0 +1,42 @@
+"""Applications in the import format, built in one line for tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def report(agency: str = "police", on: str = "2026-10-02", by: str = "applicant", ref: str = "") -> dict:
+    return {"agency": agency, "reported_on": on, "reporter": by, "agency_reference": ref}
+
+
+def incident(ident: str, on: str = "2026-10-01", *reports: dict, hate: bool = False,
+             description: str = "Loud music all night") -> dict:
+    return {"id": ident, "occurred_on": on, "description": description, "location": "1 Main Street",
+            "hate_related": hate, "reports": list(reports) or [report(on=on)]}
+
+
+def application(*incidents: dict, received: str = "2026-11-20T14:05:00", dissatisfied: bool = True,
+                name: str = "Ann Lee", **extra: Any) -> dict:
+    data = {
+        "received_at": received,
+        "applicant": {"name": name, "address": "1 Main Street, Leicester", "postcode": "LE1 1AA",
+                      "email": "ann@example.org", "phone": "07700 900123", "preferred_contact": "email",
+                      "on_behalf_of": None, "vulnerabilities": None, "needs": [], "advocate": None,
+                      "consent_to_share": True},
+        "dissatisfied": dissatisfied,
+        "dissatisfaction_reason": "Nothing was done." if dissatisfied else "",
+        "incidents": list(incidents),
+    }
+    data.update(extra)
+    return copy.deepcopy(data)
+
+
+def meets_rule_a(**extra: Any) -> dict:
+    """Three incidents, each reported by the applicant within the windows."""
+    return application(
+        incident("i1", "2026-10-01", report("police", "2026-10-02")),
+        incident("i2", "2026-10-10", report("council", "2026-10-12")),
+        incident("i3", "2026-11-01", report("housing_provider", "2026-11-03")),
+        **extra,
+    )
