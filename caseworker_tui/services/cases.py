@@ -346,7 +346,7 @@ def available_actions(stage: str, actor: Actor, assignee: str | None) -> list[st
 
 
 ICONS = {"incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
-         "note": "✎", "stage": "➜", "review": "☷", "appeal": "↺", "recommendation": "★"}
+         "note": "✎", "stage": "➜", "review": "◆", "appeal": "↺", "recommendation": "★"}
 TIMELINE_KINDS = tuple(ICONS)
 
 
@@ -403,8 +403,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         where = f" at {i.location}" if i.location else ""
         timeline.append(_entry(i.occurred_on, "incident", f"Incident {i.key}{hate}{where}: {i.description or 'no description'}"))
         for r in i.reports:
+            who = "The applicant" if r.reporter.strip().casefold() == "applicant" else r.reporter
             timeline.append(_entry(r.reported_on, "report",
-                                   f"{r.reporter} reported incident {i.key} to {r.agency_label}"
+                                   f"{who} reported incident {i.key} to {r.agency_label}"
                                    + (f" (ref {r.agency_reference})" if r.agency_reference else "")))
     for u in updates:
         timeline.append(_entry(u.requested_on, "agency_update", f"Update requested from {label(u.agency)}, due {u.due_on}"))

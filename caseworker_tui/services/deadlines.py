@@ -44,8 +44,12 @@ def first_deadlines(received_on: date, policy: Policy, calendar: WorkingCalendar
     )
 
 
-# The step without its agency, for lists that name the agency elsewhere.
-STEP_WORDS = {**STEP_LABELS, "agency_update": "Agency update", "recommendation": "Recommendation due"}
+# A step in two words, for lists where space is short.
+STEP_WORDS = {
+    "acknowledge": "Acknowledge", "decide": "Decide", "notify_decision": "Decision letter",
+    "agency_update": "Agency update", "review": "Review outcome", "chair_approval": "Chair approval",
+    "notify_extension": "Extension letter", "recommendation": "Recommendation", "appeal_decision": "Appeal decision",
+}
 
 
 def step_label(step: str, agency_label: str | None = None) -> str:

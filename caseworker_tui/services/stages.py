@@ -10,7 +10,7 @@ STAGE_LABELS = {
     "under_review": "Under review",
     "outcome_drafted": "Outcome drafted",
     "awaiting_chair": "Awaiting chair",
-    "approved": "Outcome approved",
+    "approved": "Approved",
     "appeal": "Appeal",
     "closed": "Closed",
     "withdrawn": "Withdrawn",

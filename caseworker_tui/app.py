@@ -1,0 +1,159 @@
+"""The Textual application: sign-in, then the home screen for the user's role.
+
+The App owns what every screen shares: the signed-in actor, settings, key remaps, the theme
+(remembered in the config file), the command palette and one place where a failed worker
+becomes a clear notification instead of a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import WorkerState
+
+from caseworker_tui.config import Settings, save_preference
+from caseworker_tui.services.errors import CaseworkerError
+from caseworker_tui.services.permissions import Actor, allowed
+
+
+def _case_provider():
+    from caseworker_tui.commands import CaseProvider
+
+    return CaseProvider
+
+
+class CaseworkerApp(App[None]):
+    """The caseworker's, supervisor's and chair's desk for the Community Trigger."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "caseworker"
+    ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {lambda: _case_provider()}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help"),
+        Binding("question_mark", "help", "Help", show=False, id="help_alt"),
+        Binding("f3", "home", "Queue", id="home"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+    ]
+
+    def __init__(self, settings: Settings, actor: Actor | None = None, username: str | None = None,
+                 demo: bool = False) -> None:
+        super().__init__()
+        self.settings = settings
+        self.actor: Actor | None = None
+        self._initial_actor = actor
+        self._username = username or ""
+        self.demo = demo
+        self._first_page_reported = False
+
+    # --- start-up --------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self._initial_actor is not None:
+            self.signed_in(self._initial_actor)
+        else:
+            from caseworker_tui.screens.sign_in import SignInScreen
+
+            self.push_screen(SignInScreen(self._username, demo=self.demo))
+
+    def _remember_theme(self, theme) -> None:
+        try:
+            save_preference("theme", theme.name)
+        except OSError as exc:
+            self.notify(f"Could not remember the theme: {exc.strerror}", severity="warning")
+
+    def signed_in(self, actor: Actor) -> None:
+        """Show the signed-in user in the header and open their home screen."""
+        self.actor = actor
+        self.sub_title = f"{actor.display_name} · {actor.role}" + (" · demo" if self.demo else "")
+        self.switch_to_home()
+
+    def home_screen(self) -> Screen:
+        from caseworker_tui.screens.intake import IntakeScreen
+
+        assert self.actor is not None
+        return IntakeScreen(self.actor)
+
+    def switch_to_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(self.home_screen())
+
+    def first_page_painted(self) -> None:
+        """Called once, when the intake queue first shows its rows (start-up is measured to here)."""
+
+    def report_first_page(self) -> None:
+        if not self._first_page_reported:
+            self._first_page_reported = True
+            self.first_page_painted()
+
+    # --- navigation ------------------------------------------------------------------------
+
+    def open_case(self, case_id: int, tab: str | None = None) -> None:
+        from caseworker_tui.screens.case_detail import CaseScreen
+
+        if self.actor is not None:
+            self.push_screen(CaseScreen(self.actor, case_id, tab=tab))
+
+    def action_home(self) -> None:
+        if self.actor is not None:
+            self.switch_to_home()
+
+    def action_new_request(self) -> None:
+        from caseworker_tui.screens.new_request import NewRequestScreen
+
+        if self.actor is not None and allowed(self.actor, "create_request"):
+            self.push_screen(NewRequestScreen(self.actor))
+
+    def action_help(self) -> None:
+        from caseworker_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_sign_out(self) -> None:
+        from caseworker_tui.screens.sign_in import SignInScreen
+
+        self.actor = None
+        self.sub_title = ""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(SignInScreen("", demo=self.demo))
+
+    @property
+    def output_dir(self) -> Path:
+        return self.settings.output_dir
+
+    # --- command palette -------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.actor is None:
+            return
+        yield SystemCommand("Intake queue", "The open requests, most urgent first", self.action_home)
+        if allowed(self.actor, "create_request"):
+            yield SystemCommand("New request", "Record a Community Trigger request", self.action_new_request)
+        yield SystemCommand("Keys", "Every key binding on this screen", self.action_help)
+        yield SystemCommand("Sign out", "Back to the sign-in screen", self.action_sign_out)
+
+    # --- errors ----------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event) -> None:
+        """One place where a failed background task becomes a message a person can act on."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, CaseworkerError):
+            self.notify(str(error), title="Not done", severity="error", timeout=8)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
+                        severity="error", timeout=10)

@@ -1,0 +1,158 @@
+"""Small modal dialogs the case screens share: a text with a reason, a yes/no, a choice, triage."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Label, Select, Static, TextArea
+
+from caseworker_tui.services.policy import TriageQuestion
+
+
+class _Dialog(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="cancel_dialog")]
+    DEFAULT_CLASSES = "dialog"
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextDialog(_Dialog):
+    """Ask for a piece of text (a note, a reason); empty is refused when it is required."""
+
+    BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
+
+    def __init__(self, title: str, prompt: str, *, confirm: str = "Save", initial: str = "",
+                 required: bool = True, warning: str = "") -> None:
+        super().__init__()
+        self._title, self._prompt, self._confirm = title, prompt, confirm
+        self._initial, self._required, self._warning = initial, required, warning
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            if self._warning:
+                yield Static(self._warning, classes="warning", markup=False)
+            yield Label(self._prompt)
+            yield TextArea(self._initial, id="text", soft_wrap=True)
+            yield Static("", id="dialog-error", classes="error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self._confirm} (F2)", variant="primary", id="ok")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", TextArea).focus()
+
+    @on(Button.Pressed, "#ok")
+    def action_confirm(self) -> None:
+        value = self.query_one("#text", TextArea).text.strip()
+        if self._required and not value:
+            self.query_one("#dialog-error", Static).update(f"{self._prompt}: please write something.")
+            return
+        self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(_Dialog):
+    """Yes or no before something that cannot be undone."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="confirm_yes"),
+                Binding("n", "answer(False)", "No", id="confirm_no")]
+
+    def __init__(self, question: str, yes: str = "Yes") -> None:
+        super().__init__()
+        self._question, self._yes = question, yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._question, classes="dialog-title", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self._yes} (y)", variant="warning", id="yes")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+
+class ChoiceDialog(_Dialog):
+    """Pick one of a few options (an assignee, a ground)."""
+
+    def __init__(self, title: str, options: list[tuple[str, str]], value: str | None = None,
+                 confirm: str = "OK") -> None:
+        super().__init__()
+        self._title, self._options, self._value, self._confirm = title, options, value, confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Select(self._options, value=self._value if self._value else Select.NULL, id="choice")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self._confirm, variant="primary", id="ok")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#choice", Select).focus()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        value = self.query_one("#choice", Select).value
+        self.dismiss(value if isinstance(value, str) else None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TriageDialog(_Dialog):
+    """The policy's vulnerability questions; the score and the high-risk line are shown as you tick."""
+
+    BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
+
+    def __init__(self, questions: list[TriageQuestion], answers: dict[str, bool], high_risk_at: int) -> None:
+        super().__init__()
+        self._questions, self._answers, self._line = questions, answers, high_risk_at
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static("Triage: vulnerability assessment", classes="dialog-title")
+            for q in self._questions:
+                yield Checkbox(f"{q.text}  (+{q.weight})", bool(self._answers.get(q.id)), id=f"q-{q.id}")
+            yield Static("", id="score")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (F2)", variant="primary", id="ok")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show_score()
+        self.query(Checkbox).first().focus()
+
+    def _current(self) -> dict[str, bool]:
+        return {q.id: self.query_one(f"#q-{q.id}", Checkbox).value for q in self._questions}
+
+    @on(Checkbox.Changed)
+    def _show_score(self) -> None:
+        answers = self._current()
+        score = sum(q.weight for q in self._questions if answers[q.id])
+        mark = "▲ HIGH RISK" if score >= self._line else "standard risk"
+        self.query_one("#score", Static).update(f"Score {score} — {mark} (high risk at {self._line} or more)")
+
+    @on(Button.Pressed, "#ok")
+    def action_confirm(self) -> None:
+        self.dismiss(self._current())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,208 @@
+"""The intake queue (home): open requests, most urgent first, filtered and paged in the database."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+
+from caseworker_tui.services.cases import QueueFilter, QueuePage, queue_page
+from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.safe import plain
+
+COLUMNS = ("Reference", "Received", "Applicant", "Stage", "Next step", "Due", "Risk", "Assigned to")
+
+
+def risk_text(high_risk: bool, score: int | None) -> Text:
+    if high_risk:
+        return Text(f"▲ HIGH {score}", style="bold red")
+    if score is None:
+        return Text("—", style="dim")
+    return Text(f"std {score}")
+
+
+def short_name(name: str) -> str:
+    """"Casey Morgan" → "Casey M.": enough to tell colleagues apart in a narrow column."""
+    parts = name.split()
+    return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
+
+
+def due_text(due, words: str, overdue: bool) -> Text:
+    """The countdown to the next deadline; overdue is marked with "!" and words, not colour alone."""
+    if due is None:
+        return Text("—", style="dim")
+    text = Text()
+    if overdue:
+        text.append(f"! {words}", style="bold red")
+    elif words == "due today":
+        text.append(words, style="bold yellow")
+    else:
+        text.append(words.split(" (")[0])
+    return text
+
+
+class IntakeScreen(Screen[None]):
+    """Where a caseworker's day starts: what is due, and for whom."""
+
+    AUTO_FOCUS = "#cases"
+    BINDINGS = [
+        Binding("n", "app.new_request", "New request", id="new_request"),
+        Binding("slash", "focus_search", "Search", id="focus_search"),
+        Binding("m", "toggle('mine')", "Mine", id="toggle_mine"),
+        Binding("h", "toggle('high-risk')", "High risk", id="toggle_high_risk"),
+        Binding("x", "clear_filters", "Clear filters", id="clear_filters"),
+        Binding("right_square_bracket", "page(1)", "Next page", id="next_page"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", id="previous_page"),
+        Binding("f5", "reload", "Refresh", id="reload"),
+    ]
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+        self.page = 1
+        self.pages = 1
+        self._search_timer: Timer | None = None
+        self._row_ids: list[int] = []
+        self._shown_once = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="queue"):
+            with Horizontal(id="filters"):
+                yield Input(placeholder="Search reference, name or postcode  ( / )", id="search")
+                yield Select([(stage_label(s), s) for s in OPEN_STAGES], prompt="All stages", id="stage",
+                             allow_blank=True)
+                yield Checkbox("Mine", id="mine")
+                yield Checkbox("High risk", id="high-risk")
+            yield Static("", id="stage-counts", markup=False)
+            table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            table.add_columns(*COLUMNS)
+            yield table
+            yield Static("", id="empty", classes="empty-state")
+            yield Static("", id="pager", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Intake queue"
+        self.query_one("#cases", DataTable).focus()
+        self.query_one("#empty").display = False
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._shown_once:  # back from a case: it may have moved on
+            self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "page":
+            step = parameters[0] if parameters else 1
+            return (self.page + int(step)) in range(1, self.pages + 1) or None
+        return True
+
+    # --- loading -----------------------------------------------------------------------------
+
+    def current_filter(self) -> QueueFilter:
+        stage = self.query_one("#stage", Select).value
+        return QueueFilter(
+            stage=stage if isinstance(stage, str) else None,
+            mine=self.query_one("#mine", Checkbox).value,
+            high_risk=self.query_one("#high-risk", Checkbox).value,
+            search=self.query_one("#search", Input).value,
+        )
+
+    def reload(self) -> None:
+        self.query_one("#cases", DataTable).loading = not self._row_ids
+        self._load(self.current_filter(), self.page)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _load(self, flt: QueueFilter, page: int) -> None:
+        result = queue_page(self.actor, flt, page)
+        self.app.call_from_thread(self._show, result)
+
+    def _show(self, result: QueuePage) -> None:
+        table = self.query_one("#cases", DataTable)
+        table.loading = False
+        self._shown_once = True
+        keep = table.cursor_row if self._row_ids else 0
+        table.clear()
+        self._row_ids = [r.id for r in result.rows]
+        table.add_rows([
+            (plain(r.reference), r.received_at.strftime("%d %b"), plain(r.applicant[:18]), r.stage_label,
+             r.next_step or "—", due_text(r.next_due_on, r.countdown, r.overdue),
+             risk_text(r.high_risk, r.risk_score), plain(short_name(r.assignee) or "—"))
+            for r in result.rows
+        ])
+        if self._row_ids:
+            table.move_cursor(row=min(keep, len(self._row_ids) - 1))
+        self.page, self.pages = result.page, result.pages
+        counts = " · ".join(f"{stage_label(s)} {n}" for s, n in result.stage_counts.items())
+        self.query_one("#stage-counts", Static).update(f"In view — {counts}" if counts else "")
+        empty = self.query_one("#empty", Static)
+        empty.display = not result.rows
+        table.display = bool(result.rows)
+        if not result.rows:
+            filtered = self.current_filter() != QueueFilter()
+            hint = ("No open request matches these filters. Press x to clear them."
+                    if filtered else "No open requests. ")
+            if allowed(self.actor, "create_request"):
+                hint += " Press n to record a new request."
+            empty.update(hint)
+        shown = f"{(result.page - 1) * 50 + 1}–{(result.page - 1) * 50 + len(result.rows)}" if result.rows else "0"
+        self.query_one("#pager", Static).update(
+            f"Page {result.page} of {result.pages} · showing {shown} of {result.total} open requests"
+            "   ·   [ previous page   ] next page")
+        self.refresh_bindings()
+        self.call_after_refresh(self.app.report_first_page)
+
+    # --- events and actions -----------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#cases")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if 0 <= event.cursor_row < len(self._row_ids):
+            self.app.open_case(self._row_ids[event.cursor_row])
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(0.25, self._filters_changed)
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        self._filters_changed()
+        self.query_one("#cases", DataTable).focus()
+
+    @on(Select.Changed, "#stage")
+    @on(Checkbox.Changed)
+    def _filters_changed(self) -> None:
+        self.page = 1
+        self.reload()
+
+    def action_focus_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_toggle(self, which: str) -> None:
+        box = self.query_one(f"#{which}", Checkbox)
+        box.value = not box.value
+
+    def action_clear_filters(self) -> None:
+        with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
+            self.query_one("#search", Input).value = ""
+            self.query_one("#stage", Select).clear()
+            self.query_one("#mine", Checkbox).value = False
+            self.query_one("#high-risk", Checkbox).value = False
+        self._filters_changed()
+
+    def action_page(self, step: int) -> None:
+        target = self.page + int(step)
+        if 1 <= target <= self.pages:
+            self.page = target
+            self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()

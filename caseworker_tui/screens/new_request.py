@@ -1,0 +1,263 @@
+"""A new request: every field of the import format, checked before anything is stored.
+
+Validation is the service's (the same rules as `caseworker import`); this screen only shows each
+message beside the field that is wrong. Saving is one transaction; the verdict and deadlines
+appear as soon as it is saved.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+
+from caseworker_tui.services import clock, context, intake
+from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.errors import InvalidInput
+from caseworker_tui.services.intake import CreatedCase
+from caseworker_tui.services.permissions import Actor
+from caseworker_tui.widgets.application_form import IncidentForm, field_error, widget_for_field
+from caseworker_tui.widgets.safe import clean
+from caseworker_tui.widgets.verdict import verdict_text
+
+CONTACT = [("E-mail", "email"), ("Post", "post"), ("Phone", "phone")]
+
+
+def _field(label: str, widget, note: str = "") -> Vertical:
+    parts = [Label(label, classes="field-label"), widget, field_error()]
+    if note:
+        parts.insert(2, Static(note, classes="muted"))
+    return Vertical(*parts, classes="field")
+
+
+class NewRequestScreen(Screen[None]):
+    """Record a request as the applicant gave it; the threshold is worked out on saving."""
+
+    BINDINGS = [
+        Binding("f2", "save", "Save request", id="save_request"),
+        Binding("f6", "add_incident", "Add incident", id="add_incident"),
+        Binding("escape", "leave", "Back", id="leave_form"),
+    ]
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+        self.created: CreatedCase | None = None
+        self._incidents = 0
+
+    def _agencies(self) -> list[tuple[str, str]]:
+        return [(a.label, key) for key, a in context.policy().agencies.items()]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="form"):
+            yield Static("Applications arrive as the online form's file, or are typed in here from a letter or a "
+                         "call. Fields marked * are needed. Save with F2.", classes="muted")
+            with Horizontal(classes="row"):
+                yield _field("Import a form file instead (path to .json)", Input(placeholder="/path/to/request.json",
+                                                                                 id="import-path"))
+                yield Button("Import file", id="import")
+            yield Static("The request", classes="section")
+            with Horizontal(classes="row"):
+                yield _field("Received * (date and time)", Input(clock.now().strftime("%Y-%m-%dT%H:%M"),
+                                                                id="received_at"))
+                yield _field("Reference (blank: assigned)", Input(placeholder="CT-2026-0042", id="reference"))
+            yield Static("Applicant", classes="section")
+            with Horizontal(classes="row"):
+                yield _field("Name *", Input(id="applicant-name"))
+                yield _field("Preferred contact *", Select(CONTACT, value="email", allow_blank=False,
+                                                           id="applicant-preferred_contact"))
+            with Horizontal(classes="row"):
+                yield _field("Address", Input(id="applicant-address"))
+                yield _field("Postcode", Input(id="applicant-postcode"))
+            with Horizontal(classes="row"):
+                yield _field("E-mail", Input(id="applicant-email"))
+                yield _field("Phone", Input(id="applicant-phone"))
+            with Horizontal(classes="row"):
+                yield _field("Applying on behalf of (victim's name)", Input(id="applicant-on_behalf_of"))
+                yield _field("Advocate", Input(id="applicant-advocate"))
+            with Horizontal(classes="row"):
+                yield _field("Vulnerabilities", Input(id="applicant-vulnerabilities"))
+                yield _field("Needs (comma-separated)", Input(placeholder="large_print, interpreter:Polish",
+                                                             id="applicant-needs"))
+            yield Checkbox("Consents to sharing information with the agencies", True, id="applicant-consent_to_share")
+            yield Static("Dissatisfaction", classes="section")
+            yield Checkbox("Dissatisfied with the agencies' response", True, id="dissatisfied")
+            yield _field("Why", Input(id="dissatisfaction_reason"))
+            yield Static("Incidents and their reports", classes="section")
+            yield Static("A report is a complaint to an agency by a named person; write 'applicant' for the "
+                         "applicant.", classes="muted")
+            yield Vertical(id="incidents")
+            yield Button("+ incident (F6)", id="add-incident")
+            yield Static("", id="form-error", classes="error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save request (F2)", variant="primary", id="save")
+                yield Button("Back (Esc)", id="back")
+        with VerticalScroll(id="result"):
+            yield Static(id="result-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Open the case", variant="primary", id="open-created")
+                yield Button("Record another", id="another")
+                yield Button("Back to the queue", id="to-queue")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.title = "New request"
+        self.query_one("#result").display = False
+        await self.action_add_incident()
+        self.query_one("#applicant-name", Input).focus()
+
+    # --- building the form -----------------------------------------------------------------
+
+    async def action_add_incident(self) -> None:
+        self._incidents += 1
+        form = IncidentForm(self._agencies(), f"i{self._incidents}")
+        await self.query_one("#incidents").mount(form)
+        if self._incidents > 1:
+            form.query_one("#occurred_on").focus()
+            form.scroll_visible()
+
+    @on(Button.Pressed, "#add-incident")
+    async def _add_pressed(self) -> None:
+        await self.action_add_incident()
+
+    def _value(self, wid: str) -> str:
+        return self.query_one(f"#{wid}", Input).value
+
+    def application_data(self) -> dict[str, Any]:
+        """The form as the import format, so the service validates it exactly as it would a file."""
+        def optional(wid: str) -> str | None:
+            return self._value(wid).strip() or None
+
+        contact = self.query_one("#applicant-preferred_contact", Select).value
+        received = self._value("received_at").strip()
+        return {
+            **({"reference": self._value("reference").strip()} if self._value("reference").strip() else {}),
+            "received_at": received or None,
+            "applicant": {
+                "name": self._value("applicant-name"),
+                "address": self._value("applicant-address"),
+                "postcode": self._value("applicant-postcode"),
+                "email": optional("applicant-email"),
+                "phone": optional("applicant-phone"),
+                "preferred_contact": contact if isinstance(contact, str) else None,
+                "on_behalf_of": optional("applicant-on_behalf_of"),
+                "vulnerabilities": optional("applicant-vulnerabilities"),
+                "needs": [n.strip() for n in self._value("applicant-needs").split(",") if n.strip()],
+                "advocate": optional("applicant-advocate"),
+                "consent_to_share": self.query_one("#applicant-consent_to_share", Checkbox).value,
+            },
+            "dissatisfied": self.query_one("#dissatisfied", Checkbox).value,
+            "dissatisfaction_reason": self._value("dissatisfaction_reason"),
+            "incidents": [form.value() for form in self.query(IncidentForm)],
+        }
+
+    # --- saving ----------------------------------------------------------------------------
+
+    def _clear_errors(self) -> None:
+        for error in self.query(".field-error").results(Static):
+            error.update("")
+        for widget in self.query(".-invalid-field"):
+            widget.remove_class("-invalid-field")
+        self.query_one("#form-error", Static).update("")
+
+    def show_error(self, exc: InvalidInput) -> None:
+        """Put the message beside the field it names, and go there."""
+        self._clear_errors()
+        target = widget_for_field(self, exc.field) if exc.field else None
+        if target is not None:
+            target.add_class("-invalid-field")
+            holder = target.parent
+            note = next((c for c in holder.children if c.has_class("field-error")), None) if holder else None
+            if note is not None:
+                note.update(str(exc))
+            target.focus()
+            target.scroll_visible()
+        self.query_one("#form-error", Static).update(f"Not saved — {exc}")
+
+    def action_save(self) -> None:
+        if self.created is not None:
+            return
+        self._clear_errors()
+        data = self.application_data()
+        try:
+            application = parse_application(data, context.policy())
+        except InvalidInput as exc:
+            self.show_error(exc)
+            return
+        self.query_one("#save", Button).disabled = True
+        self._store(application)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _store(self, application) -> None:
+        try:
+            created = intake.create_request(application, self.actor, assign_to_me=True)
+        except InvalidInput as exc:
+            self.app.call_from_thread(self._refused, exc)
+            return
+        self.app.call_from_thread(self._saved, [created])
+
+    def _refused(self, exc: InvalidInput) -> None:
+        self.query_one("#save", Button).disabled = False
+        self.show_error(exc)
+
+    @on(Button.Pressed, "#import")
+    @on(Input.Submitted, "#import-path")
+    def _import(self) -> None:
+        path = self._value("import-path").strip()
+        if not path:
+            self.show_error(InvalidInput("import path: give the path of a form file", "import-path"))
+            return
+        self._import_file(Path(path).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _import_file(self, path: Path) -> None:
+        try:
+            created = intake.import_file(path, self.actor)
+        except InvalidInput as exc:
+            self.app.call_from_thread(self.show_error, InvalidInput(f"{exc} Nothing was saved.", "import-path"))
+            return
+        self.app.call_from_thread(self._saved, created)
+
+    def _saved(self, created: list[CreatedCase]) -> None:
+        self.created = created[0]
+        text = Text()
+        for case in created:
+            text.append(f"Saved {case.reference}.\n", style="bold green")
+            text.append(f"Acknowledge by {case.deadlines.acknowledge_by:%a %d %b %Y}; "
+                        f"decide by {case.deadlines.decide_by:%a %d %b %Y}.\n\n")
+            text.append_text(verdict_text(case.verdict, context.policy().agency_label))
+            text.append("\n")
+        self.query_one("#result-text", Static).update(text)
+        self.query_one("#form").display = False
+        self.query_one("#result").display = True
+        self.query_one("#open-created", Button).focus()
+        self.notify(f"Saved {', '.join(clean(c.reference) for c in created)}.")
+
+    @on(Button.Pressed, "#open-created")
+    def _open_created(self) -> None:
+        if self.created is not None:
+            case_id = self.created.id
+            self.app.pop_screen()
+            self.app.open_case(case_id)
+
+    @on(Button.Pressed, "#another")
+    def _another(self) -> None:
+        self.app.pop_screen()
+        self.app.action_new_request()
+
+    @on(Button.Pressed, "#to-queue")
+    @on(Button.Pressed, "#back")
+    def action_leave(self) -> None:
+        self.app.pop_screen()
