@@ -163,7 +163,7 @@ async def test_new_request_with_an_error_then_fixed(database_url, users):
         form.query_one("#applicant-name", Input).value = "Rita Request"
         form.query_one("#applicant-email", Input).value = "rita@example.org"
         for _ in range(2):
-            await pilot.press("f6")
+            await pilot.press("f8")
             await settle(pilot)
         incidents = list(form.query("IncidentForm"))
         assert len(incidents) == 3

@@ -33,7 +33,12 @@ KIND_WORDS = {"incident": "Incidents", "report": "Reports", "agency_update": "Ag
 
 # Binding action → the service action that must be offered for the key to show.
 ACTION_GATES = {"acknowledge": "acknowledge", "take": "take", "assign": "assign", "note": "add_note",
-                "triage": "triage", "withdraw": "withdraw"}
+                "triage": "triage", "withdraw": "withdraw", "decide": "decide", "ask_agencies": "request_updates",
+                "record_update": "record_update", "schedule_review": "schedule_review",
+                "findings": "record_findings", "extend": "extend_review", "outcome": "draft_outcome",
+                "submit": "submit_outcome", "approve": "approve_outcome", "return_outcome": "return_outcome",
+                "follow_up": "follow_up", "appeal": "record_appeal", "appeal_decision": "decide_appeal",
+                "close_case": "close"}
 
 
 def header_text(detail: CaseDetail) -> Text:
@@ -82,6 +87,87 @@ def applicant_text(detail: CaseDetail) -> Text:
     return text
 
 
+def progress_text(detail: CaseDetail) -> Text:
+    """Decision, agency updates, review, outcome, recommendations and appeals, in the order they happen."""
+    text = Text()
+
+    def heading(words: str) -> None:
+        text.append(f"{words}\n", style="bold underline")
+
+    heading("Threshold decision")
+    if not detail.decisions:
+        text.append("  Not decided yet.\n")
+    for d in detail.decisions:
+        words = "Accepted — threshold met" if d.decision == "accepted" else (
+            "Declined — threshold not met" if d.ground == "threshold_not_met" else f"Declined — {d.ground}")
+        text.append(f"  {words} by {d.decided_by} on {d.decided_at:%d %b %Y}")
+        text.append(" (against the computed verdict)" if d.against_verdict else "")
+        text.append(f": {clean(d.reason)}\n" if d.reason else "\n")
+    text.append("\n")
+    heading("Agency updates")
+    if not detail.updates:
+        text.append("  None asked for yet.\n")
+    for u in detail.updates:
+        if u.answered_on:
+            text.append(f"  ✓ {u.agency_label}: answered {u.answered_on:%d %b %Y} — {clean(u.answer)}\n")
+        else:
+            text.append(f"  … {u.agency_label}: asked {u.requested_on:%d %b}, due {u.due_on:%d %b %Y}")
+            text.append("  ! LATE\n" if u.late else "\n", style="bold red" if u.late else "")
+    text.append("\n")
+    heading("Review")
+    review = detail.review
+    if review is None:
+        text.append("  No review: the request has not been accepted.\n")
+    else:
+        due = review.extended_to or review.due_on
+        text.append(f"  Due {due:%a %d %b %Y}")
+        text.append(f" (extended from {review.due_on:%d %b}: {clean(review.extension_reason)})\n"
+                    if review.extended_to else "\n")
+        if review.meeting_on:
+            from caseworker_tui.services.workflow import PARTICIPATION
+
+            text.append(f"  Meeting {review.meeting_on:%a %d %b %Y}, chaired by {clean(review.chair_name)}; "
+                        f"agencies: {', '.join(context.policy().agency_label(a) for a in review.agencies)}\n")
+            how = PARTICIPATION.get(review.participation, review.participation)
+            text.append(f"  The applicant takes part {how}")
+            text.append(f" — {clean(review.not_invited_reason)}\n" if review.not_invited_reason else ".\n")
+        else:
+            text.append("  The meeting is not scheduled yet.\n")
+        if review.findings:
+            text.append(f"  Findings: {clean(review.findings)}\n")
+        text.append("\n")
+        heading("Outcome")
+        if review.summary:
+            text.append(f"  {clean(review.summary)}\n")
+        else:
+            text.append("  Not drafted yet.\n")
+        if review.returned_comments:
+            text.append(f"  Returned by the chair: {clean(review.returned_comments)}\n", style="bold yellow")
+        if review.approved_at:
+            text.append(f"  ✓ Approved by {clean(review.approved_by_name)} on {review.approved_at:%d %b %Y %H:%M}\n",
+                        style="green")
+        elif review.submitted_at:
+            text.append(f"  Awaiting the chair since {review.submitted_at:%d %b %Y}\n")
+    if detail.recommendations:
+        text.append("\n")
+        heading("Recommendations")
+        for r in detail.recommendations:
+            mark = f"✓ done {r.done_on:%d %b %Y}: {clean(r.done_note)}" if r.done_on else f"due {r.due_on:%d %b %Y}"
+            text.append(f"  {r.position}. {r.agency_label} — {clean(r.action)} — {mark}\n")
+    if detail.appeals:
+        text.append("\n")
+        heading("Appeals")
+        for a in detail.appeals:
+            text.append(f"  Against the {a.against}, lodged {a.lodged_on:%d %b %Y}: {clean(a.grounds)}\n")
+            if a.decided_on:
+                result = "upheld" if a.upheld else "not upheld (final)"
+                text.append(f"  Decided {a.decided_on:%d %b %Y} by {clean(a.independent_chair)}: {result} — "
+                            f"{clean(a.decision_reason)}\n")
+            else:
+                text.append("  Waiting for an independent chair's decision.\n")
+    return text
+
+
 class CaseScreen(Screen[None]):
     """Everything about one case, and the next steps its stage and the user's role allow."""
 
@@ -92,12 +178,27 @@ class CaseScreen(Screen[None]):
         Binding("g", "assign", "Assign", id="assign"),
         Binding("n", "note", "Add note", id="add_note"),
         Binding("k", "triage", "Triage", id="triage"),
+        Binding("d", "decide", "Decide", id="decide"),
+        Binding("u", "ask_agencies", "Ask agencies", id="request_updates"),
+        Binding("r", "record_update", "Record update", id="record_update"),
+        Binding("v", "schedule_review", "Schedule review", id="schedule_review"),
+        Binding("i", "findings", "Findings", id="record_findings"),
+        Binding("e", "extend", "Extend", id="extend_review"),
+        Binding("o", "outcome", "Draft outcome", id="draft_outcome"),
+        Binding("s", "submit", "Submit to chair", id="submit_outcome"),
+        Binding("p", "approve", "Approve", id="approve_outcome"),
+        Binding("b", "return_outcome", "Return", id="return_outcome"),
+        Binding("y", "follow_up", "Follow up", id="follow_up"),
+        Binding("l", "appeal", "Appeal", id="record_appeal"),
+        Binding("j", "appeal_decision", "Appeal decision", id="decide_appeal"),
+        Binding("c", "close_case", "Close", id="close_case"),
         Binding("w", "withdraw", "Withdraw", id="withdraw"),
         Binding("f5", "reload", "Refresh", id="reload_case"),
         Binding("1", "tab('timeline')", "Timeline", show=False, id="tab_timeline"),
         Binding("2", "tab('eligibility')", "Eligibility", show=False, id="tab_eligibility"),
         Binding("3", "tab('applicant')", "Applicant", show=False, id="tab_applicant"),
-        Binding("4", "tab('audit')", "Audit", show=False, id="tab_audit"),
+        Binding("4", "tab('progress')", "Progress", show=False, id="tab_progress"),
+        Binding("5", "tab('audit')", "Audit", show=False, id="tab_audit"),
     ]
 
     def __init__(self, actor: Actor, case_id: int, tab: str | None = None) -> None:
@@ -123,7 +224,9 @@ class CaseScreen(Screen[None]):
                 yield VerdictView(id="verdict")
             with TabPane("3 Applicant", id="applicant"), VerticalScroll():
                 yield Static(id="applicant-details")
-            with TabPane("4 Audit", id="audit"):
+            with TabPane("4 Progress", id="progress"), VerticalScroll():
+                yield Static(id="progress-details")
+            with TabPane("5 Audit", id="audit"):
                 audit = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
                 audit.add_columns("When", "Who", "What", "Stage", "Reason")
                 yield audit
@@ -153,6 +256,7 @@ class CaseScreen(Screen[None]):
         label = context.policy().agency_label
         self.query_one("#verdict", VerdictView).show(detail.verdict, label)
         self.query_one("#applicant-details", Static).update(applicant_text(detail))
+        self.query_one("#progress-details", Static).update(progress_text(detail))
         audit = self.query_one("#audit-table", DataTable)
         audit.clear()
         audit.add_rows([
@@ -180,7 +284,15 @@ class CaseScreen(Screen[None]):
         gate = ACTION_GATES.get(action)
         if gate is None:
             return True
-        return self.detail is not None and gate in self.detail.actions
+        if self.detail is None:
+            return False
+        if action == "record_update":
+            return any(u.answered_on is None for u in self.detail.updates) and "request_updates" in self.detail.actions
+        if action == "follow_up":
+            return gate in self.detail.actions and any(r.done_on is None for r in self.detail.recommendations)
+        if action == "findings":
+            return gate in self.detail.actions and bool(self.detail.review and self.detail.review.meeting_on)
+        return gate in self.detail.actions
 
     # --- running a change ------------------------------------------------------------------
 
@@ -274,3 +386,156 @@ class CaseScreen(Screen[None]):
                          retry=lambda: self.action_withdraw(reason))
         self.app.push_screen(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial,
                                         warning="Withdrawing closes the case and cancels its deadlines."), given)
+
+    # --- decision, updates, review, outcome, appeals ---------------------------------------------
+
+    def _ask(self, dialog, then: Callable[[Any], None]) -> None:
+        self.app.push_screen(dialog, lambda value: value is not None and then(value))
+
+    def action_decide(self, initial: dict | None = None) -> None:
+        from caseworker_tui.screens.case_dialogs import DecideDialog
+
+        if self.detail is None:
+            return
+
+        def decided(v: dict) -> None:
+            self.act(workflow.decide, self.case_id, self.actor, accept=v["accept"], ground=v["ground"],
+                     reason=v["reason"], done="Decision recorded; the decision letter is now due.",
+                     retry=lambda: self.action_decide(v))
+        self._ask(DecideDialog(self.detail.verdict.threshold_met, list(context.policy().decline_grounds), initial),
+                  decided)
+
+    def action_ask_agencies(self) -> None:
+        from caseworker_tui.screens.case_dialogs import AgenciesDialog
+
+        if self.detail is None:
+            return
+        policy = context.policy()
+        named = {r.agency for i in self.detail.incidents for r in i.reports
+                 if r.agency in policy.threshold.relevant_agencies}
+        days = policy.timescales.agency_update_working_days
+        dialog = AgenciesDialog([(a.label, k) for k, a in policy.agencies.items()], named,
+                                f"Each agency is asked to reply within {days} working days.")
+        self._ask(dialog, lambda chosen: self.act(workflow.request_updates, self.case_id, self.actor, chosen,
+                                                  done="Updates requested."))
+
+    def action_record_update(self) -> None:
+        from caseworker_tui.screens.case_dialogs import ChoiceWithTextDialog
+
+        if self.detail is None:
+            return
+        pending = [(f"{u.agency_label} (asked {u.requested_on:%d %b})", u.id) for u in self.detail.updates
+                   if u.answered_on is None]
+        if not pending:
+            self.notify("No agency update is waiting for an answer.")
+            return
+        self._ask(ChoiceWithTextDialog("Record an agency's update", pending, "What the agency said"),
+                  lambda v: self.act(workflow.record_update, v["item"], self.actor, v["text"], versioned=False,
+                                     done="Update recorded."))
+
+    def action_schedule_review(self, initial: dict | None = None) -> None:
+        from caseworker_tui.screens.case_dialogs import ReviewDialog
+
+        if self.detail is None:
+            return
+        review = self.detail.review
+        values = initial or ({"meeting_on": review.meeting_on.isoformat() if review.meeting_on else "",
+                              "chair_name": review.chair_name, "agencies": review.agencies,
+                              "participation": review.participation,
+                              "not_invited_reason": review.not_invited_reason} if review else {})
+        agencies = [(a.label, k) for k, a in context.policy().agencies.items()]
+        self._ask(ReviewDialog(agencies, values),
+                  lambda v: self.act(workflow.schedule_review, self.case_id, self.actor, done="Review scheduled.",
+                                     retry=lambda: self.action_schedule_review(
+                                         {**v, "meeting_on": v["meeting_on"].isoformat()}), **v))
+
+    def action_findings(self) -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        current = self.detail.review.findings if self.detail and self.detail.review else ""
+        self._ask(TextDialog("The review's findings", "Findings", initial=current),
+                  lambda text: self.act(workflow.record_findings, self.case_id, self.actor, text,
+                                        done="Findings recorded."))
+
+    def action_extend(self, initial: dict | None = None) -> None:
+        from caseworker_tui.screens.case_dialogs import ExtendDialog
+
+        review = self.detail.review if self.detail else None
+        due = (review.extended_to or review.due_on) if review else None
+        self._ask(ExtendDialog(due, initial),
+                  lambda v: self.act(workflow.extend_review, self.case_id, self.actor, new_date=v["new_date"],
+                                     reason=v["reason"], done="Review extended; the extension letter is now due.",
+                                     retry=lambda: self.action_extend({**v, "new_date": v["new_date"].isoformat()})))
+
+    def action_outcome(self) -> None:
+        from caseworker_tui.screens.outcome import OutcomeScreen
+
+        if self.detail is not None:
+            self.app.push_screen(OutcomeScreen(self.actor, self.detail), lambda changed: changed and self.reload())
+
+    def action_submit(self) -> None:
+        from caseworker_tui.screens.dialogs import ConfirmDialog
+
+        self._ask(ConfirmDialog("Submit the drafted outcome to the chair for approval?", yes="Submit"),
+                  lambda yes: yes and self.act(workflow.submit_outcome, self.case_id, self.actor,
+                                               done="Submitted to the chair."))
+
+    def action_approve(self) -> None:
+        from caseworker_tui.screens.dialogs import ConfirmDialog
+
+        question = ("Approve this outcome? It will go to the applicant in your name, and the recommendations "
+                    "fall due.")
+        self._ask(ConfirmDialog(question, yes="Approve"),
+                  lambda yes: yes and self.act(workflow.approve_outcome, self.case_id, self.actor,
+                                               done="Outcome approved; the outcome letter can now be produced."))
+
+    def action_return_outcome(self, initial: str = "") -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return", initial=initial),
+                  lambda text: self.act(workflow.return_outcome, self.case_id, self.actor, text,
+                                        done="Returned with your comments.",
+                                        retry=lambda: self.action_return_outcome(text)))
+
+    def action_follow_up(self) -> None:
+        from caseworker_tui.screens.case_dialogs import ChoiceWithTextDialog
+
+        if self.detail is None:
+            return
+        open_recs = [(f"{r.position}. {r.agency_label}: {clean(r.action)[:50]}", r.id)
+                     for r in self.detail.recommendations if r.done_on is None]
+        if not open_recs:
+            self.notify("Every recommendation has been followed up.")
+            return
+        self._ask(ChoiceWithTextDialog("Follow up a recommendation", open_recs, "What was done", confirm="Done"),
+                  lambda v: self.act(workflow.follow_up, v["item"], self.actor, v["text"], versioned=False,
+                                     done="Recommendation followed up."))
+
+    def action_appeal(self) -> None:
+        from caseworker_tui.screens.case_dialogs import AppealDialog
+        from caseworker_tui.services import clock
+
+        self._load_window(lambda end: self._ask(
+            AppealDialog(end, clock.today()),
+            lambda v: self.act(workflow.record_appeal, self.case_id, self.actor, lodged_on=v["lodged_on"],
+                               grounds=v["grounds"], done="Appeal recorded.")))
+
+    @work(thread=True, exit_on_error=False)
+    def _load_window(self, then) -> None:
+        from caseworker_tui.services.cases import appeal_window
+
+        end = appeal_window(self.case_id)
+        self.app.call_from_thread(then, end)
+
+    def action_appeal_decision(self) -> None:
+        from caseworker_tui.screens.case_dialogs import AppealDecisionDialog
+
+        self._ask(AppealDecisionDialog(),
+                  lambda v: self.act(workflow.decide_appeal, self.case_id, self.actor, done="Appeal decided.", **v))
+
+    def action_close_case(self) -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
+                             warning="Closing ends the case's open steps; recommendations are still followed up."),
+                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed."))

@@ -42,7 +42,7 @@ class NewRequestScreen(Screen[None]):
 
     BINDINGS = [
         Binding("f2", "save", "Save request", id="save_request"),
-        Binding("f6", "add_incident", "Add incident", id="add_incident"),
+        Binding("f8", "add_incident", "Add incident", id="add_incident"),
         Binding("escape", "leave", "Back", id="leave_form"),
     ]
 
@@ -95,7 +95,7 @@ class NewRequestScreen(Screen[None]):
             yield Static("A report is a complaint to an agency by a named person; write 'applicant' for the "
                          "applicant.", classes="muted")
             yield Vertical(id="incidents")
-            yield Button("+ incident (F6)", id="add-incident")
+            yield Button("+ incident (F8)", id="add-incident")
             yield Static("", id="form-error", classes="error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save request (F2)", variant="primary", id="save")

@@ -517,3 +517,12 @@ def list_cases(stage: str | None = None, overdue: bool = False) -> list[CaseLine
                  countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "")
         for r in rows
     ]
+
+
+def appeal_window(case_id: int) -> date | None:
+    """The last day an appeal can be lodged for this case (None: nothing to appeal yet)."""
+    from caseworker_tui.services.workflow import appeal_window_end
+
+    with reading():
+        case = Case.get_or_none(Case.id == case_id)
+        return appeal_window_end(case) if case else None

@@ -1,0 +1,261 @@
+"""The dialogs of the decision, review and appeal steps: each gathers one step's input, checks its
+shape (dates), and hands it back; the service decides whether it may be done."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    RadioButton,
+    RadioSet,
+    Select,
+    Static,
+    TextArea,
+)
+
+from caseworker_tui.screens.dialogs import _Dialog
+from caseworker_tui.services.workflow import PARTICIPATION
+
+
+def parse_day(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{field}: write a date like 2026-12-03") from None
+
+
+class _FormDialog(_Dialog):
+    """A dialog with fields, an error line and Save/Cancel; subclasses build `fields` and `result`."""
+
+    BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
+    TITLE_TEXT = ""
+    CONFIRM = "Save"
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box"):
+            yield Static(self.TITLE_TEXT, classes="dialog-title", markup=False)
+            yield from self.fields()
+            yield Static("", id="dialog-error", classes="error", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(f"{self.CONFIRM} (F2)", variant="primary", id="ok")
+                yield Button("Cancel (Esc)", id="cancel")
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def result(self) -> Any:
+        raise NotImplementedError
+
+    @on(Button.Pressed, "#ok")
+    def action_confirm(self) -> None:
+        try:
+            value = self.result()
+        except ValueError as exc:
+            self.query_one("#dialog-error", Static).update(str(exc))
+            return
+        self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DecideDialog(_FormDialog):
+    """Accept or decline; the computed verdict is shown, and going against it needs a reason."""
+
+    TITLE_TEXT = "Threshold decision"
+    CONFIRM = "Record decision"
+
+    def __init__(self, threshold_met: bool, grounds: list[str], initial: dict | None = None) -> None:
+        super().__init__()
+        self._met, self._grounds, self._initial = threshold_met, grounds, initial or {}
+
+    def fields(self) -> ComposeResult:
+        verdict = "✓ the threshold is met" if self._met else "✗ the threshold is not met"
+        yield Static(f"The computed verdict: {verdict}. Deciding otherwise needs a reason.", classes="muted")
+        accept = self._initial.get("accept", self._met)
+        with RadioSet(id="decision"):
+            yield RadioButton("Accept: threshold met — a review will be held", accept, id="accept")
+            yield RadioButton("Decline", not accept, id="decline")
+        yield Label("Ground for declining")
+        options = [("Threshold not met", "threshold_not_met")] + [(g.capitalize(), g) for g in self._grounds]
+        yield Select(options, value=self._initial.get("ground") or "threshold_not_met", allow_blank=False,
+                     id="ground")
+        yield Label("Reason (needed against the verdict, or for a ground other than the threshold)")
+        yield TextArea(self._initial.get("reason", ""), id="reason")
+
+    def result(self) -> dict:
+        accept = self.query_one("#accept", RadioButton).value
+        ground = self.query_one("#ground", Select).value
+        return {"accept": accept, "ground": None if accept else str(ground),
+                "reason": self.query_one("#reason", TextArea).text.strip()}
+
+
+class AgenciesDialog(_FormDialog):
+    """Which agencies to ask for an update; those named in the reports are ticked."""
+
+    TITLE_TEXT = "Ask agencies for an update"
+    CONFIRM = "Ask"
+
+    def __init__(self, agencies: list[tuple[str, str]], ticked: set[str], due_words: str) -> None:
+        super().__init__()
+        self._agencies, self._ticked, self._due = agencies, ticked, due_words
+
+    def fields(self) -> ComposeResult:
+        yield Static(self._due, classes="muted")
+        for label, key in self._agencies:
+            yield Checkbox(label, key in self._ticked, id=f"agency-{key}")
+
+    def result(self) -> list[str]:
+        chosen = [key for _, key in self._agencies if self.query_one(f"#agency-{key}", Checkbox).value]
+        if not chosen:
+            raise ValueError("agencies: tick at least one agency")
+        return chosen
+
+
+class ReviewDialog(_FormDialog):
+    """Schedule the review meeting: when, who chairs, which agencies, how the applicant takes part."""
+
+    TITLE_TEXT = "Schedule the review"
+
+    def __init__(self, agencies: list[tuple[str, str]], initial: dict) -> None:
+        super().__init__()
+        self._agencies, self._initial = agencies, initial
+
+    def fields(self) -> ComposeResult:
+        v = self._initial
+        yield Label("Meeting date")
+        yield Input(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
+        yield Label("Chair")
+        yield Input(v.get("chair_name", ""), id="chair_name")
+        yield Label("Agencies attending")
+        for label, key in self._agencies:
+            yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
+        yield Label("How the applicant takes part")
+        yield Select([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
+                     value=v.get("participation") or "in_person", allow_blank=False, id="participation")
+        yield Label("Why the applicant is not invited (when not invited)")
+        yield Input(v.get("not_invited_reason", ""), id="not_invited_reason")
+
+    def result(self) -> dict:
+        return {
+            "meeting_on": parse_day(self.query_one("#meeting_on", Input).value, "meeting date"),
+            "chair_name": self.query_one("#chair_name", Input).value.strip(),
+            "agencies": [k for _, k in self._agencies if self.query_one(f"#agency-{k}", Checkbox).value],
+            "participation": str(self.query_one("#participation", Select).value),
+            "not_invited_reason": self.query_one("#not_invited_reason", Input).value.strip(),
+        }
+
+
+class ExtendDialog(_FormDialog):
+    TITLE_TEXT = "Extend the review"
+    CONFIRM = "Extend"
+
+    def __init__(self, current_due: date | None, initial: dict | None = None) -> None:
+        super().__init__()
+        self._due, self._initial = current_due, initial or {}
+
+    def fields(self) -> ComposeResult:
+        if self._due:
+            yield Static(f"The review is due on {self._due:%a %d %b %Y}. The applicant must be told of the new date "
+                         "and why: the extension letter falls due.", classes="muted")
+        yield Label("New date")
+        yield Input(self._initial.get("new_date", ""), placeholder="YYYY-MM-DD", id="new_date")
+        yield Label("Reason")
+        yield TextArea(self._initial.get("reason", ""), id="reason")
+
+    def result(self) -> dict:
+        return {"new_date": parse_day(self.query_one("#new_date", Input).value, "new date"),
+                "reason": self.query_one("#reason", TextArea).text.strip()}
+
+
+class AppealDialog(_FormDialog):
+    TITLE_TEXT = "Record an appeal"
+    CONFIRM = "Record appeal"
+
+    def __init__(self, window_end: date | None, today: date) -> None:
+        super().__init__()
+        self._end, self._today = window_end, today
+
+    def fields(self) -> ComposeResult:
+        if self._end:
+            yield Static(f"The appeal window closes on {self._end:%a %d %b %Y}.", classes="muted")
+        yield Label("Lodged on")
+        yield Input(self._today.isoformat(), id="lodged_on")
+        yield Label("Grounds of appeal")
+        yield TextArea("", id="grounds")
+
+    def result(self) -> dict:
+        return {"lodged_on": parse_day(self.query_one("#lodged_on", Input).value, "lodged on"),
+                "grounds": self.query_one("#grounds", TextArea).text.strip()}
+
+
+class AppealDecisionDialog(_FormDialog):
+    TITLE_TEXT = "Appeal decision (by an independent chair)"
+    CONFIRM = "Record decision"
+
+    def fields(self) -> ComposeResult:
+        with RadioSet(id="upheld-set"):
+            yield RadioButton("Upheld — the case goes back for a fresh decision or review", id="upheld")
+            yield RadioButton("Not upheld — the decision stands and is final", True, id="not-upheld")
+        yield Label("Independent chair")
+        yield Input("", id="independent_chair")
+        yield Label("Reason")
+        yield TextArea("", id="reason")
+
+    def result(self) -> dict:
+        return {"upheld": self.query_one("#upheld", RadioButton).value,
+                "independent_chair": self.query_one("#independent_chair", Input).value.strip(),
+                "reason": self.query_one("#reason", TextArea).text.strip()}
+
+
+class ChoiceWithTextDialog(_FormDialog):
+    """Pick an item (a pending update, an open recommendation) and write about it."""
+
+    def __init__(self, title: str, options: list[tuple[str, int]], prompt: str, confirm: str = "Save") -> None:
+        super().__init__()
+        self.TITLE_TEXT, self.CONFIRM = title, confirm
+        self._options, self._prompt = options, prompt
+
+    def fields(self) -> ComposeResult:
+        yield Select(self._options, value=self._options[0][1], allow_blank=False, id="item")
+        yield Label(self._prompt)
+        yield TextArea("", id="text")
+
+    def result(self) -> dict:
+        text = self.query_one("#text", TextArea).text.strip()
+        if not text:
+            raise ValueError(f"{self._prompt.lower()}: please write something")
+        return {"item": self.query_one("#item", Select).value, "text": text}
+
+
+class SentDialog(_FormDialog):
+    """When and how a letter went out."""
+
+    TITLE_TEXT = "Mark the letter sent"
+    CONFIRM = "Mark sent"
+
+    def __init__(self, today: date) -> None:
+        super().__init__()
+        self._today = today
+
+    def fields(self) -> ComposeResult:
+        yield Label("Sent on")
+        yield Input(self._today.isoformat(), id="sent_on")
+        yield Label("How")
+        yield Select([("Post", "post"), ("E-mail", "email"), ("By hand", "hand")], value="post",
+                     allow_blank=False, id="channel")
+
+    def result(self) -> dict:
+        return {"on": parse_day(self.query_one("#sent_on", Input).value, "sent on"),
+                "channel": str(self.query_one("#channel", Select).value)}
+

@@ -1,0 +1,180 @@
+"""Drafting the outcome: findings summary and recommendations, with a preview as the applicant reads it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
+
+from caseworker_tui.services import context, workflow
+from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.services.errors import InvalidInput, StaleCase
+from caseworker_tui.services.permissions import Actor
+from caseworker_tui.services.workflow import RecommendationIn
+from caseworker_tui.widgets.safe import clean
+
+
+class RecommendationRow(Horizontal):
+    def __init__(self, agencies: list[tuple[str, str]], agency: str | None = None, action: str = "",
+                 due: str = "") -> None:
+        super().__init__(classes="recommendation-row")
+        self._agencies, self._agency, self._action, self._due = agencies, agency, action, due
+
+    def compose(self) -> ComposeResult:
+        yield Select(self._agencies, prompt="Agency", value=self._agency or Select.NULL, id="agency")
+        yield Input(self._action, placeholder="the action the agency will take", id="action")
+        yield Input(self._due, placeholder="due YYYY-MM-DD", id="due_on")
+        yield Button("✕", classes="remove-recommendation", tooltip="Remove this recommendation")
+
+    def value(self) -> tuple[str, str, str]:
+        agency = self.query_one("#agency", Select).value
+        return (agency if isinstance(agency, str) else "", self.query_one("#action", Input).value.strip(),
+                self.query_one("#due_on", Input).value.strip())
+
+    @on(Button.Pressed, ".remove-recommendation")
+    def _remove(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.remove()
+
+
+def preview_text(detail: CaseDetail, summary: str, recommendations: list[tuple[str, str, str]]) -> Text:
+    """The outcome as the applicant will read it, before it goes to the chair."""
+    policy = context.policy()
+    text = Text()
+    text.append(f"{policy.partnership.name}\n", style="bold")
+    text.append(f"Your Community Trigger request {detail.reference}: the outcome of the review\n\n", style="bold")
+    text.append(f"Dear {clean(detail.applicant.name)},\n\n")
+    text.append("The partnership has reviewed how the agencies responded to the anti-social behaviour you "
+                "reported. This is what the review found.\n\n")
+    text.append(f"{clean(summary) or '(no summary yet)'}\n\n")
+    if recommendations:
+        text.append("Recommendations\n", style="bold")
+        for n, (agency, action, due) in enumerate(recommendations, start=1):
+            text.append(f" {n}. {policy.agency_label(agency) if agency else '(agency?)'} — "
+                        f"{clean(action) or '(action?)'} — by {due or '(date?)'}\n")
+        text.append("\n")
+    else:
+        text.append("The review makes no recommendations.\n\n")
+    text.append("Yours sincerely,\n\n(the chair's name, once approved)\n", style="dim")
+    return text
+
+
+class OutcomeScreen(Screen[bool]):
+    """Write the outcome; F2 saves the draft, F4 saves and submits it to the chair."""
+
+    BINDINGS = [
+        Binding("f2", "save(False)", "Save draft", id="save_outcome"),
+        Binding("f4", "save(True)", "Save and submit", id="submit_outcome"),
+        Binding("f8", "add_recommendation", "Add recommendation", id="add_recommendation"),
+        Binding("escape", "leave", "Back", id="leave_outcome"),
+    ]
+    DEFAULT_CSS = """
+    OutcomeScreen #outcome-panes { height: 1fr; }
+    OutcomeScreen #draft, OutcomeScreen #preview-pane { width: 1fr; padding: 0 1; }
+    OutcomeScreen #preview-pane { border-left: solid $primary; }
+    OutcomeScreen #summary { height: 10; }
+    OutcomeScreen .recommendation-row { height: auto; }
+    OutcomeScreen .recommendation-row Select { width: 24; }
+    OutcomeScreen .recommendation-row #action { width: 1fr; }
+    OutcomeScreen .recommendation-row #due_on { width: 16; }
+    """
+
+    def __init__(self, actor: Actor, detail: CaseDetail) -> None:
+        super().__init__()
+        self.actor, self.detail = actor, detail
+        self._agencies = [(a.label, key) for key, a in context.policy().agencies.items()]
+
+    def compose(self) -> ComposeResult:
+        review = self.detail.review
+        yield Header()
+        with Horizontal(id="outcome-panes"):
+            with VerticalScroll(id="draft"):
+                if review and review.returned_comments:
+                    yield Static(f"The chair returned the draft: {clean(review.returned_comments)}",
+                                 classes="warning", markup=False)
+                yield Label("Summary of findings")
+                yield TextArea(review.summary if review else "", id="summary")
+                yield Label("Recommendations (agency, action, due date)")
+                with Vertical(id="recommendations"):
+                    for rec in self.detail.recommendations:
+                        yield RecommendationRow(self._agencies, rec.agency, rec.action, rec.due_on.isoformat())
+                yield Button("+ recommendation (F8)", id="add")
+                yield Static("", id="outcome-error", classes="error", markup=False)
+                with Horizontal(classes="dialog-buttons"):
+                    yield Button("Save draft (F2)", id="save")
+                    yield Button("Save and submit to the chair (F4)", variant="primary", id="submit")
+            with VerticalScroll(id="preview-pane"):
+                yield Static("Preview — as the applicant will read it", classes="section")
+                yield Static(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"Outcome for {self.detail.reference}"
+        self._refresh_preview()
+        self.query_one("#summary", TextArea).focus()
+
+    def _rows(self) -> list[tuple[str, str, str]]:
+        return [row.value() for row in self.query(RecommendationRow)]
+
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _refresh_preview(self) -> None:
+        summary = self.query_one("#summary", TextArea).text
+        self.query_one("#preview", Static).update(preview_text(self.detail, summary, self._rows()))
+
+    async def action_add_recommendation(self) -> None:
+        row = RecommendationRow(self._agencies)
+        await self.query_one("#recommendations").mount(row)
+        row.query_one("#agency").focus()
+
+    @on(Button.Pressed, "#add")
+    async def _add(self) -> None:
+        await self.action_add_recommendation()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save(False)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_save(True)
+
+    def action_save(self, submit: bool) -> None:
+        error = self.query_one("#outcome-error", Static)
+        recs = []
+        for n, (agency, action, due) in enumerate(self._rows(), start=1):
+            try:
+                due_on = date.fromisoformat(due)
+            except ValueError:
+                error.update(f"recommendation {n}: due date — write a date like 2027-01-31")
+                return
+            recs.append(RecommendationIn(agency, action, due_on))
+        error.update("")
+        self._store(self.query_one("#summary", TextArea).text, recs, submit)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _store(self, summary: str, recs: list[RecommendationIn], submit: bool) -> None:
+        try:
+            done = workflow.draft_outcome(self.detail.id, self.actor, summary=summary, recommendations=recs,
+                                          expected_version=self.detail.version)
+            if submit:
+                workflow.submit_outcome(self.detail.id, self.actor, expected_version=done.version)
+        except (InvalidInput, StaleCase) as exc:
+            self.app.call_from_thread(self.query_one("#outcome-error", Static).update, f"Not saved — {exc}")
+            return
+        self.app.call_from_thread(self._saved, submit)
+
+    def _saved(self, submitted: bool) -> None:
+        self.notify("Submitted to the chair." if submitted else "Draft saved.", title=self.detail.reference)
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#leave")
+    def action_leave(self) -> None:
+        self.dismiss(False)

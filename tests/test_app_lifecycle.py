@@ -1,0 +1,171 @@
+"""A request from receipt to closure through the app, as a caseworker, the chair and a supervisor."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Checkbox, Input, TextArea
+
+from caseworker_tui.models import AuditEvent, Case, Deadline
+from caseworker_tui.screens.case_detail import CaseScreen
+from caseworker_tui.screens.outcome import OutcomeScreen
+from tests.apphelpers import SIZE, make_app, seed_cases, settle
+
+
+def _stage(case_id: int) -> str:
+    with Case._meta.database.connection_context():
+        return Case.get_by_id(case_id).stage
+
+
+async def _open(app, pilot, case_id: int) -> CaseScreen:
+    app.open_case(case_id)
+    await settle(pilot)
+    assert isinstance(app.screen, CaseScreen)
+    return app.screen
+
+
+async def test_received_to_closed_by_three_people(database_url, users):
+    case_id = seed_cases(users)["fresh"]
+
+    # Casey: acknowledge, accept, schedule the review, draft and submit the outcome.
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.stage == "accepted"
+        await pilot.press("v")
+        await settle(pilot)
+        dialog = app.screen
+        dialog.query_one("#meeting_on", Input).value = "2026-12-03"
+        dialog.query_one("#chair_name", Input).value = "Chris Hall"
+        dialog.query_one("#agency-police", Checkbox).value = True
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.stage == "under_review"
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        app.screen.query_one("#summary", TextArea).text = "The police did not link the three reports."
+        await pilot.press("f8")
+        await settle(pilot)
+        row = app.screen.query("RecommendationRow").last()
+        row.query_one("#agency").value = "police"
+        row.query_one("#action", Input).value = "Name one officer for the household"
+        row.query_one("#due_on", Input).value = "2027-01-15"
+        await settle(pilot)
+        assert "Name one officer" in str(app.screen.query_one("#preview").render())
+        await pilot.press("f4")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert app.screen.detail.stage == "awaiting_chair"
+        # A caseworker is not offered approval, and the key does nothing.
+        assert not app.screen.check_action("approve", ())
+        await pilot.press("p")
+        await settle(pilot)
+        assert _stage(case_id) == "awaiting_chair"
+
+    # Chris, the chair: return it once with a comment.
+    app = make_app(database_url, actor=users["chris"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        assert app.screen.check_action("approve", ()) and app.screen.check_action("return_outcome", ())
+        await pilot.press("b")
+        await settle(pilot)
+        await pilot.press(*"Give the officer's name")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.stage == "outcome_drafted"
+        assert any("Give the officer" in e.reason for e in app.screen.detail.audit)
+
+    # Casey resubmits.
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen.detail.stage == "awaiting_chair"
+
+    # Chris approves.
+    app = make_app(database_url, actor=users["chris"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen.detail.stage == "approved"
+        assert app.screen.detail.review.approved_by_name == "Chris Hall"
+
+    # Sam, the supervisor, closes it.
+    app = make_app(database_url, actor=users["sam"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"Outcome sent")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.stage == "closed"
+
+    with Case._meta.database.connection_context():
+        trail = [(e.actor, e.action) for e in AuditEvent.select().where(AuditEvent.case == case_id)
+                 .order_by(AuditEvent.id)]
+    assert trail == [("casey", "received"), ("casey", "acknowledge"), ("casey", "decide"),
+                     ("casey", "schedule_review"), ("casey", "draft_outcome"), ("casey", "submit_outcome"),
+                     ("chris", "return_outcome"), ("casey", "submit_outcome"), ("chris", "approve_outcome"),
+                     ("sam", "close")]
+
+
+async def test_an_extension_moves_the_deadline(database_url, users):
+    case_id = seed_cases(users)["overdue"]
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("d", "f2")
+        await settle(pilot)
+        assert app.screen.detail.review.due_on == date(2026, 12, 23)
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#new_date", Input).value = "2027-01-20"
+        app.screen.query_one("#reason", TextArea).text = "Housing records are awaited."
+        await pilot.press("f2")
+        await settle(pilot)
+        open_steps = {d.step: d.due_on for d in app.screen.detail.deadlines if not d.done}
+        assert open_steps["review"] == date(2027, 1, 20)
+        assert open_steps["notify_extension"] == date(2026, 11, 26)
+        assert "extended" in str(app.screen.query_one("#case-header").render())
+    with Deadline._meta.database.connection_context():
+        assert Deadline.get((Deadline.case == case_id) & (Deadline.step == "review")).due_on == date(2027, 1, 20)
+
+
+async def test_a_bad_date_in_a_dialog_is_named_and_nothing_is_saved(database_url, users):
+    case_id = seed_cases(users)["overdue"]
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("d", "f2")
+        await settle(pilot)
+        version = app.screen.detail.version
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#new_date", Input).value = "next Tuesday"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "new date: write a date like" in str(app.screen.query_one("#dialog-error").render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen.detail.version == version
