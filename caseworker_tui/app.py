@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.worker import WorkerState
 
 from caseworker_tui.config import Settings, save_preference
-from caseworker_tui.services.errors import CaseworkerError
+from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.services.permissions import Actor, allowed
 
 
@@ -148,12 +148,7 @@ class CaseworkerApp(App[None]):
     # --- errors ----------------------------------------------------------------------------
 
     def on_worker_state_changed(self, event) -> None:
-        """One place where a failed background task becomes a message a person can act on."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, CaseworkerError):
-            self.notify(str(error), title="Not done", severity="error", timeout=8)
-        else:
-            self.notify(f"{type(error).__name__}: {error}", title="Something went wrong",
-                        severity="error", timeout=10)
+        """The app's own workers; screens report theirs through `ReportsWorkerErrors`."""
+        if event.state == WorkerState.ERROR:
+            title, message = describe_failure(event.worker.error)
+            self.notify(message, title=title, severity="error", timeout=10)

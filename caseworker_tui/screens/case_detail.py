@@ -18,6 +18,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
+from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import auth, context, workflow
 from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail, open_case
 from caseworker_tui.services.errors import StaleCase
@@ -168,7 +169,7 @@ def progress_text(detail: CaseDetail) -> Text:
     return text
 
 
-class CaseScreen(Screen[None]):
+class CaseScreen(ReportsWorkerErrors, Screen[None]):
     """Everything about one case, and the next steps its stage and the user's role allow."""
 
     BINDINGS = [

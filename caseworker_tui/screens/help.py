@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,25 +24,23 @@ class HelpScreen(ModalScreen[None]):
         self._under = under
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, expand=True, show_header=True, header_style="bold")
-        table.add_column("Key", no_wrap=True)
-        table.add_column("Does")
-        table.add_column("Binding id (for [keymap])", style="dim")
+        text = Text()
+        text.append(f"{'Key':<14}{'Does':<32}Binding id (for [keymap])\n", style="bold")
         seen = set()
-        bindings = [b for _, b, enabled, _ in self._bindings() if enabled]
-        for binding in bindings:
+        for binding in (b for _, b, enabled, _ in self._listed() if enabled):
             key = self.app.get_key_display(binding)
             if (key, binding.description) in seen or not binding.description:
                 continue
             seen.add((key, binding.description))
-            table.add_row(key, binding.description, binding.id or "")
+            text.append(f"{key:<14}{binding.description:<32}")
+            text.append(f"{binding.id or ''}\n", style="dim")
         with VerticalScroll(classes="dialog-box help-box"):
             yield Static(Text("Keys on this screen", style="bold"))
             yield Static(INTRO, classes="muted", markup=False)
-            yield Static(table)
+            yield Static(text, id="keys")
             yield Static("Esc closes this help.", classes="muted")
 
-    def _bindings(self):
+    def _listed(self):
         active = self._under.active_bindings if self._under is not None else self.app.active_bindings
         return [(key, ab.binding, ab.enabled, ab.tooltip) for key, ab in active.items()]
 

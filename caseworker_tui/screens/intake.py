@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 
+from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services.cases import QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
@@ -47,7 +48,7 @@ def due_text(due, words: str, overdue: bool) -> Text:
     return text
 
 
-class IntakeScreen(Screen[None]):
+class IntakeScreen(ReportsWorkerErrors, Screen[None]):
     """Where a caseworker's day starts: what is due, and for whom."""
 
     AUTO_FOCUS = "#cases"

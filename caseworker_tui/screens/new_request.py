@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
+from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import clock, context, intake
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.errors import InvalidInput
@@ -37,7 +38,7 @@ def _field(label: str, widget, note: str = "") -> Vertical:
     return Vertical(*parts, classes="field")
 
 
-class NewRequestScreen(Screen[None]):
+class NewRequestScreen(ReportsWorkerErrors, Screen[None]):
     """Record a request as the applicant gave it; the threshold is worked out on saving."""
 
     BINDINGS = [

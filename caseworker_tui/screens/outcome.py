@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
+from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import context, workflow
 from caseworker_tui.services.cases import CaseDetail
 from caseworker_tui.services.errors import InvalidInput, StaleCase
@@ -65,7 +66,7 @@ def preview_text(detail: CaseDetail, summary: str, recommendations: list[tuple[s
     return text
 
 
-class OutcomeScreen(Screen[bool]):
+class OutcomeScreen(ReportsWorkerErrors, Screen[bool]):
     """Write the outcome; F2 saves the draft, F4 saves and submits it to the chair."""
 
     BINDINGS = [

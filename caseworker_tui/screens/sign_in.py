@@ -8,11 +8,12 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import auth
 from caseworker_tui.services.errors import SignInFailed
 
 
-class SignInScreen(Screen[None]):
+class SignInScreen(ReportsWorkerErrors, Screen[None]):
     """Who is at the desk; nothing else is reachable until they sign in."""
 
     AUTO_FOCUS = "#username"

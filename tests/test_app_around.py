@@ -1,0 +1,78 @@
+"""What surrounds the screens: help, command palette, remapped keys, the remembered theme, errors."""
+
+from __future__ import annotations
+
+import tomllib
+
+from textual.command import CommandPalette
+
+from caseworker_tui.config import config_path, load_settings
+from caseworker_tui.screens.case_detail import CaseScreen
+from caseworker_tui.screens.help import HelpScreen
+from caseworker_tui.screens.new_request import NewRequestScreen
+from tests.apphelpers import SIZE, make_app, seed_cases, settle
+
+
+async def test_help_lists_the_keys_of_the_screen_underneath(database_url, users):
+    seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "New request" in shown and "new_request" in shown and "Search" in shown
+        await pilot.press("escape")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_opens_a_case_by_name(database_url, users):
+    seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"harriet")
+        await pilot.pause(0.5)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert app.screen.detail.reference == "CT-2026-0102"
+
+
+async def test_keys_can_be_remapped_from_the_config(database_url, users):
+    config_path().write_text('[keymap]\nnew_request = "f9"\n', encoding="utf-8")
+    app = make_app(database_url, actor=users["casey"])
+    assert app.settings.keymap == {"new_request": "f9"}
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, NewRequestScreen)
+
+
+async def test_the_chosen_theme_is_remembered(database_url, users):
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.theme = "textual-light"
+        await settle(pilot)
+    saved = tomllib.loads(config_path().read_text(encoding="utf-8"))
+    assert saved["theme"] == "textual-light"
+    assert load_settings().theme == "textual-light"
+
+
+async def test_a_failed_task_becomes_a_message_not_a_crash(database_url, users):
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(987654)  # no such case
+        await settle(pilot)
+        assert app.is_running
+        assert any("no case with id 987654" in n.message for n in app._notifications)
