@@ -76,3 +76,10 @@ async def test_a_failed_task_becomes_a_message_not_a_crash(database_url, users):
         await settle(pilot)
         assert app.is_running
         assert any("no case with id 987654" in n.message for n in app._notifications)
+
+
+async def test_a_database_without_accounts_says_how_to_make_one(database_url):
+    app = make_app(database_url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "caseworker users add NAME --role admin" in str(app.screen.query_one("#sign-in-error").render())

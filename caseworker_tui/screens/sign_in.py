@@ -42,6 +42,15 @@ class SignInScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         if self._username:
             self.query_one("#passphrase", Input).focus()
+        self._check_accounts()
+
+    @work(thread=True, exit_on_error=False)
+    def _check_accounts(self) -> None:
+        if not auth.has_accounts():
+            self.app.call_from_thread(
+                self.query_one("#sign-in-error", Static).update,
+                "This database has no accounts yet. Create the first from a shell:\n"
+                "  caseworker users add NAME --role admin")
 
     @on(Input.Submitted, "#username")
     def _next_field(self) -> None:

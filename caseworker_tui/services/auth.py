@@ -70,6 +70,11 @@ def list_users() -> list[UserInfo]:
         return [_info(u) for u in User.select().order_by(User.username)]
 
 
+def has_accounts() -> bool:
+    with reading():
+        return User.select().exists()
+
+
 def find_actor(username: str) -> Actor:
     """The actor for an existing, active account (demo sign-in and the CLI)."""
     with reading():
