@@ -61,9 +61,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from caseworker_tui.services.eligibility import evaluate
 
     _settings(args)
-    text = _read_input(args.file)
+    raw = _read_input(args.file)
     policy = context.policy()
-    application = parse_application(text, policy)
+    application = parse_application(raw, policy)
     verdict = evaluate(application, policy)
     due = first_deadlines(application.received_on, policy, context.calendar())
     if args.json:
@@ -119,15 +119,14 @@ def render_verdict_text(verdict, reference: str | None, due) -> str:
     return "\n".join(lines)
 
 
-def _read_input(name: str) -> str:
+def _read_input(name: str) -> bytes:
+    """The file's bytes, or stdin's: decoding is the import format's, the same as `import` uses."""
     if name == "-":
-        return sys.stdin.read()
+        return sys.stdin.buffer.read()
     try:
-        return Path(name).read_text(encoding="utf-8")
+        return Path(name).read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read {name}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput(f"{name} is not UTF-8 text") from None
 
 
 # --- import, cases, demo ----------------------------------------------------------------------

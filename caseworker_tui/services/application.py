@@ -136,6 +136,10 @@ _MESSAGES = {
     "datetime_type": "must be a date and time like 2026-11-20T14:05:00",
     "bool_type": "must be true or false",
     "too_short": "needs at least one entry",
+    "string_type": "must be text",
+    "list_type": "must be a list",
+    "model_type": "must be an object",
+    "dict_type": "must be an object",
 }
 
 
@@ -157,15 +161,24 @@ def _first_error(error: ValidationError, raw: Any) -> InvalidInput:
     return InvalidInput(f"{_where(tuple(place), raw)}: {name} {message}", field=field or None)
 
 
+def load_json(raw: str | bytes) -> Any:
+    """JSON text, or UTF-8 bytes (a byte order mark allowed), as Python data; bad text is InvalidInput."""
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput(f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at position {exc.start}") from None
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise InvalidInput("not valid JSON: nested too deeply") from None
+
+
 def parse_application(raw: str | bytes | dict[str, Any], policy: Policy) -> Application:
     """Validate one application; raise InvalidInput naming the incident and field."""
-    if isinstance(raw, str | bytes):
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    else:
-        data = raw
+    data = load_json(raw) if isinstance(raw, str | bytes) else raw
     if not isinstance(data, dict):
         raise InvalidInput("an application must be a JSON object")
     try:
@@ -218,10 +231,7 @@ def check_consistency(application: Application, policy: Policy) -> None:
 
 def parse_applications(raw: str | bytes, policy: Policy) -> list[Application]:
     """A file holds one application or a list of them; every one must be valid."""
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    data = load_json(raw)
     items = data if isinstance(data, list) else [data]
     if not items:
         raise InvalidInput("the file holds an empty list: no application to import")

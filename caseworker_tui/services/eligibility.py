@@ -90,19 +90,16 @@ def normalise_name(name: str) -> str:
 
 
 def _earliest_report(received: date, policy: Policy, shorten: int) -> date:
-    """The earliest report date inside the look-back, for the explanation."""
+    """The first day of the look-back (one day later under `statute`).
+
+    The rule compares against this one date, the same date the exclusion reason states, so the
+    explanation can never disagree with the verdict at a month's end.
+    """
     return add_months(received, -policy.threshold.lookback_months) + timedelta(days=shorten)
 
 
 def _report_deadline(occurred_on: date, policy: Policy, shorten: int) -> date:
     return add_months(occurred_on, policy.threshold.report_within_months) - timedelta(days=shorten)
-
-
-def _within_lookback(reported_on: date, received: date, policy: Policy, shorten: int) -> bool:
-    if shorten:
-        # s.104(11): the application falls within six months beginning with the complaint date.
-        return received <= add_months(reported_on, policy.threshold.lookback_months) - timedelta(days=1)
-    return add_months(received, -policy.threshold.lookback_months) <= reported_on
 
 
 def _plural_months(n: int) -> str:
@@ -135,9 +132,9 @@ def evaluate(application: Application, policy: Policy) -> Verdict:
                     f"{_plural_months(threshold.report_within_months)} of the incident on "
                     f"{incident.occurred_on} (latest {latest})"
                 )
-            if not _within_lookback(report.reported_on, received, policy, shorten):
+            if report.reported_on < earliest:
                 reasons.append(
-                    f"reported on {report.reported_on}, more than "
+                    f"reported on {report.reported_on}, not within the "
                     f"{_plural_months(threshold.lookback_months)} before the request was received on "
                     f"{received} (earliest {earliest})"
                 )

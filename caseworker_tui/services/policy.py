@@ -105,7 +105,7 @@ class Policy(_Strict):
         unknown = [a for a in self.threshold.relevant_agencies if a not in self.agencies]
         if unknown:
             raise ValueError(
-                "threshold.relevant_agencies names agencies missing from [agencies]: "
+                "threshold.relevant_agencies: names agencies missing from [agencies]: "
                 + ", ".join(unknown)
             )
         return self
@@ -116,13 +116,16 @@ class Policy(_Strict):
 
 
 def _describe(error: ValidationError) -> str:
+    """Each problem as `key: message`; a whole-file check names its keys in its own message."""
     lines = []
     for problem in error.errors():
-        key = ".".join(str(part) for part in problem["loc"]) or "(top level)"
         message = problem["msg"]
         if problem["type"] == "extra_forbidden":
             message = "unknown key"
-        lines.append(f"{key}: {message}")
+        elif problem["type"] == "value_error":
+            message = str(problem["ctx"]["error"])
+        key = ".".join(str(part) for part in problem["loc"])
+        lines.append(f"{key}: {message}" if key else message)
     return "; ".join(lines)
 
 
