@@ -24,14 +24,15 @@ REQUIRE_POSTGRES = os.environ.get("CASEWORKER_REQUIRE_POSTGRES") == "1"
 
 _postgres_ready: bool | None = None
 _postgres_problem = ""
+_postgres_database = None
 
 
 def _postgres_available() -> bool:
     """Connect once; build the schema once per session (tests then truncate)."""
-    global _postgres_ready, _postgres_problem
+    global _postgres_ready, _postgres_problem, _postgres_database
     if _postgres_ready is None:
         try:
-            database = bind(POSTGRES_URL)
+            database = _postgres_database = bind(POSTGRES_URL)
             with database.connection_context():
                 database.drop_tables(ALL_MODELS, safe=True, cascade=True)
                 database.execute_sql("DROP TABLE IF EXISTS schema_migration")
@@ -59,6 +60,14 @@ def fixed_clock(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _quick_hashes(monkeypatch):
+    """Argon2 at its cheapest: the suite creates many accounts; production keeps the library's defaults."""
+    from argon2 import PasswordHasher
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path, monkeypatch):
     """Config, data and letters go to a per-test folder, never the user's own."""
     monkeypatch.setenv("CASEWORKER_DATA_DIR", str(tmp_path / "data"))
@@ -83,8 +92,8 @@ def database_url(request, tmp_path) -> str:
         if REQUIRE_POSTGRES:
             pytest.fail(message)
         pytest.skip(message)
-    database = bind(POSTGRES_URL)
-    _truncate_postgres(database)
+    db.initialize(_postgres_database)  # one pool for the whole session
+    _truncate_postgres(_postgres_database)
     return POSTGRES_URL
 
 

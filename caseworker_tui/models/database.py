@@ -35,20 +35,28 @@ def open_database(url: str) -> Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if scheme in ("postgres", "postgresql"):
-        from playhouse.db_url import connect  # deferred: loads the PostgreSQL driver
+        # Pooled: every use case opens and closes its connection, and a new PostgreSQL
+        # connection costs tens of milliseconds. Deferred import: it loads the driver.
+        from playhouse.db_url import parse
+        from playhouse.pool import PooledPostgresqlDatabase
 
         try:
-            return connect(url, autoconnect=True)
+            import psycopg2  # noqa: F401
         except ImportError:
             raise ConfigError(
                 "PostgreSQL needs its driver: pip install 'caseworker-tui[postgres]'"
             ) from None
+        return PooledPostgresqlDatabase(**parse(url), max_connections=32, stale_timeout=300,
+                                        timeout=10, autoconnect=True)
     raise ConfigError(f"database URL must start with sqlite:/// or postgresql://, not {url!r}")
 
 
 def bind(url: str) -> Database:
     """Point the proxy at `url` and return the real database."""
     database = open_database(url)
+    previous = db.obj
+    if previous is not None and hasattr(previous, "close_all"):
+        previous.close_all()  # a pool left behind would keep its connections open
     db.initialize(database)
     return database
 

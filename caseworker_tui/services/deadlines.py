@@ -7,7 +7,7 @@ intake queue sorts by urgency in the database without a subquery per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from peewee import fn
 
@@ -62,9 +62,14 @@ def open_step(case: Case, step: str, due_on: date, *, agency: str | None = None,
                            ref_id=ref_id, due_on=due_on)
 
 
-def close_steps(case: Case, *steps: str, how: str = "done", ref_id: int | None = None) -> int:
-    """Close the open deadlines of these steps (all steps when none named)."""
-    query = Deadline.update(closed_at=clock.now(), closed_how=how).where(
+def close_steps(case: Case, *steps: str, how: str = "done", ref_id: int | None = None,
+                on: date | None = None) -> int:
+    """Close the open deadlines of these steps (all steps when none named).
+
+    `on` is the day the step was really done (a letter posted yesterday and recorded today).
+    """
+    when = clock.now() if on is None or on == clock.today() else datetime.combine(on, time(12, 0))
+    query = Deadline.update(closed_at=when, closed_how=how).where(
         (Deadline.case == case) & Deadline.closed_at.is_null())
     if steps:
         query = query.where(Deadline.step.in_(steps))

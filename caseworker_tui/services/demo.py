@@ -8,13 +8,14 @@ same seed and the same today give the same database.
 from __future__ import annotations
 
 import random
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import auth, clock, context, intake, workflow
+from caseworker_tui.services import auth, clock, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import SYSTEM, Actor
 
@@ -138,9 +139,15 @@ def _application(rng: random.Random, received: date, n: int, meets: bool) -> dic
 class _Walker:
     """Brings one case to its planned stage, moving the clock day by day as a caseworker would."""
 
-    def __init__(self, rng: random.Random, users: dict[str, Actor], today: date) -> None:
+    def __init__(self, rng: random.Random, users: dict[str, Actor], today: date, letters_out: Path) -> None:
         self.rng, self.users, self.today = rng, users, today
         self.cal = context.calendar()
+        self.letters_out = letters_out
+
+    def send(self, cid: int, worker: Actor, kind: str) -> None:
+        """Produce the letter the step calls for and post it the same day, meeting its deadline."""
+        produced = letters.produce(cid, kind, worker, self.letters_out)
+        letters.mark_sent(produced.id, worker, clock.today(), "post")
 
     def at(self, day: date) -> None:
         clock.set_today(min(day, self.today))
@@ -175,6 +182,7 @@ class _Walker:
         self.at(received + timedelta(days=rng.randint(7, 13)))
         if plan in ("declined", "closed_declined"):
             workflow.decide(cid, worker, accept=False)
+            self.send(cid, worker, "threshold_not_met")
             if plan == "closed_declined":
                 self.at(received + timedelta(days=rng.randint(40, 50)))
                 workflow.close(cid, worker, "Appeal window passed without an appeal.")
@@ -182,8 +190,10 @@ class _Walker:
         if plan == "declined_ground":
             workflow.decide(cid, worker, accept=False, ground="vexatious",
                             reason="Fourth request about the same matter this year, each already reviewed.")
+            self.send(cid, worker, "threshold_not_met")
             return
         workflow.decide(cid, worker, accept=True)
+        self.send(cid, worker, "threshold_met")
         accepted = clock.today()
         if plan == "accepted":
             return
@@ -195,6 +205,7 @@ class _Walker:
             self.at(accepted + timedelta(days=20))
             workflow.extend_review(cid, worker, new_date=accepted + timedelta(days=42),
                                    reason="The housing provider's records are needed and will not arrive in time.")
+            self.send(cid, worker, "extension")
         if plan in ("under_review", "under_review_extended"):
             return
         self.at(accepted + timedelta(days=rng.randint(14, 20)))
@@ -219,6 +230,7 @@ class _Walker:
             return
         self.at(clock.today() + timedelta(days=rng.randint(1, 3)))
         workflow.approve_outcome(cid, self.users["chris"])
+        self.send(cid, worker, "outcome")
         if plan == "approved":
             return
         if plan == "appeal":
@@ -270,15 +282,24 @@ def _reset(url: str) -> str:
     return url.split("@")[-1]
 
 
-def build_demo(url: str, cases: int = 40, seed: int = 7) -> DemoSummary:
+def _demo_letters(url: str, location: str) -> Path:
+    """Demo letters live beside the demo database file, and are rebuilt with it."""
+    folder = (Path(location).parent if url.startswith("sqlite:///") else Path(tempfile.gettempdir())) / "demo-letters"
+    for old in folder.glob("CT-*.docx"):
+        old.unlink()
+    return folder
+
+
+def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None) -> DemoSummary:
     """(Re)create the demo database with `cases` cases, deterministic for a seed and a today."""
     location = _reset(url)
     upgrade(db.obj)
+    letters_out = letters_out or _demo_letters(url, location)
     today = clock.today()
     was_fixed = clock.is_fixed()
     rng = random.Random(f"{seed}:{today.isoformat()}")
     users = _users()
-    walker = _Walker(rng, users, today)
+    walker = _Walker(rng, users, today, letters_out)
     try:
         # Received dates first, so references run in the order requests arrived.
         plans = [PLAN[n % len(PLAN)] for n in range(cases)]

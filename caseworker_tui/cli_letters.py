@@ -1,0 +1,64 @@
+"""`caseworker letters …`: produce a case's letter from a shell, and check the templates in force.
+
+The services are imported inside the commands: building the parser must stay cheap, because
+every `caseworker` invocation, the app included, builds it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+# The letter kinds, as `services.letters.KINDS` (a test keeps the two equal).
+KINDS = ("acknowledgement", "agency_update_request", "threshold_met", "threshold_not_met", "review_invitation",
+         "extension", "outcome", "appeal_acknowledgement", "appeal_decision")
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from caseworker_tui import cli
+    from caseworker_tui.services import letters
+    from caseworker_tui.services.cases import find_case_id
+    from caseworker_tui.services.errors import InvalidInput
+
+    settings, _ = cli._database(args)
+    case_id = find_case_id(args.reference)
+    if case_id is None:
+        raise InvalidInput(f"reference: there is no case {args.reference}", "reference")
+    produced = letters.produce(case_id, args.kind, cli._system_actor(), args.out or settings.output_dir,
+                               letters_dir=settings.letters_dir, agency=args.agency)
+    print(produced.path)
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from caseworker_tui import cli
+    from caseworker_tui.services import letters
+
+    settings = cli._settings(args)
+    checks = letters.check_templates(args.dir or settings.letters_dir)
+    for check in checks:
+        if check.problems:
+            for problem in check.problems:
+                print(f"caseworker: {problem}", file=sys.stderr)
+        else:
+            print(f"ok  {check.name}  ({check.path})")
+    return cli.EXIT_BAD_INPUT if any(check.problems for check in checks) else 0
+
+
+def register(sub) -> None:
+    """Add `letters render` and `letters check` to the `caseworker` command's subparsers."""
+    actions = sub.add_parser("letters", help="Word letters: produce one for a case, check the templates") \
+        .add_subparsers(dest="letters_command", metavar="ACTION", required=True)
+    p = actions.add_parser("render", help="produce a letter for a case; prints the path written",
+                           description="Produce a letter as a new version (earlier versions are kept). "
+                                       "A kind the case's stage does not call for is refused with the reason.")
+    p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    p.add_argument("--out", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
+    p.add_argument("--agency", help="for agency_update_request: the agency it goes to (e.g. police)")
+    p.set_defaults(func=cmd_render)
+    p = actions.add_parser("check", help="check every template's variables against what its letter provides")
+    p.add_argument("--dir", type=Path, metavar="DIR",
+                   help="check the templates in this folder instead of the letters_dir setting")
+    p.set_defaults(func=cmd_check)
