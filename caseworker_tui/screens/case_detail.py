@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
@@ -39,7 +39,7 @@ ACTION_GATES = {"acknowledge": "acknowledge", "take": "take", "assign": "assign"
                 "findings": "record_findings", "extend": "extend_review", "outcome": "draft_outcome",
                 "submit": "submit_outcome", "approve": "approve_outcome", "return_outcome": "return_outcome",
                 "follow_up": "follow_up", "appeal": "record_appeal", "appeal_decision": "decide_appeal",
-                "close_case": "close"}
+                "close_case": "close", "make_letter": "produce_letter", "mark_sent": "mark_letter_sent"}
 
 
 def header_text(detail: CaseDetail) -> Text:
@@ -193,13 +193,16 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         Binding("l", "appeal", "Appeal", id="record_appeal"),
         Binding("j", "appeal_decision", "Appeal decision", id="decide_appeal"),
         Binding("c", "close_case", "Close", id="close_case"),
+        Binding("m", "make_letter", "Make letter", id="produce_letter"),
+        Binding("x", "mark_sent", "Mark sent", id="mark_letter_sent"),
         Binding("w", "withdraw", "Withdraw", id="withdraw"),
         Binding("f5", "reload", "Refresh", id="reload_case"),
         Binding("1", "tab('timeline')", "Timeline", show=False, id="tab_timeline"),
         Binding("2", "tab('eligibility')", "Eligibility", show=False, id="tab_eligibility"),
         Binding("3", "tab('applicant')", "Applicant", show=False, id="tab_applicant"),
         Binding("4", "tab('progress')", "Progress", show=False, id="tab_progress"),
-        Binding("5", "tab('audit')", "Audit", show=False, id="tab_audit"),
+        Binding("5", "tab('letters')", "Letters", show=False, id="tab_letters"),
+        Binding("6", "tab('audit')", "Audit", show=False, id="tab_audit"),
     ]
 
     def __init__(self, actor: Actor, case_id: int, tab: str | None = None) -> None:
@@ -227,7 +230,16 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
                 yield Static(id="applicant-details")
             with TabPane("4 Progress", id="progress"), VerticalScroll():
                 yield Static(id="progress-details")
-            with TabPane("5 Audit", id="audit"):
+            with TabPane("5 Letters", id="letters"), Horizontal():
+                with Vertical(id="letters-left"):
+                    letters = DataTable(id="letters-table", cursor_type="row", zebra_stripes=True)
+                    letters.add_columns("Letter", "Version", "Produced", "Sent")
+                    yield letters
+                    yield Static("", id="letter-path", markup=False)
+                with VerticalScroll(id="letter-preview-pane"):
+                    yield Static("No letters yet. Press m to make the letter this stage calls for.",
+                                 id="letter-preview", markup=False)
+            with TabPane("6 Audit", id="audit"):
                 audit = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
                 audit.add_columns("When", "Who", "What", "Stage", "Reason")
                 yield audit
@@ -258,6 +270,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#verdict", VerdictView).show(detail.verdict, label)
         self.query_one("#applicant-details", Static).update(applicant_text(detail))
         self.query_one("#progress-details", Static).update(progress_text(detail))
+        self._fill_letters()
         audit = self.query_one("#audit-table", DataTable)
         audit.clear()
         audit.add_rows([
@@ -291,6 +304,9 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
             return any(u.answered_on is None for u in self.detail.updates) and "request_updates" in self.detail.actions
         if action == "follow_up":
             return gate in self.detail.actions and any(r.done_on is None for r in self.detail.recommendations)
+        if action == "mark_sent":
+            letter = self._selected_letter()
+            return gate in self.detail.actions and letter is not None and letter.sent_on is None
         if action == "findings":
             return gate in self.detail.actions and bool(self.detail.review and self.detail.review.meeting_on)
         return gate in self.detail.actions
@@ -540,3 +556,105 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
                              warning="Closing ends the case's open steps; recommendations are still followed up."),
                   lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed."))
+
+    # --- letters -------------------------------------------------------------------------------
+
+    def _fill_letters(self) -> None:
+        if self.detail is None:
+            return
+        table = self.query_one("#letters-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        table.add_rows([
+            (letter.kind.replace("_", " ").capitalize() + (" (large print)" if letter.large_print else ""),
+             f"v{letter.version_no}", letter.created_at.strftime("%d %b %Y"),
+             f"{letter.sent_on:%d %b %Y} by {letter.channel}" if letter.sent_on else Text("not sent", style="bold"))
+            for letter in self.detail.letters
+        ])
+        if self.detail.letters:
+            table.move_cursor(row=min(max(keep, 0), len(self.detail.letters) - 1))
+            self._preview_letter(self.detail.letters[table.cursor_row].id)
+
+    def _selected_letter(self):
+        if self.detail is None or not self.detail.letters:
+            return None
+        row = self.query_one("#letters-table", DataTable).cursor_row
+        return self.detail.letters[row] if 0 <= row < len(self.detail.letters) else None
+
+    @on(DataTable.RowHighlighted, "#letters-table")
+    def _letter_highlighted(self) -> None:
+        letter = self._selected_letter()
+        if letter is not None:
+            self._preview_letter(letter.id)
+        self.refresh_bindings()
+
+    @work(thread=True, exclusive=True, group="letter-preview", exit_on_error=False)
+    def _preview_letter(self, letter_id: int) -> None:
+        from caseworker_tui.services.letters import letter_text
+
+        text = letter_text(letter_id)
+        self.app.call_from_thread(self._show_letter, letter_id, text)
+
+    def _show_letter(self, letter_id: int, text: str) -> None:
+        letter = next((x for x in self.detail.letters if x.id == letter_id), None) if self.detail else None
+        self.query_one("#letter-preview", Static).update(clean(text))
+        if letter is not None:
+            self.query_one("#letter-path", Static).update(f"Saved at {letter.path}")
+
+    def action_make_letter(self) -> None:
+        self._letter_options()
+
+    @work(thread=True, exit_on_error=False)
+    def _letter_options(self) -> None:
+        from caseworker_tui.services.letters import letter_options, update_request_agencies
+
+        options = letter_options(self.case_id)
+        agencies = update_request_agencies(self.case_id)
+        self.app.call_from_thread(self._choose_letter, options, agencies)
+
+    def _choose_letter(self, options, agencies: list[str]) -> None:
+        from caseworker_tui.screens.dialogs import ChoiceDialog
+
+        offered = [(o.label, o.kind) for o in options if o.offered]
+        if not offered:
+            reasons = "; ".join(f"{o.label}: {o.reason}" for o in options if o.reason)[:400]
+            self.notify(f"No letter is due at this stage. {reasons}", title="Letters", timeout=10)
+            return
+        label = context.policy().agency_label
+
+        def chosen(kind: str | None) -> None:
+            if not kind:
+                return
+            if kind == "agency_update_request" and len(agencies) > 1:
+                self._ask(ChoiceDialog("Which agency is the letter to?", [(label(a), a) for a in agencies],
+                                       confirm="Make letter"), lambda agency: self._produce(kind, agency))
+            else:
+                self._produce(kind, agencies[0] if kind == "agency_update_request" and agencies else None)
+        self.app.push_screen(ChoiceDialog("Make a letter", offered, confirm="Make letter"), chosen)
+
+    @work(thread=True, exit_on_error=False)
+    def _produce(self, kind: str, agency: str | None) -> None:
+        from caseworker_tui.services.letters import produce
+
+        settings = self.app.settings
+        made = produce(self.case_id, kind, self.actor, settings.output_dir, settings.letters_dir, agency=agency)
+        self.app.call_from_thread(self._produced, made)
+
+    def _produced(self, made) -> None:
+        self.notify(f"Saved at {made.path}", title=f"{made.kind.replace('_', ' ').capitalize()} v{made.version_no}",
+                    timeout=10)
+        self.action_tab("letters")
+        self.reload()
+
+    def action_mark_sent(self) -> None:
+        from caseworker_tui.screens.case_dialogs import SentDialog
+        from caseworker_tui.services import clock
+        from caseworker_tui.services.letters import mark_sent
+
+        letter = self._selected_letter()
+        if letter is None or letter.sent_on is not None:
+            self.notify("Choose a letter that has not been sent, on the Letters tab.")
+            return
+        self._ask(SentDialog(clock.today()),
+                  lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,
+                                     done="Marked sent; its deadline is met."))

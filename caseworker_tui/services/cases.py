@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from peewee import JOIN, fn
 from peewee import Case as SqlCase
@@ -33,11 +34,13 @@ from caseworker_tui.models import (
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
 from caseworker_tui.services.deadlines import STEP_WORDS, DeadlineView, view
-from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.errors import NotFound
 from caseworker_tui.services.permissions import Actor, allowed, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
+
+if TYPE_CHECKING:  # imported where a case is opened: the queue, the first screen, has no verdict
+    from caseworker_tui.services.eligibility import Verdict
 
 PAGE_SIZE = 50
 
@@ -329,7 +332,7 @@ STAGE_ACTIONS: dict[str, tuple[str, ...]] = {
     "closed": ("follow_up", "record_appeal"),
     "withdrawn": (),
 }
-ALWAYS = ("add_note", "take", "assign", "triage")
+ALWAYS = ("add_note", "take", "assign", "triage", "produce_letter", "mark_letter_sent")
 
 
 def available_actions(stage: str, actor: Actor, assignee: str | None) -> list[str]:
@@ -348,6 +351,12 @@ def available_actions(stage: str, actor: Actor, assignee: str | None) -> list[st
 ICONS = {"incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
          "note": "✎", "stage": "➜", "review": "◆", "appeal": "↺", "recommendation": "★"}
 TIMELINE_KINDS = tuple(ICONS)
+
+
+def _verdict(stored: str) -> Verdict:
+    from caseworker_tui.services.eligibility import Verdict
+
+    return Verdict.model_validate_json(stored)
 
 
 def _entry(at: datetime | date, kind: str, text: str) -> TimelineEntry:
@@ -454,7 +463,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
                                 person.preferred_contact, person.on_behalf_of, person.vulnerabilities,
                                 json.loads(person.needs_json), person.advocate, person.consent_to_share),
         incidents=incidents,
-        verdict=Verdict.model_validate_json(case.verdict_json),
+        verdict=_verdict(case.verdict_json),
         deadlines=[view(d, today, calendar) for d in deadlines],
         decisions=[DecisionInfo(d.decision, d.ground, d.reason, d.against_verdict, d.decided_by, d.decided_at)
                    for d in decisions],

@@ -1,0 +1,60 @@
+"""Letters from the case screen: make one, read it in the preview, see where it is, mark it sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Static
+
+from caseworker_tui.models import Deadline
+from caseworker_tui.screens.dialogs import ChoiceDialog
+from caseworker_tui.services import workflow
+from tests.apphelpers import SIZE, make_app, seed_cases, settle
+
+
+async def test_make_preview_and_mark_sent(database_url, users, tmp_path):
+    case_id = seed_cases(users)["overdue"]
+    workflow.decide(case_id, users["casey"], accept=True)
+    app = make_app(database_url, actor=users["casey"])
+    app.settings.output_dir = tmp_path / "out"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(case_id)
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        app.screen.query_one("#choice").value = "threshold_met"
+        await pilot.click("#ok")
+        await settle(pilot)
+        screen = app.screen
+        assert screen.query_one("#tabs").active == "letters"
+        assert screen.query_one("#letters-table", DataTable).row_count == 1
+        preview = str(screen.query_one("#letter-preview", Static).render())
+        assert "Olive Overdue" in preview and "CT-2026-0101" in preview
+        saved = str(screen.query_one("#letter-path", Static).render()).removeprefix("Saved at ")
+        assert Path(saved).exists() and Path(saved).parent == tmp_path / "out"
+        assert screen.check_action("mark_sent", ())
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.letters[0].sent_on is not None
+        assert not any(d.step == "notify_decision" and not d.done for d in app.screen.detail.deadlines)
+    with Deadline._meta.database.connection_context():
+        row = Deadline.get((Deadline.case == case_id) & (Deadline.step == "notify_decision"))
+    assert row.closed_how == "done"
+
+
+async def test_no_letter_due_is_explained(database_url, users):
+    case_id = seed_cases(users)["fresh"]
+    workflow.withdraw(case_id, users["casey"], "Moved away")
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_case(case_id)
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert not isinstance(app.screen, ChoiceDialog)
+        assert any("No letter is due" in n.message for n in app._notifications)
