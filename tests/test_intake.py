@@ -122,3 +122,19 @@ def test_a_file_that_cannot_be_read_is_named(database, tmp_path):
     with pytest.raises(InvalidInput, match="cannot read"):
         intake.import_file(tmp_path / "absent.json", CASEY)
     assert _counts()["Case"] == 0
+
+
+def test_an_assigned_reference_skips_one_the_file_names_later(database):
+    text = json.dumps([meets_rule_a(), meets_rule_a(reference="CT-2026-0001")])
+    assert [c.reference for c in intake.import_text(text, CASEY)] == ["CT-2026-0002", "CT-2026-0001"]
+
+
+def test_references_are_unique_whatever_their_case(database):
+    intake.import_text(json.dumps(meets_rule_a(reference="CT-2026-0042")), CASEY)
+    with pytest.raises(InvalidInput, match="already used"):
+        intake.import_text(json.dumps(meets_rule_a(reference="ct-2026-0042")), CASEY)
+
+
+def test_a_request_received_in_the_future_is_refused(database):
+    with pytest.raises(InvalidInput, match="received_at .* is in the future"):
+        intake.import_text(json.dumps(meets_rule_a(received="2026-11-26T09:00:00")), CASEY)

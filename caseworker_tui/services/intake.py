@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from caseworker_tui.models import Applicant, Case, Incident, Report, User
 from caseworker_tui.services import audit, clock, context
@@ -41,19 +41,26 @@ def search_text(reference: str, name: str, postcode: str) -> str:
     return " ".join([reference, " ".join(name.split()), postcode, squeezed]).casefold()[:400]
 
 
-def _next_reference(received_on: date) -> str:
+def _next_reference(received_on: date, reserved: frozenset[str] = frozenset()) -> str:
+    """CT-YYYY-NNNN, one more than the highest in use, skipping those a file names for itself."""
     prefix = f"CT-{received_on.year}-"
     taken = [c.reference for c in Case.select(Case.reference).where(Case.reference.startswith(prefix))]
-    numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(rf"{prefix}(\d+)", r))]
-    return f"{prefix}{max(numbers, default=0) + 1:04d}"
+    numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(rf"{prefix}(\d+)", r, re.I))]
+    number = max(numbers, default=0) + 1
+    while f"{prefix}{number:04d}" in reserved:
+        number += 1
+    return f"{prefix}{number:04d}"
 
 
-def _store(application: Application, actor: Actor, assign_to_me: bool) -> CreatedCase:
+def _store(application: Application, actor: Actor, assign_to_me: bool,
+           reserved: frozenset[str] = frozenset()) -> CreatedCase:
     policy, calendar = context.policy(), context.calendar()
-    verdict = evaluate(application, policy)
     received_on = application.received_on
-    reference = application.reference or _next_reference(received_on)
-    if Case.select().where(Case.reference == reference).exists():
+    if received_on > clock.today():
+        raise InvalidInput(f"received_at {application.received_at:%Y-%m-%d %H:%M} is in the future", "received_at")
+    verdict = evaluate(application, policy)
+    reference = application.reference or _next_reference(received_on, reserved)
+    if Case.select().where(fn.LOWER(Case.reference) == reference.lower()).exists():
         raise InvalidInput(f"reference {reference} is already used by another case", "reference")
     now = clock.now()
     person = application.applicant
@@ -96,25 +103,31 @@ def _store(application: Application, actor: Actor, assign_to_me: bool) -> Create
 def create_request(application: Application, actor: Actor, *, assign_to_me: bool = False) -> CreatedCase:
     """Store one application as a new case, in one transaction."""
     require(actor, "create_request")
-    try:
-        with transaction():
-            return _store(application, actor, assign_to_me)
-    except IntegrityError as exc:
-        raise InvalidInput(f"reference {application.reference} is already used by another case",
-                           "reference") from exc
+    for attempt in range(3):
+        try:
+            with transaction():
+                return _store(application, actor, assign_to_me)
+        except IntegrityError as exc:
+            # Another desk took the same reference at the same moment: an explicit one is refused,
+            # an assigned one is simply assigned again.
+            if application.reference or attempt == 2:
+                raise InvalidInput(f"reference {application.reference or 'assigned'} is already used by "
+                                   "another case", "reference") from exc
+    raise AssertionError("unreachable")
 
 
 def import_text(text: str | bytes, actor: Actor) -> list[CreatedCase]:
     """Every application in one file, all or nothing."""
     require(actor, "create_request")
     applications = parse_applications(text, context.policy())
-    references = [a.reference for a in applications if a.reference]
+    references = [a.reference.upper() for a in applications if a.reference]
     repeated = sorted({r for r in references if references.count(r) > 1})
     if repeated:
         raise InvalidInput(f"reference {repeated[0]} appears more than once in the file", "reference")
+    reserved = frozenset(references)
     try:
         with transaction():
-            return [_store(a, actor, assign_to_me=False) for a in applications]
+            return [_store(a, actor, assign_to_me=False, reserved=reserved) for a in applications]
     except IntegrityError as exc:
         raise InvalidInput(f"the file could not be stored: {exc}") from exc
 
