@@ -9,7 +9,12 @@ import pytest
 from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import InvalidInput, PermissionDenied, StaleCase, TransitionNotAllowed
+from caseworker_tui.services.errors import (
+    InvalidInput,
+    PermissionDenied,
+    StaleCase,
+    TransitionNotAllowed,
+)
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.factories import application, incident, meets_rule_a
 

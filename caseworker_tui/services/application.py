@@ -27,6 +27,8 @@ from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.policy import Policy
 
 LOCAL_ZONE = ZoneInfo("Europe/London")
+# Dates outside these years are typing mistakes, and would overflow the calendar arithmetic.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2099
 APPLICANT = "applicant"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
@@ -92,6 +94,8 @@ class Application(_Form):
     @field_validator("received_at")
     @classmethod
     def _local_time(cls, value: datetime) -> datetime:
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValueError(f"must be a date between {EARLIEST_YEAR} and {LATEST_YEAR}")
         if value.tzinfo is not None:
             value = value.astimezone(LOCAL_ZONE).replace(tzinfo=None)
         return value.replace(microsecond=0)
@@ -169,16 +173,37 @@ def load_json(raw: str | bytes) -> Any:
         except UnicodeDecodeError as exc:
             raise InvalidInput(f"not UTF-8 text: byte {exc.object[exc.start]:#04x} at position {exc.start}") from None
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise InvalidInput("not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # e.g. a number too long to read
+        raise InvalidInput(f"not valid JSON: {exc}") from None
+    _refuse_nul(data, "application")
+    return data
+
+
+def _refuse_nul(value: Any, where: str) -> None:
+    """A NUL character is never meant, and PostgreSQL text cannot hold one."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidInput(f"{where}: contains a NUL character (\\u0000)", where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(item, f"{where}.{key}" if where != "application" else str(key))
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            _refuse_nul(item, f"{where}.{n}")
 
 
 def parse_application(raw: str | bytes | dict[str, Any], policy: Policy) -> Application:
     """Validate one application; raise InvalidInput naming the incident and field."""
-    data = load_json(raw) if isinstance(raw, str | bytes) else raw
+    if isinstance(raw, str | bytes):
+        data = load_json(raw)
+    else:
+        data = raw
+        _refuse_nul(data, "application")
     if not isinstance(data, dict):
         raise InvalidInput("an application must be a JSON object")
     try:
@@ -205,6 +230,9 @@ def check_consistency(application: Application, policy: Policy) -> None:
         if incident.id in seen:
             raise InvalidInput(f"{where}: id {incident.id!r} is used by another incident", f"incidents.{n}.id")
         seen.add(incident.id)
+        if incident.occurred_on.year < EARLIEST_YEAR:
+            raise InvalidInput(f"{where}: occurred_on {incident.occurred_on} is before {EARLIEST_YEAR}",
+                               f"incidents.{n}.occurred_on")
         if incident.occurred_on > received:
             raise InvalidInput(
                 f"{where}: occurred_on {incident.occurred_on} is after the request was received ({received})",

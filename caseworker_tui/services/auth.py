@@ -101,10 +101,12 @@ def sign_in(username: str, passphrase: str) -> Actor:
             refusal = (f"This account is locked after repeated wrong passphrases; "
                        f"try again in {minutes} minute{'s' if minutes != 1 else ''}.")
         elif not _verify(user.password_hash, passphrase):
-            failures = user.failed_attempts + 1
+            # Counted in the database, so wrong tries from several desks at once all count.
+            User.update(failed_attempts=User.failed_attempts + 1).where(User.id == user.id).execute()
+            failures = User.get_by_id(user.id).failed_attempts
             locked = now + timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-            User.update(failed_attempts=0 if locked else failures, locked_until=locked).where(
-                User.id == user.id).execute()
+            if locked:
+                User.update(failed_attempts=0, locked_until=locked).where(User.id == user.id).execute()
             audit.record(None, _actor(user), "sign_in_failed", locked=bool(locked))
             refusal = (f"Wrong passphrase. The account is now locked for {LOCK_MINUTES} minutes."
                        if locked else "Unknown user or wrong passphrase.")

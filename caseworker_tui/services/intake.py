@@ -13,7 +13,7 @@ from pathlib import Path
 
 from peewee import IntegrityError, fn
 
-from caseworker_tui.models import Applicant, Case, Incident, Report, User
+from caseworker_tui.models import Applicant, Case, Incident, Report, User, is_postgres
 from caseworker_tui.services import audit, clock, context
 from caseworker_tui.services.application import Application, parse_applications
 from caseworker_tui.services.deadlines import (
@@ -55,6 +55,8 @@ def _next_reference(received_on: date, reserved: frozenset[str] = frozenset()) -
 def _store(application: Application, actor: Actor, assign_to_me: bool,
            reserved: frozenset[str] = frozenset()) -> CreatedCase:
     policy, calendar = context.policy(), context.calendar()
+    if is_postgres():  # references are numbered one desk at a time (SQLite's write lock does this)
+        Case._meta.database.execute_sql("SELECT pg_advisory_xact_lock(4242)")
     received_on = application.received_on
     if received_on > clock.today():
         raise InvalidInput(f"received_at {application.received_at:%Y-%m-%d %H:%M} is in the future", "received_at")

@@ -36,6 +36,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "view_stats": frozenset({"supervisor", "admin", "chair"}),
     "manage_users": frozenset({"admin"}),
     "view_access_log": frozenset({"admin"}),
+    # Personal data as a whole (services/retention.py, subject_access.py, backup.py).
+    "preview_retention": frozenset({"supervisor", "admin"}),
+    "apply_retention": frozenset({"admin"}),
+    "subject_access": frozenset({"supervisor", "admin"}),
+    "backup": frozenset({"admin"}),
 }
 
 ACTION_WORDS = {
@@ -44,6 +49,11 @@ ACTION_WORDS = {
     "assign": "assign cases to others",
     "manage_users": "manage users",
     "decide_appeal": "record an appeal decision",
+    "view_access_log": "read the access log",
+    "preview_retention": "list cases due for anonymising",
+    "apply_retention": "anonymise cases",
+    "subject_access": "gather a person's data",
+    "backup": "back up the database",
 }
 
 

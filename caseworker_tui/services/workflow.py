@@ -21,6 +21,7 @@ from caseworker_tui.models import (
     Review,
     ThresholdDecision,
     User,
+    is_postgres,
 )
 from caseworker_tui.services import audit, clock, context
 from caseworker_tui.services.deadlines import close_steps, move_step, open_step, refresh_next_due
@@ -61,11 +62,18 @@ def _text(value: str, field: str, *, required: bool = True, limit: int = 20_000)
         raise InvalidInput(f"{field}: please give {field.replace('_', ' ')}", field)
     if len(value) > limit:
         raise InvalidInput(f"{field}: at most {limit} characters", field)
+    if "\x00" in value:
+        raise InvalidInput(f"{field}: contains a NUL character", field)
     return value
 
 
 def _load(case_id: int, expected_version: int | None) -> Case:
-    case = Case.get_or_none(Case.id == case_id)
+    """The case, locked for this transaction: on PostgreSQL a row lock, so writers queue instead of
+    colliding; on SQLite the IMMEDIATE transaction already holds the write lock."""
+    query = Case.select().where(Case.id == case_id)
+    if is_postgres():
+        query = query.for_update()
+    case = query.first()
     if case is None:
         raise NotFound(f"no case with id {case_id}")
     if expected_version is not None and case.version != expected_version:

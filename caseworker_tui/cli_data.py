@@ -1,0 +1,81 @@
+"""The personal-data commands: `retention`, `subject-access` and `db backup`.
+
+They act as the administrator: whoever runs the command line against the database can read
+it already, so these checks guard the app's users, not the shell.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from caseworker_tui.services.permissions import Actor
+
+OPERATOR = Actor("cli", "Command line", "admin")
+
+
+def register(sub, db_actions) -> None:
+    """Add the commands to the `caseworker` parser (`sub`) and its `db` group (`db_actions`)."""
+    p = sub.add_parser("retention", help="anonymise closed cases older than the policy's retention "
+                                         "(lists them; --apply does it)")
+    p.add_argument("--apply", action="store_true", help="anonymise them and delete their letters")
+    p.set_defaults(func=cmd_retention)
+
+    p = sub.add_parser("subject-access", help="everything held about one person, into a JSON file")
+    p.add_argument("person", metavar="NAME|REFERENCE")
+    p.add_argument("--out", metavar="FILE", type=Path, help="where to write (default: the data folder)")
+    p.set_defaults(func=cmd_subject_access)
+
+    p = db_actions.add_parser("backup", help="a consistent copy of the SQLite database, taken live")
+    p.add_argument("path", metavar="PATH", type=Path)
+    p.set_defaults(func=cmd_db_backup)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from caseworker_tui.cli import _database
+    from caseworker_tui.services import retention
+
+    _database(args)
+    run = retention.apply(OPERATOR) if args.apply else retention.preview(OPERATOR)
+    print(f"Retention: cases closed before {run.cutoff:%d %b %Y} ({run.years} years) are anonymised.")
+    if not run.cases:
+        print("No case is due.")
+        return 0
+    print(f"{_plural(len(run.cases), 'case')} {'anonymised' if run.applied else 'would be anonymised'}:")
+    for case in run.cases:
+        held = ", ".join(f"{what}: {n}" for what, n in case.held.items()) or "applicant only"
+        print(f"  {case.reference:<14} {case.stage:<10} closed {case.closed_on:%d %b %Y}  {held}")
+    if run.applied:
+        print(f"Deleted {_plural(run.letter_files_deleted, 'letter file')}.")
+    else:
+        print("Nothing has changed. Run `caseworker retention --apply` to anonymise them.")
+    return 0
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    from caseworker_tui.cli import _database
+    from caseworker_tui.config import data_dir
+    from caseworker_tui.services import clock, subject_access
+
+    _database(args)
+    result = subject_access.gather(OPERATOR, args.person)
+    slug = "".join(c if c.isalnum() else "-" for c in result.query.lower()).strip("-")[:40] or "person"
+    out = args.out or data_dir() / "subject-access" / f"{slug}-{clock.now():%Y%m%d-%H%M%S}.json"
+    path = subject_access.write(result, out)
+    print(f"{_plural(len(result.cases), 'case')} as applicant and {_plural(len(result.reports), 'report')} "
+          f"in other cases about {result.query!r}, written to {path}")
+    return 0
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    from caseworker_tui.cli import _database
+    from caseworker_tui.services.backup import backup
+
+    _database(args)
+    done = backup(OPERATOR, args.path)
+    print(f"Backed up {_plural(done.cases, 'case')} to {done.path} ({done.size / 1_048_576:.1f} MB).")
+    return 0
