@@ -407,7 +407,7 @@ def return_outcome(case_id: int, actor: Actor, comments: str, expected_version: 
 
     def change(case: Case) -> None:
         Review.update(returned_comments=comments, submitted_at=None).where(Review.case == case).execute()
-        close_steps(case, "chair_approval")
+        close_steps(case, "chair_approval", how="returned")  # neither approved nor abandoned
     return _run(case_id, actor, "return_outcome", expected_version=expected_version,
                 allowed=["awaiting_chair"], to_stage="outcome_drafted", change=change, reason=comments)
 
@@ -527,6 +527,8 @@ def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | 
     """Close a declined case or one whose outcome is approved; recommendations stay followed up."""
     def change(case: Case) -> None:
         case.closed_at = clock.now()
+        if case.stage == "approved":  # closing an approved case says its outcome has gone out
+            close_steps(case, "review")
         close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
     return _run(case_id, actor, "close", expected_version=expected_version, allowed=["declined", "approved"],
                 to_stage="closed", change=change, reason=reason)
