@@ -173,7 +173,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from caseworker_tui.services import clock
     from caseworker_tui.services.demo import build_demo
 
-    args.demo = True
+    args.demo = not args.database_here
     settings = _settings(args)
     url = settings.database_url if args.database_here else demo_database_url()
     summary = build_demo(url, cases=args.cases, seed=args.seed)
@@ -315,6 +315,13 @@ def build_parser() -> argparse.ArgumentParser:
                                                                             metavar="ACTION", required=True)
     p = pol.add_parser("show", help="print the policy in force")
     p.set_defaults(func=cmd_policy_show)
+
+    from caseworker_tui import cli_data, cli_letters, cli_serve, cli_stats
+
+    cli_data.register(sub, dbp)
+    cli_letters.register(sub)
+    cli_stats.register(sub)
+    cli_serve.register(sub)
     return parser
 
 

@@ -20,11 +20,17 @@ def make_app(database_url: str, actor: Actor | None = None, username: str | None
 
 
 async def settle(pilot, rounds: int = 3) -> None:
-    """Let screens mount, workers finish and their results paint."""
+    """Let screens mount, workers finish and their results paint; a programming error fails the test.
+
+    A worker's unexpected exception becomes a notification, not a crash, so without this check a
+    broken screen could pass a test that only looks at the data behind it.
+    """
     for _ in range(rounds):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    unexpected = [n.message for n in pilot.app._notifications if n.title == "Something went wrong"]
+    assert not unexpected, f"a background task failed: {unexpected[0]}"
 
 
 def seed_cases(users: dict[str, Actor]) -> dict[str, int]:

@@ -8,6 +8,7 @@ user's input is offered back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -40,6 +41,14 @@ ACTION_GATES = {"acknowledge": "acknowledge", "take": "take", "assign": "assign"
                 "submit": "submit_outcome", "approve": "approve_outcome", "return_outcome": "return_outcome",
                 "follow_up": "follow_up", "appeal": "record_appeal", "appeal_decision": "decide_appeal",
                 "close_case": "close", "make_letter": "produce_letter", "mark_sent": "mark_letter_sent"}
+
+
+def _stage_change(event) -> str:
+    if not event.to_stage or event.from_stage == event.to_stage:
+        return ""
+    if not event.from_stage:
+        return stage_label(event.to_stage)
+    return f"{stage_label(event.from_stage)} → {stage_label(event.to_stage)}"
 
 
 def header_text(detail: CaseDetail) -> Text:
@@ -274,9 +283,8 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         audit = self.query_one("#audit-table", DataTable)
         audit.clear()
         audit.add_rows([
-            (e.at.strftime("%d %b %Y %H:%M"), plain(e.actor), e.action.replace("_", " "),
-             f"{stage_label(e.from_stage)} → {stage_label(e.to_stage)}" if e.from_stage != e.to_stage and e.to_stage
-             else "", plain(e.reason))
+            (e.at.strftime("%d %b %Y %H:%M"), plain(e.actor), e.action.replace("_", " "), _stage_change(e),
+             plain(e.reason))
             for e in reversed(detail.audit)
         ])
         self.refresh_bindings()
@@ -641,10 +649,19 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self._produced, made)
 
     def _produced(self, made) -> None:
-        self.notify(f"Saved at {made.path}", title=f"{made.kind.replace('_', ' ').capitalize()} v{made.version_no}",
-                    timeout=10)
+        from caseworker_tui.delivery import offer_file
+
+        offer_file(self.app, Path(made.path))  # in a browser, a download; in a terminal, where it is
         self.action_tab("letters")
         self.reload()
+
+    @on(DataTable.RowSelected, "#letters-table")
+    def _letter_chosen(self) -> None:
+        from caseworker_tui.delivery import offer_file
+
+        letter = self._selected_letter()
+        if letter is not None:
+            offer_file(self.app, Path(letter.path))
 
     def action_mark_sent(self) -> None:
         from caseworker_tui.screens.case_dialogs import SentDialog

@@ -20,5 +20,7 @@ FINISHED = frozenset({"closed", "withdrawn"})
 OPEN_STAGES = tuple(s for s in STAGES if s not in FINISHED)
 
 
-def stage_label(stage: str) -> str:
-    return STAGE_LABELS.get(stage, stage.replace("_", " ").capitalize())
+def stage_label(stage: str | None) -> str:
+    if not stage:
+        return "—"
+    return STAGE_LABELS.get(stage) or stage.replace("_", " ").capitalize()
