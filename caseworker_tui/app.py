@@ -36,7 +36,10 @@ class CaseworkerApp(App[None]):
     BINDINGS = [
         Binding("f1", "help", "Help", id="help"),
         Binding("question_mark", "help", "Help", show=False, id="help_alt"),
-        Binding("f3", "home", "Queue", id="home"),
+        Binding("f3", "go('queue')", "Queue", id="go_queue"),
+        Binding("f4", "go('deadlines')", "Deadlines", id="go_deadlines"),
+        Binding("f6", "go('approvals')", "Approvals", id="go_approvals"),
+        Binding("f7", "go('stats')", "Figures", id="go_stats"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -77,16 +80,48 @@ class CaseworkerApp(App[None]):
         self.sub_title = f"{actor.display_name} · {actor.role}" + (" · demo" if self.demo else "")
         self.switch_to_home()
 
-    def home_screen(self) -> Screen:
+    HOMES = {"supervisor": "deadlines", "chair": "approvals"}
+
+    def make_screen(self, name: str) -> Screen:
+        """One of the top-level screens, for the signed-in user."""
+        assert self.actor is not None
+        if name == "deadlines":
+            from caseworker_tui.screens.deadlines import DeadlinesScreen
+
+            return DeadlinesScreen(self.actor)
+        if name == "approvals":
+            from caseworker_tui.screens.approvals import ApprovalsScreen
+
+            return ApprovalsScreen(self.actor)
+        if name == "stats":
+            from caseworker_tui.screens.stats import StatsScreen
+
+            return StatsScreen(self.actor, self.settings.output_dir / "public-figures")
         from caseworker_tui.screens.intake import IntakeScreen
 
-        assert self.actor is not None
         return IntakeScreen(self.actor)
 
     def switch_to_home(self) -> None:
+        assert self.actor is not None
+        self.action_go(self.HOMES.get(self.actor.role, "queue"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "go":
+            if self.actor is None:
+                return False
+            return parameters[:1] != ("stats",) or allowed(self.actor, "view_stats")
+        return True
+
+    def action_go(self, name: str) -> None:
+        """Open a top-level screen in place of whatever is showing (the stack never grows)."""
+        if self.actor is None:
+            return
+        if name == "stats" and not allowed(self.actor, "view_stats"):
+            self.notify("Your role does not include the yearly figures.", severity="warning")
+            return
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(self.home_screen())
+        self.push_screen(self.make_screen(name))
 
     def first_page_painted(self) -> None:
         """Called once, when the intake queue first shows its rows (start-up is measured to here)."""
@@ -103,10 +138,6 @@ class CaseworkerApp(App[None]):
 
         if self.actor is not None:
             self.push_screen(CaseScreen(self.actor, case_id, tab=tab))
-
-    def action_home(self) -> None:
-        if self.actor is not None:
-            self.switch_to_home()
 
     def action_new_request(self) -> None:
         from caseworker_tui.screens.new_request import NewRequestScreen
@@ -139,7 +170,13 @@ class CaseworkerApp(App[None]):
         yield from super().get_system_commands(screen)
         if self.actor is None:
             return
-        yield SystemCommand("Intake queue", "The open requests, most urgent first", self.action_home)
+        yield SystemCommand("Intake queue", "The open requests, most urgent first", lambda: self.action_go("queue"))
+        yield SystemCommand("Deadlines", "Every open step across all cases, overdue first",
+                            lambda: self.action_go("deadlines"))
+        yield SystemCommand("Approvals", "Outcomes waiting for the chair", lambda: self.action_go("approvals"))
+        if allowed(self.actor, "view_stats"):
+            yield SystemCommand("Yearly figures", "The public figures and how well deadlines were met",
+                                lambda: self.action_go("stats"))
         if allowed(self.actor, "create_request"):
             yield SystemCommand("New request", "Record a Community Trigger request", self.action_new_request)
         yield SystemCommand("Keys", "Every key binding on this screen", self.action_help)

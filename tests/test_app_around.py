@@ -83,3 +83,21 @@ async def test_a_database_without_accounts_says_how_to_make_one(database_url):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert "caseworker users add NAME --role admin" in str(app.screen.query_one("#sign-in-error").render())
+
+
+async def test_each_role_opens_on_its_home_and_f_keys_move_between_screens(database_url, users):
+    homes = {"casey": "IntakeScreen", "sam": "DeadlinesScreen", "chris": "ApprovalsScreen", "ada": "IntakeScreen"}
+    for who, home in homes.items():
+        app = make_app(database_url, actor=users[who])
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert type(app.screen).__name__ == home, who
+            if who == "sam":
+                for key, name in [("f3", "IntakeScreen"), ("f7", "StatsScreen"), ("f6", "ApprovalsScreen"),
+                                  ("f4", "DeadlinesScreen")]:
+                    await pilot.press(key)
+                    await settle(pilot)
+                    assert type(app.screen).__name__ == name
+                    assert len(app.screen_stack) == 2  # moving never piles screens up
+            if who == "casey":
+                assert not app.check_action("go", ("stats",))

@@ -196,6 +196,9 @@ async def test_the_chair_is_not_offered_caseworker_steps(database_url, users):
     app = make_app(database_url, actor=users["chris"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        assert type(app.screen).__name__ == "ApprovalsScreen"  # the chair's home
+        await pilot.press("f3")
+        await settle(pilot)
         assert app.screen.query_one("#cases", DataTable).row_count == 4
         keys = {b.binding.action for b in app.screen.active_bindings.values()}
         assert "app.new_request" in keys  # bound, but the app refuses the chair

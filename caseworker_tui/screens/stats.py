@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, Static
 from textual.worker import Worker, WorkerState
 from textual_plotext import PlotextPlot
 
+from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import context, stats
 from caseworker_tui.services.permissions import Actor
 
@@ -22,7 +23,7 @@ CHART_STEPS = {"acknowledge": "Acknowledge", "decide": "Decide", "review": "Revi
                "chair_approval": "Approve"}
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(ReportsWorkerErrors, Screen[None]):
     """What the partnership publishes each year, and how it kept to its own timescales."""
 
     DEFAULT_CSS = """

@@ -43,6 +43,8 @@ def add_user(username: str, role: str, passphrase: str, display_name: str | None
     username = username.strip().lower()
     if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise InvalidInput("username: letters, digits, '.', '-' or '_' only", "username")
+    if username in ("unassigned", "system", "cli"):
+        raise InvalidInput(f"username: {username!r} is reserved", "username")
     if role not in ROLES:
         raise InvalidInput(f"role: must be one of {', '.join(ROLES)}", "role")
     if len(passphrase) < 4:

@@ -1,0 +1,313 @@
+"""The chair's home: outcomes awaiting approval, each read beside its case before approving or returning it.
+
+Approving and returning are offered to the chair only; the service refuses anyone else anyway.
+Both carry the version the chair read, so an outcome changed meanwhile is refused, not approved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+from textual.worker import Worker, WorkerState
+
+from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.services import workflow
+from caseworker_tui.services.errors import StaleCase
+from caseworker_tui.services.overview import (
+    APPROVALS_SHOWN,
+    ApprovalDetail,
+    ApprovalRow,
+    approval_detail,
+    awaiting_approval,
+)
+from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.widgets.safe import clean, plain
+
+COLUMNS = ("Reference", "Applicant", "Submitted by", "Submitted", "Waiting", "Review due", "Countdown")
+
+
+def waiting_words(days: int) -> str:
+    return "today" if days == 0 else f"{days} day{'' if days == 1 else 's'}"
+
+
+def countdown_text(words: str, overdue: bool) -> Text:
+    if overdue:
+        return Text(f"! {words}", style="bold red")
+    return Text(words.split(" (")[0], style="bold yellow" if words == "due today" else "")
+
+
+def _heading(words: str) -> Text:
+    return Text(f"\n{words}", style="bold underline")
+
+
+def _list(items: list[tuple[str, Text]]) -> Table:
+    """Marked lines whose wrapped text stays indented under its first line."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(ratio=1)
+    for mark, text in items:
+        grid.add_row(mark, text)
+    return grid
+
+
+def case_text(d: ApprovalDetail) -> Group:
+    """The case in brief: who, what happened, what was decided, and how the review went."""
+    meeting = f"{d.meeting_on:%a %d %b %Y}" if d.meeting_on else "not scheduled"
+    return Group(
+        Text(f"{d.reference}  ·  {clean(d.applicant)}", style="bold"),
+        Text(f"Stage: {d.stage_label}  ·  received {d.received_at:%d %b %Y}"),
+        Text(f"Verdict: {d.verdict_summary}"),
+        Text(f"Decision: {clean(d.decision)}"),
+        _heading("Incidents"),
+        _list([("•", plain(line)) for line in d.incidents]),
+        _heading("Review"),
+        Text(f"Meeting: {meeting}, chaired by {clean(d.chair_name) or 'nobody named'}"),
+        Text(f"Agencies: {clean(', '.join(d.agencies)) or 'none named'}"),
+        Text(f"The applicant took part {clean(d.participation) or '(not recorded)'}"),
+        _heading("Findings"),
+        plain(d.findings or "No findings recorded."),
+    )
+
+
+def draft_text(d: ApprovalDetail) -> Group:
+    """The draft outcome as the chair approves it: summary, recommendations, and earlier returns."""
+    submitted = f" on {d.submitted_at:%d %b %Y}" if d.submitted_at else ""
+    due = Text(f"Review due {d.due_on:%a %d %b %Y}: ")
+    due.append_text(countdown_text(d.countdown, d.countdown.startswith("overdue")))
+    parts: list = [Text(f"Submitted by {clean(d.submitted_by) or 'unknown'}{submitted}"), due]
+    if d.extension_reason:
+        parts.append(plain(f"Extended: {d.extension_reason}"))
+    parts += [_heading("Summary"), plain(d.summary or "No summary written."), _heading("Recommendations")]
+    recommendations = []
+    for r in d.recommendations:
+        line = Text()
+        line.append(clean(r.agency_label), style="bold")
+        line.append(f" — {clean(r.action)} (due {r.due_on:%d %b %Y})")
+        recommendations.append((f"{r.position}.", line))
+    parts.append(_list(recommendations) if recommendations else Text("None."))
+    if d.returns:
+        parts.append(_heading("Returned before"))
+        parts.append(_list([(f"{c.at:%d %b %Y}", plain(f"{c.by}: {c.comments}")) for c in d.returns]))
+    return Group(*parts)
+
+
+class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
+    """Outcomes waiting for the chair, the longest waiting first, with the case and draft side by side."""
+
+    DEFAULT_CSS = """
+    ApprovalsScreen #ap-heading { height: auto; padding: 0 1; color: $text-muted; }
+    ApprovalsScreen #approvals { height: auto; max-height: 10; }
+    ApprovalsScreen #ap-panes { height: 1fr; }
+    ApprovalsScreen .ap-pane { width: 1fr; height: 1fr; border: round $primary; padding: 0 1; }
+    ApprovalsScreen .ap-pane:focus { border: round $accent; }
+    """
+
+    AUTO_FOCUS = "#approvals"
+    BINDINGS = [
+        Binding("p", "approve_outcome", "Approve", id="approve_outcome"),
+        Binding("b", "return_outcome", "Return", id="return_outcome"),
+        Binding("o", "open_case", "Open case", id="open_case"),
+        Binding("f5", "reload", "Refresh", id="reload"),
+    ]
+
+    def __init__(self, actor: Actor) -> None:
+        super().__init__()
+        self.actor = actor
+        self.rows: list[ApprovalRow] = []
+        self.detail: ApprovalDetail | None = None
+        self._wanted: int | None = None  # the case whose detail is being read
+        self._retry: tuple[int, Callable[[], None]] | None = None  # offered again once that case is back
+        self._shown_once = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading…", id="ap-heading", markup=False)
+        table = DataTable(id="approvals", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*COLUMNS)
+        yield table
+        yield Static("", id="ap-empty", classes="empty-state", markup=False)
+        with Horizontal(id="ap-panes"):
+            with VerticalScroll(id="ap-case", classes="ap-pane"):
+                yield Static("", id="ap-case-text")
+            with VerticalScroll(id="ap-draft", classes="ap-pane"):
+                yield Static("", id="ap-draft-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Approvals"
+        self.query_one("#ap-case").border_title = "The case"
+        self.query_one("#ap-draft").border_title = "The draft outcome"
+        self.query_one("#ap-empty").display = False
+        self.query_one("#ap-panes").display = False
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._shown_once:
+            self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("approve_outcome", "return_outcome"):
+            if not allowed(self.actor, action):
+                return False  # not the chair: not offered at all
+            return (self.detail is not None and self.detail.stage == "awaiting_chair") or None
+        return True
+
+    # --- loading -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
+    def _load(self) -> None:
+        rows = awaiting_approval(self.actor)
+        self.app.call_from_thread(self._show_rows, rows)
+
+    def _show_rows(self, rows: list[ApprovalRow]) -> None:
+        table = self.query_one("#approvals", DataTable)
+        ids = [r.case_id for r in rows]
+        before = self.rows[table.cursor_row].case_id if self._shown_once and self.rows else None
+        wanted = self._retry[0] if self._retry else before
+        keep = table.cursor_row
+        self._shown_once = True
+        self.rows, self.detail, self._wanted = rows, None, None
+        if self._retry and self._retry[0] not in ids:
+            self._retry = None  # no longer waiting for the chair: nothing to return
+        table.clear()
+        table.add_rows([
+            (plain(r.reference), plain(r.applicant[:24]), plain(r.submitted_by[:20]),
+             r.submitted_at.strftime("%d %b %Y") if r.submitted_at else "—", waiting_words(r.age_days),
+             r.due_on.strftime("%d %b %Y"), countdown_text(r.countdown, r.overdue))
+            for r in rows
+        ])
+        empty = self.query_one("#ap-empty", Static)
+        empty.display = not rows
+        table.display = bool(rows)
+        self.query_one("#ap-panes").display = bool(rows)
+        whose = "your" if allowed(self.actor, "approve_outcome") else "the chair's"
+        if not rows:
+            empty.update(f"No outcomes are waiting for {whose} approval.")
+            self.query_one("#ap-heading", Static).update("")
+        else:
+            if len(rows) >= APPROVALS_SHOWN:
+                count = f"The {len(rows)} longest-waiting outcomes"
+            else:
+                count = f"{len(rows)} outcome{'s' if len(rows) != 1 else ''}"
+            self.query_one("#ap-heading", Static).update(
+                f"{count} waiting for {whose} approval, the longest waiting first · Tab moves between the panes")
+            table.move_cursor(row=ids.index(wanted) if wanted in ids else min(max(keep, 0), len(rows) - 1))
+            self._want(rows[table.cursor_row].case_id)
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#approvals")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.rows):
+            self._want(self.rows[event.cursor_row].case_id)
+
+    def _want(self, case_id: int) -> None:
+        """Read this case's detail, unless it is already shown or on its way."""
+        if case_id != self._wanted:
+            self._wanted = case_id
+            self._load_detail(case_id)
+
+    @work(thread=True, exclusive=True, group="approval-detail", exit_on_error=False)
+    def _load_detail(self, case_id: int) -> None:
+        detail = approval_detail(self.actor, case_id)
+        self.app.call_from_thread(self._show_detail, detail)
+
+    def _show_detail(self, detail: ApprovalDetail) -> None:
+        if detail.case_id != self._wanted:
+            return  # the chair has moved on to another outcome meanwhile
+        self.detail = detail
+        self.query_one("#ap-case-text", Static).update(case_text(detail))
+        self.query_one("#ap-draft-text", Static).update(draft_text(detail))
+        for pane in self.query(".ap-pane").results(VerticalScroll):
+            pane.scroll_home(animate=False)
+        self.refresh_bindings()
+        if self._retry and self._retry[0] == detail.case_id:
+            retry, self._retry = self._retry[1], None
+            self.call_later(retry)
+
+    # --- approving and returning ----------------------------------------------------------------
+
+    def _chosen(self, case_id: int) -> ApprovalDetail | None:
+        """The outcome on screen now, if it is still the one the chair answered about."""
+        if self.detail is None or self.detail.case_id != case_id:
+            self.notify("The list changed while you were answering; choose the outcome again.",
+                        severity="warning")
+            return None
+        return self.detail
+
+    def action_approve_outcome(self) -> None:
+        from caseworker_tui.screens.dialogs import ConfirmDialog
+
+        if self.detail is None or not allowed(self.actor, "approve_outcome"):
+            return
+        case_id, reference = self.detail.case_id, self.detail.reference
+
+        def answered(yes: bool | None) -> None:
+            detail = self._chosen(case_id) if yes else None
+            if detail is not None:
+                self._change(workflow.approve_outcome, detail, done=f"Approved. The outcome letter for "
+                             f"{reference} can now be produced in your name.")
+        question = (f"Approve the outcome for {reference} ({clean(self.detail.applicant)})? "
+                    "The outcome letter goes out in your name.")
+        self.app.push_screen(ConfirmDialog(question, yes="Approve"), answered)
+
+    def action_return_outcome(self, initial: str = "") -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        if self.detail is None or not allowed(self.actor, "return_outcome"):
+            return
+        case_id, reference = self.detail.case_id, self.detail.reference
+
+        def written(comments: str | None) -> None:
+            detail = self._chosen(case_id) if comments else None
+            if detail is not None:
+                self._change(workflow.return_outcome, detail, comments, done=f"Returned {reference} with "
+                             "your comments.", retry=lambda: self.action_return_outcome(comments))
+        self.app.push_screen(TextDialog(f"Return the outcome for {reference}", "Comments for the caseworker",
+                                        confirm="Return", initial=initial), written)
+
+    @work(thread=True, group="approval-change", exit_on_error=False)
+    def _change(self, fn: Callable[..., Any], detail: ApprovalDetail, *args: Any, done: str,
+                retry: Callable[[], None] | None = None) -> None:
+        try:
+            fn(detail.case_id, self.actor, *args, expected_version=detail.version)
+        except StaleCase as exc:
+            self.app.call_from_thread(self._stale, exc, detail.case_id, retry)
+            return
+        self.app.call_from_thread(self._changed, done, detail.reference)
+
+    def _changed(self, done: str, reference: str) -> None:
+        self.notify(done, title=reference)
+        self.reload()
+
+    def _stale(self, exc: StaleCase, case_id: int, retry: Callable[[], None] | None) -> None:
+        """Nothing was saved: say who changed the case, read it again, and offer the comments back."""
+        self.notify(str(exc), title="Someone else changed this case", severity="warning", timeout=12)
+        self._retry = (case_id, retry) if retry is not None else None
+        self.reload()
+
+    @on(Worker.StateChanged)
+    def _change_failed(self, event: Worker.StateChanged) -> None:
+        """The app says why; the list is read again, as it has likely moved on."""
+        if event.state == WorkerState.ERROR and event.worker.group == "approval-change":
+            self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_open_case(self) -> None:
+        """The whole case (timeline, eligibility, letters) behind the draft."""
+        if self.detail is not None:
+            self.app.open_case(self.detail.case_id, tab="progress")
