@@ -13,6 +13,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    IntegrityError,
     Model,
     TextField,
 )
@@ -137,6 +138,9 @@ class ThresholdDecision(Base):
     policy_name = CharField(max_length=120)
     policy_version = CharField(max_length=40)
 
+    class Meta:
+        indexes = ((("case", "decision", "ground", "decided_at"), False),)  # the yearly figures (0002)
+
 
 class Review(Base):
     case = ForeignKeyField(Case, unique=True, backref="reviews", on_delete="CASCADE")
@@ -155,6 +159,9 @@ class Review(Base):
     approved_by_name = CharField(max_length=120, null=True)
     approved_at = DateTimeField(null=True)
     returned_comments = TextField(default="")
+
+    class Meta:
+        indexes = ((("case", "approved_at"), False),)  # the yearly figures (0002)
 
 
 class Recommendation(Base):
@@ -199,10 +206,16 @@ class Deadline(Base):
     ref_id = IntegerField(null=True)  # the agency update or recommendation it belongs to
     due_on = DateField()
     closed_at = DateTimeField(null=True)
-    closed_how = CharField(max_length=20, null=True)  # done | cancelled
+    closed_how = CharField(max_length=20, null=True)  # done | cancelled | returned (by the chair)
 
     class Meta:
-        indexes = ((("closed_at", "due_on"), False), (("case", "step"), False))
+        # What the yearly figures read of each step (0002).
+        indexes = ((("case", "step", "closed_how", "closed_at", "due_on"), False),)
+
+
+# The open steps alone, in the order the deadlines view pages them (0002).
+Deadline.add_index(Deadline.index(Deadline.due_on, Deadline.id, Deadline.case, Deadline.closed_at,
+                                  where=Deadline.closed_at.is_null()))
 
 
 class Appeal(Base):
@@ -229,6 +242,16 @@ class AuditEvent(Base):
     to_stage = CharField(max_length=24, null=True)
     reason = TextField(default="")
     details_json = TextField(default="{}")
+
+    # Saving an existing row and delete_instance() go through these two, so both are refused
+    # too; the database refuses the same with a trigger (migration 0003).
+    @classmethod
+    def update(cls, *args, **kwargs):
+        raise IntegrityError("audit_event is append-only: an event cannot be changed")
+
+    @classmethod
+    def delete(cls):
+        raise IntegrityError("audit_event is append-only: an event cannot be deleted")
 
 
 class CaseView(Base):
