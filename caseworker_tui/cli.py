@@ -253,7 +253,8 @@ def run_app(args: argparse.Namespace) -> int:
         from caseworker_tui.services.demo import ensure_demo
 
         _settings(args)
-        ensure_demo(demo_database_url())
+        ensure_demo(demo_database_url(), announce=lambda: print(
+            "Building the demo database (about forty cases, a few seconds)…", file=sys.stderr, flush=True))
     settings, _ = _database(args)
     actor = None
     if args.user and args.demo:

@@ -311,8 +311,8 @@ def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | Non
     return DemoSummary(location=location, cases=cases)
 
 
-def ensure_demo(url: str) -> None:
-    """Create the demo database when it is missing or empty."""
+def ensure_demo(url: str, announce=lambda: None) -> None:
+    """Create the demo database when it is missing or empty (`announce` is called first)."""
     if url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).expanduser().exists():
         from caseworker_tui.models import User
 
@@ -321,4 +321,5 @@ def ensure_demo(url: str) -> None:
         with db.connection_context():
             if User.select().exists():
                 return
+    announce()
     build_demo(url)
