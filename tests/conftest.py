@@ -114,3 +114,19 @@ def users(database) -> dict[str, Actor]:
         auth.add_user(username, role, "demo", display_name=name, by=SYSTEM)
         made[username] = Actor(username, name, role)
     return made
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly how many tests ran on each database, so a run's log shows both were used."""
+    counts: dict[str, dict[str, int]] = {"sqlite": {}, "postgres": {}}
+    for outcome in ("passed", "failed", "skipped", "error"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for backend in counts:
+                if f"[{backend}" in nodeid or f"-{backend}]" in nodeid:
+                    counts[backend][outcome] = counts[backend].get(outcome, 0) + 1
+    where = POSTGRES_URL.split("@")[-1]
+    for backend, label in (("sqlite", "SQLite (temporary files)"), ("postgres", f"PostgreSQL at {where}")):
+        found = counts[backend]
+        words = ", ".join(f"{n} {outcome}" for outcome, n in sorted(found.items())) or "none ran"
+        terminalreporter.write_line(f"database tests on {label}: {words}")
