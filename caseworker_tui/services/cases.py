@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from peewee import JOIN, fn
+from peewee import JOIN, SQL, NodeList, Value, fn
 from peewee import Case as SqlCase
 
 from caseworker_tui.models import (
@@ -32,7 +32,7 @@ from caseworker_tui.models import (
     User,
 )
 from caseworker_tui.services import clock, context
-from caseworker_tui.services.calendar import countdown
+from caseworker_tui.services.calendar import WorkingCalendar, countdown
 from caseworker_tui.services.deadlines import STEP_WORDS, DeadlineView, view
 from caseworker_tui.services.errors import NotFound
 from caseworker_tui.services.permissions import Actor, allowed, require
@@ -84,9 +84,17 @@ def _search_clause(text: str):
     """Every word must appear in the reference, name or postcode (case-insensitive)."""
     clause = None
     for word in text.casefold().split():
-        term = Case.search_text.contains(word)
+        term = _contains(word)
         clause = term if clause is None else clause & term
     return clause
+
+
+def _contains(word: str):
+    """search_text holds its words case-folded, so a plain LIKE finds what `contains` would; on
+    PostgreSQL `contains` is ILIKE, which made a search of 100,000 cases four times slower."""
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return NodeList((Case.search_text, SQL("LIKE"), Value(pattern, converter=False), SQL("ESCAPE"),
+                     Value("\\", converter=False)))
 
 
 def _filtered(actor: Actor, flt: QueueFilter, *, with_stage: bool = True):
@@ -131,7 +139,7 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                 id=r["id"], reference=r["reference"], received_at=r["received_at"],
                 applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
                 next_due_on=r["next_due_on"], next_step=_step_words(r["next_due_step"]),
-                countdown=countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "—",
+                countdown=_queue_countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "—",
                 overdue=bool(r["next_due_on"] and r["next_due_on"] < today),
                 high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
             )
@@ -142,6 +150,15 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
         counts = {r["stage"]: r["n"] for r in counts_query}
     ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
     return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
+
+
+def _queue_countdown(due: date, today: date, calendar: WorkingCalendar) -> str:
+    """The countdown in calendar days, all the queue shows: counting working days would load the
+    bank-holiday tables (a quarter of a second) before the first page could be painted."""
+    if due <= today:
+        return countdown(due, today, calendar)  # "due today", "overdue by …": no working days
+    days = (due - today).days
+    return f"{days} day{'' if days == 1 else 's'} left"
 
 
 def _step_words(step: str | None) -> str:

@@ -1,0 +1,3 @@
+from bench.measure import main
+
+raise SystemExit(main())

@@ -1,0 +1,46 @@
+"""The start-up probe: the real app, headless, until the intake queue first shows its rows.
+
+Run in a fresh process by the harness: `python bench/probe_app.py DATABASE_URL`. Binds the
+database, sets the policy, runs the app signed in as a caseworker (whose home screen is the
+queue; a supervisor's is the deadlines view), and exits from the app's `first_page_painted` hook. Prints one JSON line: seconds from this script's start to the paint,
+and the process's peak RSS (a high-water mark, read after the app has exited).
+"""
+
+import time
+
+STARTED = time.perf_counter()
+
+import json  # noqa: E402 - timed from the first line
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from peak_rss import peak_rss_kb  # noqa: E402 - beside this script
+
+from caseworker_tui.app import CaseworkerApp  # noqa: E402
+from caseworker_tui.config import load_settings  # noqa: E402
+from caseworker_tui.models import bind  # noqa: E402
+from caseworker_tui.services import context  # noqa: E402
+from caseworker_tui.services.permissions import Actor  # noqa: E402
+
+
+class ProbeApp(CaseworkerApp):
+    # Textual reads a relative CSS_PATH beside the subclass's own file: point it at the app's.
+    CSS_PATH = str(Path(sys.modules[CaseworkerApp.__module__].__file__).with_name(CaseworkerApp.CSS_PATH))
+    painted_at: float | None = None
+
+    def first_page_painted(self) -> None:
+        self.painted_at = time.perf_counter()
+        self.exit()
+
+
+def main(url: str) -> None:
+    bind(url)
+    context.load_policy_in_force(None)
+    app = ProbeApp(settings=load_settings(database_url=url), actor=Actor("casey", "Casey Morgan", "caseworker"))
+    app.run(headless=True, size=(120, 40))
+    print(json.dumps({"painted_s": app.painted_at - STARTED if app.painted_at else None,
+                      "maxrss_kb": peak_rss_kb()}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
