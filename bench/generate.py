@@ -69,6 +69,7 @@ ANCHOR = date(2026, 11, 25)  # "today" in every dataset
 SEED = 2014
 DATA_DIR = Path(__file__).with_name("data")
 POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/bench_pg"
+POSTGRES_MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"  # where bench_pg is created
 CASES_PER_TRANSACTION = 500
 
 # Insert order: parents before children (SQLite enforces the foreign keys as rows arrive).
@@ -161,6 +162,7 @@ def ensure(size: int, kind: str, *, seed: int = SEED, rebuild: bool = False) -> 
             partial.rename(path)  # only a finished build carries the dataset's name
         return Dataset(size, kind, url)
     schema = postgres_schema(size)
+    _create_postgres_database()
     server = open_database(POSTGRES_SERVER)
     with server.connection_context():
         done = server.execute_sql(
@@ -178,6 +180,15 @@ def ensure(size: int, kind: str, *, seed: int = SEED, rebuild: bool = False) -> 
         database.execute_sql("INSERT INTO bench_built VALUES (%s, %s)", (size, GENERATOR_VERSION))
     database.close()
     return Dataset(size, kind, url)
+
+
+def _create_postgres_database() -> None:
+    """The benchmark's own database, made on first use so a fresh server needs no setup."""
+    maintenance = open_database(POSTGRES_MAINTENANCE)
+    with maintenance.connection_context():
+        if not maintenance.execute_sql("SELECT 1 FROM pg_database WHERE datname = 'bench_pg'").fetchone():
+            maintenance.execute_sql("CREATE DATABASE bench_pg")  # autocommit: outside any transaction
+    maintenance.close_all()
 
 
 def _remove_sqlite(path: Path) -> None:
