@@ -169,3 +169,28 @@ async def test_a_bad_date_in_a_dialog_is_named_and_nothing_is_saved(database_url
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen.detail.version == version
+
+
+async def test_typing_as_a_step_dialog_opens_fills_its_first_field(database_url, users):
+    """Keys pressed as soon as a dialog opens go into its first field, not into the box around it."""
+    case_id = seed_cases(users)["overdue"]
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.stage == "accepted"
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press(*"2026-12-03", "tab", *"Chris Hall")
+        assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
+        assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"2027-01-08")
+        assert app.screen.query_one("#new_date", Input).value == "2027-01-08"

@@ -37,6 +37,9 @@ class _FormDialog(_Dialog):
     """A dialog with fields, an error line and Save/Cancel; subclasses build `fields` and `result`."""
 
     BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
+    # The first field, not the scrolling box around the fields: typing as the dialog opens must land
+    # in a field (the box itself can take focus, and keys sent to it were silently lost).
+    AUTO_FOCUS = "Input, TextArea, Select, RadioSet, Checkbox"
     TITLE_TEXT = ""
     CONFIRM = "Save"
 
