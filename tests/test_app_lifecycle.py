@@ -194,3 +194,38 @@ async def test_typing_as_a_step_dialog_opens_fills_its_first_field(database_url,
         await settle(pilot)
         await pilot.press(*"2027-01-08")
         assert app.screen.query_one("#new_date", Input).value == "2027-01-08"
+
+
+async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed(database_url, users):
+    """Declining against the verdict without a reason is refused; the dialog comes back as it was."""
+    from textual.widgets import RadioButton
+
+    from caseworker_tui.screens.case_dialogs import DecideDialog, ReviewDialog
+
+    case_id = seed_cases(users)["overdue"]
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("d")
+        await settle(pilot)
+        app.screen.query_one("#decline", RadioButton).value = True
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, DecideDialog)
+        assert app.screen.query_one("#decline", RadioButton).value
+        assert any("needs a reason" in n.message for n in app._notifications)
+        assert _stage(case_id) == "acknowledged"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("d", "f2")
+        await settle(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press(*"2026-12-03", "tab", *"Chris Hall")
+        await pilot.press("f2")  # no agency ticked: the service refuses
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewDialog)
+        assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
+        assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
+        assert _stage(case_id) == "accepted"

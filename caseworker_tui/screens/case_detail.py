@@ -22,7 +22,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedCon
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import auth, context, workflow
 from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail, open_case
-from caseworker_tui.services.errors import StaleCase
+from caseworker_tui.services.errors import InvalidInput, StaleCase
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.widgets.deadline_strip import DeadlineStrip
@@ -335,7 +335,17 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         except StaleCase as exc:
             self.app.call_from_thread(self._stale, exc, retry)
             return
+        except InvalidInput as exc:
+            if retry is None:
+                raise
+            # The dialog comes back with what was typed, so one missing reason costs no retyping.
+            self.app.call_from_thread(self._invalid, exc, retry)
+            return
         self.app.call_from_thread(self._changed, done)
+
+    def _invalid(self, exc: InvalidInput, retry: Callable[[], None]) -> None:
+        self.notify(str(exc), title="Not done", severity="error", timeout=10)
+        retry()
 
     def _changed(self, done: str) -> None:
         self.notify(done, title=self.detail.reference if self.detail else None)
