@@ -50,7 +50,29 @@ def _pass_minutes(monkeypatch, minutes: float) -> None:
     monkeypatch.setattr(clock, "_fixed_since", clock._fixed_since - minutes * 60)
 
 
-def test_repeated_wrong_passphrases_lock_the_account_until_the_time_passes(users, monkeypatch):
+@pytest.fixture
+def pauses(monkeypatch) -> list[float]:
+    """The waits sign-in asks for, recorded instead of slept."""
+    asked: list[float] = []
+    monkeypatch.setattr(auth, "_pause", asked.append)
+    return asked
+
+
+def test_wrong_passphrases_in_a_row_are_refused_more_slowly_each_time(users, pauses):
+    for _ in range(auth.MAX_FAILURES - 1):
+        with pytest.raises(SignInFailed, match="wrong passphrase"):
+            auth.sign_in("casey", "wrong")
+    assert pauses == [1.0, 2.0, 4.0]  # a single slip costs nothing; each guess after it, more
+    with pytest.raises(SignInFailed, match="locked"):
+        auth.sign_in("casey", "wrong")
+    assert pauses == [1.0, 2.0, 4.0]  # the lock itself answers at once
+    with pytest.raises(SignInFailed):
+        auth.sign_in("nobody", "wrong")
+    assert auth.sign_in("jo", "demo").username == "jo"
+    assert pauses == [1.0, 2.0, 4.0]
+
+
+def test_repeated_wrong_passphrases_lock_the_account_until_the_time_passes(users, monkeypatch, pauses):
     for _ in range(auth.MAX_FAILURES - 1):
         with pytest.raises(SignInFailed, match="wrong passphrase"):
             auth.sign_in("casey", "wrong")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,6 +17,10 @@ from caseworker_tui.services.unit import reading, transaction
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+# Seconds a refusal waits after the 1st, 2nd, 3rd … wrong passphrase in a row, before the lock:
+# a person who mistyped once waits for nothing; a script guessing waits longer each time.
+FAILURE_DELAYS = (0.0, 1.0, 2.0, 4.0)
+_pause = time.sleep  # replaced in tests
 _hasher = PasswordHasher()
 
 
@@ -87,12 +92,13 @@ def find_actor(username: str) -> Actor:
 
 
 def sign_in(username: str, passphrase: str) -> Actor:
-    """Check the passphrase; repeated failures lock the account for a while.
+    """Check the passphrase; repeated failures slow the refusals down, then lock the account.
 
     A failure is committed before it is reported, so the count survives the refusal.
     """
     now = clock.now()
     refusal: str | None = None
+    delay = 0.0
     with transaction():
         user = User.get_or_none(User.username == username.strip().lower())
         if user is None or not user.active:
@@ -110,6 +116,8 @@ def sign_in(username: str, passphrase: str) -> Actor:
             if locked:
                 User.update(failed_attempts=0, locked_until=locked).where(User.id == user.id).execute()
             audit.record(None, _actor(user), "sign_in_failed", locked=bool(locked))
+            if not locked:
+                delay = FAILURE_DELAYS[min(failures, len(FAILURE_DELAYS)) - 1]
             refusal = (f"Wrong passphrase. The account is now locked for {LOCK_MINUTES} minutes."
                        if locked else "Unknown user or wrong passphrase.")
         else:
@@ -117,6 +125,8 @@ def sign_in(username: str, passphrase: str) -> Actor:
                 User.update(failed_attempts=0, locked_until=None).where(User.id == user.id).execute()
             audit.record(None, _actor(user), "signed_in")
     if refusal:
+        if delay:
+            _pause(delay)  # after the commit: a slowed refusal holds no lock on the account
         raise SignInFailed(refusal)
     return _actor(user)
 
