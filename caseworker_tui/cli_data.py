@@ -1,4 +1,4 @@
-"""The personal-data commands: `retention`, `subject-access` and `db backup`.
+"""The personal-data commands: `retention`, `subject-access`, `access-log` and `db backup`.
 
 They act as the administrator: whoever runs the command line against the database can read
 it already, so these checks guard the app's users, not the shell.
@@ -25,6 +25,12 @@ def register(sub, db_actions) -> None:
     p.add_argument("person", metavar="NAME|REFERENCE")
     p.add_argument("--out", metavar="FILE", type=Path, help="where to write (default: the data folder)")
     p.set_defaults(func=cmd_subject_access)
+
+    p = sub.add_parser("access-log", help="who opened which case, and when (newest first)",
+                       description="Every opening of a case is recorded; this lists them, newest first.")
+    p.add_argument("--case", metavar="REFERENCE", help="only the openings of this case")
+    p.add_argument("--limit", type=int, default=200, help="how many to list (default 200)")
+    p.set_defaults(func=cmd_access_log)
 
     p = db_actions.add_parser("backup", help="a consistent copy of the SQLite database, taken live")
     p.add_argument("path", metavar="PATH", type=Path)
@@ -68,6 +74,21 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     path = subject_access.write(result, out)
     print(f"{_plural(len(result.cases), 'case')} as applicant and {_plural(len(result.reports), 'report')} "
           f"in other cases about {result.query!r}, written to {path}")
+    return 0
+
+
+def cmd_access_log(args: argparse.Namespace) -> int:
+    from caseworker_tui.cli import _database
+    from caseworker_tui.services.access_log import access_log
+
+    _database(args)
+    views = access_log(OPERATOR, limit=args.limit, reference=args.case)
+    if not views:
+        print("No case has been opened yet." if args.case is None else f"Nobody has opened {args.case.strip()}.")
+        return 0
+    print(f"{'When':<16}  {'Who':<20}  Case")
+    for view in views:
+        print(f"{view.at:%Y-%m-%d %H:%M}  {view.username:<20}  {view.reference}")
     return 0
 
 

@@ -7,6 +7,7 @@ import pytest
 from argon2 import PasswordHasher
 from peewee import IntegrityError
 
+from caseworker_tui import cli
 from caseworker_tui.models import AuditEvent, Case, User, db
 from caseworker_tui.services import (
     auth,
@@ -21,7 +22,7 @@ from caseworker_tui.services import (
 from caseworker_tui.services.access_log import access_log
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.cases import open_case
-from caseworker_tui.services.errors import InvalidInput, PermissionDenied, SignInFailed
+from caseworker_tui.services.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
 from tests.factories import meets_rule_a
 
 
@@ -162,6 +163,26 @@ def test_the_access_log_shows_who_opened_which_case_newest_first(users):
     assert len(access_log(users["ada"], limit=1)) == 1
     with pytest.raises(InvalidInput, match="limit"):
         access_log(users["ada"], limit=0)
+    assert [e.username for e in access_log(users["ada"], reference=" ct-2026-0001 ")] == ["chris", "casey"]
+    with pytest.raises(NotFound, match="CT-1999-0001"):
+        access_log(users["ada"], reference="CT-1999-0001")
+
+
+def test_an_admin_reads_the_access_log_on_the_command_line(users, database_url, monkeypatch, capsys):
+    first, second = _new(users["casey"]), _new(users["casey"])
+    open_case(first, users["casey"])
+    open_case(second, users["jo"])
+    monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+
+    assert cli.main(["access-log"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["When", "Who", "Case"]
+    assert [line.split()[2:] for line in lines[1:]] == [["jo", "CT-2026-0002"], ["casey", "CT-2026-0001"]]
+
+    assert cli.main(["access-log", "--case", "CT-2026-0001", "--limit", "5"]) == 0
+    assert [line.split()[2:] for line in capsys.readouterr().out.splitlines()[1:]] == [["casey", "CT-2026-0001"]]
+    assert cli.main(["access-log", "--case", "CT-1999-0001"]) == 2
+    assert "no case with reference" in capsys.readouterr().err
 
 
 # --- the audit trail cannot be changed -----------------------------------------------------------
