@@ -177,8 +177,14 @@ async def test_new_request_with_an_error_then_fixed(database_url, users):
         await pilot.press("f2")
         await settle(pilot)
         error = incidents[2].report_rows()[0].query(".field-error").results(Static)
-        messages = [str(e.render()) for e in error]
-        assert any("before the incident" in m for m in messages)
+        shown = [e for e in error if "before the incident" in str(e.render())]
+        assert shown, "the message is beside the field that is wrong"
+        assert shown[0].display and shown[0].region.height > 0, "and a user can see it"
+        wrong = app.focused
+        assert wrong is not None and wrong.id == "reported_on"
+        assert form.query_one("#form").region.contains_region(wrong.region), "the form scrolled to it"
+        # Every incident takes the room its fields need: none is clipped to a line.
+        assert all(i.region.height >= 10 for i in incidents[2:]) and incidents[0].outer_size.height >= 10
         assert "Not saved" in str(form.query_one("#form-error", Static).render())
         incidents[2].report_rows()[0].query_one("#reported_on", Input).value = "2026-11-03"
         await pilot.press("f2")

@@ -24,7 +24,12 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.intake import CreatedCase
 from caseworker_tui.services.permissions import Actor
-from caseworker_tui.widgets.application_form import IncidentForm, field_error, widget_for_field
+from caseworker_tui.widgets.application_form import (
+    FieldError,
+    IncidentForm,
+    field_error,
+    widget_for_field,
+)
 from caseworker_tui.widgets.safe import clean
 from caseworker_tui.widgets.verdict import verdict_text
 
@@ -163,8 +168,8 @@ class NewRequestScreen(ReportsWorkerErrors, Screen[None]):
     # --- saving ----------------------------------------------------------------------------
 
     def _clear_errors(self) -> None:
-        for error in self.query(".field-error").results(Static):
-            error.update("")
+        for error in self.query(FieldError):
+            error.show("")
         for widget in self.query(".-invalid-field"):
             widget.remove_class("-invalid-field")
         self.query_one("#form-error", Static).update("")
@@ -176,9 +181,9 @@ class NewRequestScreen(ReportsWorkerErrors, Screen[None]):
         if target is not None:
             target.add_class("-invalid-field")
             holder = target.parent
-            note = next((c for c in holder.children if c.has_class("field-error")), None) if holder else None
+            note = next((c for c in holder.children if isinstance(c, FieldError)), None) if holder else None
             if note is not None:
-                note.update(str(exc))
+                note.show(str(exc))
             target.focus()
             target.scroll_visible()
         self.query_one("#form-error", Static).update(f"Not saved — {exc}")

@@ -15,8 +15,23 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 
-def field_error() -> Static:
-    return Static("", classes="field-error", markup=False)
+class FieldError(Static):
+    """The message beside a field; it takes no room until there is a message to show.
+
+    Shown by a class, not CSS `:empty`: that pseudo-class means "no child widgets", which a
+    Static never has, so it would hide every message.
+    """
+
+    def __init__(self) -> None:
+        super().__init__("", classes="field-error", markup=False)
+
+    def show(self, message: str) -> None:
+        self.update(message)
+        self.set_class(bool(message), "-shown")
+
+
+def field_error() -> FieldError:
+    return FieldError()
 
 
 class ReportRow(Horizontal):
