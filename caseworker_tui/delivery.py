@@ -20,10 +20,10 @@ def offer_file(app: App, path: Path) -> str | None:
     path = Path(path)
     if not path.is_file():
         app.notify(f"{path} is not there any more; produce the letter again.", title="Not sent",
-                   severity="error")
+                   severity="error", markup=False)
         return None
     if not app.is_web:
-        app.notify(f"Saved to {path}", title=path.name)
+        app.notify(f"Saved to {path}", title=path.name, markup=False)  # a folder may be named [x]
         return None
     mime_type = DOCX if path.suffix.lower() == ".docx" else mimetypes.guess_type(path.name)[0]
     key = app.deliver_binary(path, mime_type=mime_type, name=path.name)

@@ -366,14 +366,18 @@ async def test_a_letter_is_downloaded_in_the_browser(tmp_path):
 
 async def test_in_a_terminal_the_app_says_where_the_letter_is(tmp_path):
     from textual.app import App
+    from textual.content import Content
 
     class Recorder(App):
         said: list[str] = []
 
         def notify(self, message: str, **kwargs) -> None:
-            self.said.append(message)
+            # What the notification shows: the message, read as markup unless told otherwise.
+            self.said.append(Content.from_markup(message).plain if kwargs.get("markup", True) else message)
             super().notify(message, **kwargs)
 
+    tmp_path = tmp_path / "[b]letters"  # a folder whose name looks like markup is shown as it is
+    tmp_path.mkdir()
     letter = tmp_path / "acknowledgement.docx"
     letter.write_bytes(b"PK")
     app = Recorder()

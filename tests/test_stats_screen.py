@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import App
+from textual.content import Content
 from textual.widgets import DataTable, Select, Static
 from textual_plotext import PlotextPlot
 
@@ -70,7 +71,7 @@ async def test_choosing_another_year_reloads_the_table(users, tmp_path):
 
 async def test_export_writes_the_markdown_and_csv_files_and_says_where(users, tmp_path):
     build_year(users)
-    folder = tmp_path / "published"
+    folder = tmp_path / "[bold]published"  # a folder whose name looks like markup is shown as it is
     app = StatsApp(users["sam"], folder)
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
@@ -78,7 +79,7 @@ async def test_export_writes_the_markdown_and_csv_files_and_says_where(users, tm
         assert export.enabled and export.binding.show and export.binding.description == "Export .md and .csv"
         await pilot.press("e")
         await _settle(app, pilot)
-        notices = [n.message for n in app._notifications]
+        notices = [Content.from_markup(n.message).plain if n.markup else n.message for n in app._notifications]
     stem = "safer-leicester-partnership-community-trigger-2026-27"
     assert sorted(p.name for p in folder.iterdir()) == [f"{stem}.csv", f"{stem}.md"]
     assert "| Applications received | 7 |" in (folder / f"{stem}.md").read_text(encoding="utf-8")

@@ -162,5 +162,6 @@ class StatsScreen(ReportsWorkerErrors, Screen[None]):
     def _export(self, figures: stats.YearFigures) -> None:
         written = stats.export(figures, self.export_dir)
         names = " and ".join(path.name for path in written)
+        # A path is shown as it is: a folder named like "[draft]" is not markup.
         self.app.call_from_thread(self.notify, f"Saved {names} in {self.export_dir}",
-                                  title=f"Figures {figures.period.label} exported")
+                                  title=f"Figures {figures.period.label} exported", markup=False)
