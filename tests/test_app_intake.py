@@ -123,6 +123,8 @@ async def test_add_a_note_and_triage(database_url, users):
         await pilot.press("k")
         await settle(pilot)
         dialog = app.screen
+        for box in dialog.query(Checkbox):  # every question can be read in full at 120 columns
+            assert box.region.right <= box.parent.content_region.right, str(box.label)
         dialog.query_one("#q-hate_motivation", Checkbox).value = True
         dialog.query_one("#q-disability", Checkbox).value = True
         await pilot.press("f2")

@@ -126,10 +126,11 @@ class TriageDialog(_Dialog):
         self._questions, self._answers, self._line = questions, answers, high_risk_at
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
+        with Vertical(classes="dialog-box triage-box"):
             yield Static("Triage: vulnerability assessment", classes="dialog-title")
             for q in self._questions:
-                yield Checkbox(f"{q.text}  (+{q.weight})", bool(self._answers.get(q.id)), id=f"q-{q.id}")
+                yield Checkbox(f"{q.text}  (+{q.weight})", bool(self._answers.get(q.id)), id=f"q-{q.id}",
+                               tooltip=q.text)
             yield Static("", id="score")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (F2)", variant="primary", id="ok")
