@@ -229,3 +229,25 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
         assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
         assert _stage(case_id) == "accepted"
+
+
+async def test_a_recommendations_action_has_room_to_be_read(database_url, users):
+    """At 120 columns the action field is wide enough to read what the agency will do."""
+    from caseworker_tui.services import workflow
+
+    case_id = seed_cases(users)["overdue"]
+    workflow.decide(case_id, users["casey"], accept=True)
+    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+                             agencies=["police"], participation="in_person")
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        await pilot.press("f8")
+        await settle(pilot)
+        row = app.screen.query("RecommendationRow").last()
+        assert row.query_one("#action", Input).size.width >= 40
+        assert row.query_one("#due_on", Input).size.width >= len("due YYYY-MM-DD")

@@ -21,17 +21,21 @@ from caseworker_tui.services.workflow import RecommendationIn
 from caseworker_tui.widgets.safe import clean
 
 
-class RecommendationRow(Horizontal):
+class RecommendationRow(Vertical):
+    """One recommendation: the agency and due date on one line, the action under them at full width
+    (beside them in half a screen the action, the part that matters, was left four characters)."""
+
     def __init__(self, agencies: list[tuple[str, str]], agency: str | None = None, action: str = "",
                  due: str = "") -> None:
         super().__init__(classes="recommendation-row")
         self._agencies, self._agency, self._action, self._due = agencies, agency, action, due
 
     def compose(self) -> ComposeResult:
-        yield Select(self._agencies, prompt="Agency", value=self._agency or Select.NULL, id="agency")
+        with Horizontal(classes="recommendation-head"):
+            yield Select(self._agencies, prompt="Agency", value=self._agency or Select.NULL, id="agency")
+            yield Input(self._due, placeholder="due YYYY-MM-DD", id="due_on")
+            yield Button("✕", classes="remove-recommendation", tooltip="Remove this recommendation")
         yield Input(self._action, placeholder="the action the agency will take", id="action")
-        yield Input(self._due, placeholder="due YYYY-MM-DD", id="due_on")
-        yield Button("✕", classes="remove-recommendation", tooltip="Remove this recommendation")
 
     def value(self) -> tuple[str, str, str]:
         agency = self.query_one("#agency", Select).value
@@ -80,10 +84,11 @@ class OutcomeScreen(ReportsWorkerErrors, Screen[bool]):
     OutcomeScreen #draft, OutcomeScreen #preview-pane { width: 1fr; padding: 0 1; }
     OutcomeScreen #preview-pane { border-left: solid $primary; }
     OutcomeScreen #summary { height: 10; }
-    OutcomeScreen .recommendation-row { height: auto; }
-    OutcomeScreen .recommendation-row Select { width: 24; }
-    OutcomeScreen .recommendation-row #action { width: 1fr; }
-    OutcomeScreen .recommendation-row #due_on { width: 16; }
+    OutcomeScreen .recommendation-row { height: auto; margin-bottom: 1; }
+    OutcomeScreen .recommendation-head { height: auto; }
+    OutcomeScreen .recommendation-row Select { width: 1fr; }
+    OutcomeScreen .recommendation-row #due_on { width: 20; }
+    OutcomeScreen .recommendation-row .remove-recommendation { width: 5; min-width: 5; }
     """
 
     def __init__(self, actor: Actor, detail: CaseDetail) -> None:
@@ -101,7 +106,7 @@ class OutcomeScreen(ReportsWorkerErrors, Screen[bool]):
                                  classes="warning", markup=False)
                 yield Label("Summary of findings")
                 yield TextArea(review.summary if review else "", id="summary")
-                yield Label("Recommendations (agency, action, due date)")
+                yield Label("Recommendations (agency, due date, and the action)")
                 with Vertical(id="recommendations"):
                     for rec in self.detail.recommendations:
                         yield RecommendationRow(self._agencies, rec.agency, rec.action, rec.due_on.isoformat())
