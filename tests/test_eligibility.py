@@ -107,6 +107,15 @@ def test_the_stated_earliest_day_is_the_boundary_applied(policy, received):
     assert earliest.isoformat() in late.excluded[0].reason
 
 
+@pytest.mark.parametrize(("policy", "words"), [
+    (DEFAULT, "not within 1 month of the incident on 2026-10-01 (latest 2026-11-01)"),
+    (STATUTE, "not within the period of 1 month beginning with the incident on 2026-10-01 (latest 2026-10-31)"),
+], ids=["inclusive", "statute"])
+def test_a_late_report_says_why_in_the_words_of_its_convention(policy, words):
+    (excluded,) = one_report("2026-10-01", "2026-11-02", "2026-11-20", policy).excluded
+    assert excluded.reason == f"reported on 2026-11-02, {words}"
+
+
 def test_an_old_report_says_why():
     (excluded,) = one_report("2026-05-18", "2026-05-19", "2026-11-20").excluded
     assert "6 months" in excluded.reason

@@ -114,7 +114,6 @@ def evaluate(application: Application, policy: Policy) -> Verdict:
     earliest = _earliest_report(received, policy, shorten)
     relevant = set(threshold.relevant_agencies)
     applicant_key = normalise_name(application.applicant.name)
-    convention = "within the period beginning with" if shorten else "within"
 
     qualifying: list[tuple[ReportRef, str]] = []  # (report, reporter key)
     excluded: list[Exclusion] = []
@@ -127,11 +126,11 @@ def evaluate(application: Application, policy: Policy) -> Verdict:
                     f"{policy.agency_label(report.agency)} is not a relevant agency for the Community Trigger"
                 )
             if report.reported_on > latest:
-                reasons.append(
-                    f"reported on {report.reported_on}, not {convention} "
-                    f"{_plural_months(threshold.report_within_months)} of the incident on "
-                    f"{incident.occurred_on} (latest {latest})"
-                )
+                window = _plural_months(threshold.report_within_months)
+                within = (f"within the period of {window} beginning with the incident on" if shorten
+                          else f"within {window} of the incident on")
+                reasons.append(f"reported on {report.reported_on}, not {within} {incident.occurred_on} "
+                               f"(latest {latest})")
             if report.reported_on < earliest:
                 reasons.append(
                     f"reported on {report.reported_on}, not within the "
