@@ -314,6 +314,15 @@ def _assert_schema_matches_the_models(database) -> None:
             assert keys == {(f.column_name, f.rel_model._meta.table_name) for f in model._meta.refs}, table
 
 
+def test_demo_refuses_a_negative_number_of_cases_and_keeps_the_old_demo(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("CASEWORKER_DATA_DIR", str(tmp_path))
+    demo = tmp_path / "demo.sqlite"
+    demo.write_bytes(b"the demo a colleague is using")
+    line = _one_line_error(*run(capsys, "demo", "--cases", "-3"))
+    assert "--cases must be 0 or more" in line
+    assert demo.read_bytes() == b"the demo a colleague is using"
+
+
 def test_db_upgrade_builds_a_new_database_once(capsys, tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", url)

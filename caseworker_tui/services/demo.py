@@ -17,6 +17,7 @@ from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import auth, clock, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import SYSTEM, Actor
 
 DEMO_USERS = [
@@ -292,6 +293,8 @@ def _demo_letters(url: str, location: str) -> Path:
 
 def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None) -> DemoSummary:
     """(Re)create the demo database with `cases` cases, deterministic for a seed and a today."""
+    if cases < 0:  # refused before the old demo is wiped, not after
+        raise InvalidInput(f"--cases must be 0 or more, not {cases}", "cases")
     location = _reset(url)
     upgrade(db.obj)
     letters_out = letters_out or _demo_letters(url, location)
