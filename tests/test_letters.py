@@ -148,6 +148,16 @@ def test_agency_update_request_goes_to_one_agency_about_its_own_reports(users, t
     assert rows[0] == ["Incident date", "Reported on", "Reported by", "Your reference", "What happened"]
     assert rows[1:] == [["1 October 2026", "2 October 2026", "Ann Lee", "", "Loud music all night"]]
     assert Path(produced.path).name == "CT-2026-0001_agency_update_request_police_v1.docx"
+    assert "help us decide whether the request meets the threshold" in text
+
+
+def test_an_update_asked_for_after_acceptance_serves_the_review_not_the_decision(users, tmp_path):
+    casey = users["casey"]
+    case_id = _accepted(casey)
+    workflow.request_updates(case_id, casey, ["police"])
+    text = _read(letters.produce(case_id, "agency_update_request", casey, tmp_path).path)
+    assert "help the review of how the agencies responded to these reports" in text
+    assert "meets the threshold" not in text
 
 
 def test_threshold_met_gives_the_decision_and_review_dates(users, tmp_path):

@@ -232,8 +232,10 @@ def agency_update_request(doc) -> None:
                ["{{ r.occurred_on }}", "{{ r.reported_on }}", "{{ r.reporter }}", "{{ r.agency_reference }}",
                 "{{ r.description }}"], "r in reports", [2.6, 2.6, 2.8, 2.6, 5.4])
     para(doc, "Please send us by {{ due_on }} a short update on each report: what action was taken, "
-              "whether the case is still open, and any risk or vulnerability you are aware of. Your "
-              "update will help us decide whether the request meets the threshold for a review.")
+              "whether the case is still open, and any risk or vulnerability you are aware of. "
+              "{% if review_under_way %}Your update will help the review of how the agencies responded "
+              "to these reports.{% else %}Your update will help us decide whether the request meets the "
+              "threshold for a review.{% endif %}")
     para(doc, "Please reply to {{ partnership.email }}, quoting our reference {{ reference }}. We ask for "
               "this information under section 104 of the Anti-social Behaviour, Crime and Policing Act "
               "2014 (the Community Trigger).")
