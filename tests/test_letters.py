@@ -505,3 +505,15 @@ def test_docxtpl_and_python_docx_load_only_when_a_letter_is_made():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
+
+
+def test_an_invitation_after_the_review_stage_is_refused_for_that_reason(users, tmp_path):
+    """Once the outcome is drafted the invitation is refused, and not as if no meeting were scheduled."""
+    casey = users["casey"]
+    case_id = _scheduled(casey)
+    workflow.draft_outcome(case_id, casey, summary="Found.", recommendations=[])
+    with pytest.raises(TransitionNotAllowed) as refused:
+        letters.produce(case_id, "review_invitation", casey, tmp_path)
+    assert "goes out while the review is under way" in str(refused.value)
+    assert "outcome drafted" in str(refused.value)
+    assert "to be scheduled" not in str(refused.value)

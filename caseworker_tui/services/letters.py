@@ -133,8 +133,10 @@ def _refusal(kind: str, case: Case) -> str | None:
         if decision is None or decision.decision != wanted or stage in ("received", "acknowledged"):
             return f"The {KIND_LABELS[kind].lower()} letter needs the request to be {wanted}; {now}."
     elif kind == "review_invitation":
-        if stage != "under_review" or review is None or review.meeting_on is None:
+        if review is None or review.meeting_on is None:
             return f"The invitation needs a review meeting to be scheduled; {now}."
+        if stage != "under_review":
+            return f"The invitation goes out while the review is under way; {now}."
         if review.meeting_on < clock.today():
             return f"The review meeting on {long_date(review.meeting_on)} has already taken place."
     elif kind == "extension":
