@@ -175,6 +175,20 @@ def test_appeal_not_upheld_is_final(users):
         workflow.record_appeal(case_id, casey, lodged_on=date(2026, 11, 25), grounds="Again")
 
 
+def test_an_appeal_not_upheld_closes_the_case_like_close_does(users):
+    """Closed by the appeal decision, the case keeps no agency update waiting in the overdue view."""
+    casey, sam = users["casey"], users["sam"]
+    case_id = _new(casey, application(incident("i1")))
+    workflow.acknowledge(case_id, casey)
+    workflow.request_updates(case_id, casey, ["police"])
+    workflow.decide(case_id, casey, accept=False)
+    workflow.record_appeal(case_id, casey, lodged_on=date(2026, 11, 25), grounds="Unfair")
+    workflow.decide_appeal(case_id, sam, upheld=False, independent_chair="Dr R. Khan", reason="Correctly decided.")
+    assert "agency_update" not in _open_steps(case_id)
+    with Case._meta.database.connection_context():
+        assert Case.get_by_id(case_id).next_due_on is None or Case.get_by_id(case_id).next_due_step != "agency_update"
+
+
 def test_withdraw_cancels_every_open_step(users):
     casey = users["casey"]
     case_id = _new(casey)

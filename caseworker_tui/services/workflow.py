@@ -493,7 +493,8 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
         if not upheld:
             case.stage = "closed"
             case.closed_at = clock.now()
-            close_steps(case, "notify_decision", "review", "notify_extension", how="cancelled")
+            # Final, as close() is: only the recommendations stay open for follow-up.
+            close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
         elif appeal.against == "decision":
             case.stage, case.decided_on = "acknowledged", None
             open_step(case, "decide", today + timedelta(days=policy.timescales.decide_calendar_days))
