@@ -184,6 +184,14 @@ class CaseworkerApp(App[None]):
 
     # --- errors ----------------------------------------------------------------------------
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification is plain text: messages quote what people typed (names, reasons, file
+        paths), and `[b]` or `[@click=…]` in them must show as typed, never act. Screens' and
+        widgets' `notify` come here too, whatever `markup` they pass."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+
     def on_worker_state_changed(self, event) -> None:
         """The app's own workers; screens report theirs through `ReportsWorkerErrors`."""
         if event.state == WorkerState.ERROR:

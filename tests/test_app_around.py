@@ -101,3 +101,16 @@ async def test_each_role_opens_on_its_home_and_f_keys_move_between_screens(datab
                     assert len(app.screen_stack) == 2  # moving never piles screens up
             if who == "casey":
                 assert not app.check_action("go", ("stats",))
+
+
+async def test_notifications_show_what_people_typed_as_typed(database_url, users):
+    """A message quoting a name or reason like "[b]Ann[/b] [@click=app.quit]" is text, never markup."""
+    app = make_app(database_url, actor=users["casey"])
+    typed = "Saved for [b]Ann[/b] [@click=app.quit]"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.screen.notify(typed)  # a screen's notify passes markup=True unless told otherwise
+        await pilot.pause()
+        [notification] = [n for n in app._notifications if n.message == typed]
+        assert notification.markup is False
+        assert app.is_running
