@@ -114,3 +114,23 @@ async def test_notifications_show_what_people_typed_as_typed(database_url, users
         [notification] = [n for n in app._notifications if n.message == typed]
         assert notification.markup is False
         assert app.is_running
+
+
+async def test_an_admin_sees_who_opened_the_case_and_a_caseworker_does_not(database_url, users):
+    from textual.widgets import DataTable
+
+    made = seed_cases(users)
+    for who in ("casey", "ada"):
+        app = make_app(database_url, actor=users[who])
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.open_case(made["fresh"])
+            await settle(pilot)
+            await pilot.press("6")
+            await settle(pilot)
+            views = app.screen.query("#views-table")
+            if who == "casey":
+                assert not views
+                continue
+            table = views.first(DataTable)
+            assert [str(table.get_row_at(i)[1]) for i in range(table.row_count)] == ["ada", "casey"]

@@ -21,9 +21,10 @@ from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedCon
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import auth, context, workflow
+from caseworker_tui.services.access_log import CaseAccess, access_log
 from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail, open_case
 from caseworker_tui.services.errors import InvalidInput, StaleCase
-from caseworker_tui.services.permissions import Actor
+from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.widgets.deadline_strip import DeadlineStrip
 from caseworker_tui.widgets.safe import clean, plain
@@ -248,10 +249,16 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
                 with VerticalScroll(id="letter-preview-pane"):
                     yield Static("No letters yet. Press m to make the letter this stage calls for.",
                                  id="letter-preview", markup=False)
-            with TabPane("6 Audit", id="audit"):
+            with TabPane("6 Audit", id="audit"), Vertical():
                 audit = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
                 audit.add_columns("When", "Who", "What", "Stage", "Reason")
                 yield audit
+                if allowed(self.actor, "view_access_log"):
+                    yield Static("Who opened this case, latest first (shown to admins only)",
+                                 classes="section")
+                    views = DataTable(id="views-table", cursor_type="row", zebra_stripes=True)
+                    views.add_columns("When", "Who")
+                    yield views
         yield Footer()
 
     def on_mount(self) -> None:
@@ -267,9 +274,10 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="case", exit_on_error=False)
     def _load(self, record_view: bool) -> None:
         detail = open_case(self.case_id, self.actor, record_view=record_view)
-        self.app.call_from_thread(self._show, detail)
+        views = access_log(self.actor, self.case_id) if allowed(self.actor, "view_access_log") else []
+        self.app.call_from_thread(self._show, detail, views)
 
-    def _show(self, detail: CaseDetail) -> None:
+    def _show(self, detail: CaseDetail, views: list[CaseAccess] | None = None) -> None:
         self.detail = detail
         self.title = f"Case {detail.reference}"
         self.query_one("#case-header", Static).update(header_text(detail))
@@ -287,6 +295,10 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
              plain(e.reason))
             for e in reversed(detail.audit)
         ])
+        if views is not None and self.query("#views-table"):
+            opened = self.query_one("#views-table", DataTable)
+            opened.clear()
+            opened.add_rows([(v.at.strftime("%d %b %Y %H:%M"), plain(v.username)) for v in views])
         self.refresh_bindings()
 
     def _fill_timeline(self) -> None:
