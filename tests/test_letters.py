@@ -517,3 +517,33 @@ def test_an_invitation_after_the_review_stage_is_refused_for_that_reason(users, 
     assert "goes out while the review is under way" in str(refused.value)
     assert "outcome drafted" in str(refused.value)
     assert "to be scheduled" not in str(refused.value)
+
+
+def test_a_declined_request_stops_chasing_agencies_and_offers_no_update_letter(users):
+    casey = users["casey"]
+    data = application(incident("i1", "2026-10-01", report("police", "2026-10-02")),
+                       incident("i2", "2026-10-05", report("health", "2026-10-06")))
+    case_id = _new(casey, data)
+    workflow.acknowledge(case_id, casey)
+    workflow.request_updates(case_id, casey, ["police"])
+    assert "agency_update" in _open_steps(case_id)
+    workflow.decide(case_id, casey, accept=False)
+    assert "agency_update" not in _open_steps(case_id)
+    assert "agency_update_request" not in letters.offered_letters(case_id)
+
+
+def test_an_extension_letter_still_owed_after_approval_can_be_produced(users, tmp_path):
+    casey, chris = users["casey"], users["chris"]
+    case_id = _scheduled(casey)
+    workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason="Police records awaited.")
+    workflow.record_findings(case_id, casey, "No agency visited after the third report.")
+    workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
+        RecommendationIn("police", "Assign a named officer.", date(2027, 1, 15))])
+    workflow.submit_outcome(case_id, casey)
+    workflow.approve_outcome(case_id, chris)
+    assert "notify_extension" in _open_steps(case_id)
+    assert "extension" in letters.offered_letters(case_id)
+    letter = letters.produce(case_id, "extension", casey, tmp_path)
+    letters.mark_sent(letter.id, casey, on=date(2026, 11, 25), channel="post")
+    assert "notify_extension" not in _open_steps(case_id)
+    assert "extension" not in letters.offered_letters(case_id)

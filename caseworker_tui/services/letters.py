@@ -27,7 +27,7 @@ from pathlib import Path
 from peewee import fn
 from pydantic import BaseModel
 
-from caseworker_tui.models import AgencyUpdateRequest, Applicant, Case, Letter, Review
+from caseworker_tui.models import AgencyUpdateRequest, Applicant, Case, Deadline, Letter, Review
 from caseworker_tui.services import audit, clock
 from caseworker_tui.services.deadlines import close_steps, refresh_next_due
 from caseworker_tui.services.errors import (
@@ -108,8 +108,12 @@ class TemplateCheck:
 # --- which letters fit the case -----------------------------------------------------------------
 
 def _waiting_agencies(case: Case) -> list[str]:
+    """Agencies whose update is still being chased: unanswered, its deadline neither met nor cancelled."""
+    chased = Deadline.select(Deadline.ref_id).where(
+        (Deadline.case == case) & (Deadline.step == "agency_update") & Deadline.closed_at.is_null())
     rows = (AgencyUpdateRequest.select(AgencyUpdateRequest.agency)
-            .where((AgencyUpdateRequest.case == case) & AgencyUpdateRequest.answered_on.is_null())
+            .where((AgencyUpdateRequest.case == case) & AgencyUpdateRequest.answered_on.is_null()
+                   & AgencyUpdateRequest.id.in_(chased))
             .order_by(AgencyUpdateRequest.id))
     return list(dict.fromkeys(r.agency for r in rows))
 
@@ -142,7 +146,9 @@ def _refusal(kind: str, case: Case) -> str | None:
     elif kind == "extension":
         if review is None or review.extended_to is None:
             return f"The extension letter needs the review to have been extended; {ref}'s has not been."
-        if stage not in ("accepted", "under_review", "outcome_drafted", "awaiting_chair"):
+        owed = Deadline.select().where((Deadline.case == case) & (Deadline.step == "notify_extension")
+                                       & Deadline.closed_at.is_null()).exists()
+        if not owed and stage not in ("accepted", "under_review", "outcome_drafted", "awaiting_chair"):
             return f"The extension letter goes out while the review is under way; {now}."
     elif kind == "outcome":
         if stage not in ("approved", "closed") or review is None or not review.approved_by_name:

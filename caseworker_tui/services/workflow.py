@@ -227,6 +227,9 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
             Review.delete().where(Review.case == case).execute()
             Review.create(case=case, due_on=due)
             open_step(case, "review", due)
+        else:
+            # Nobody chases agencies for a request that has been declined (as on closing).
+            close_steps(case, "agency_update", how="cancelled")
         return {"ground": ground, "against_verdict": against}
     return _run(case_id, actor, "decide", expected_version=expected_version, allowed=["acknowledged"],
                 to_stage="accepted" if accept else "declined", change=change, reason=reason)
