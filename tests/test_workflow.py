@@ -208,3 +208,38 @@ def test_agency_updates_fall_due_in_working_days_and_close_when_answered(users):
     assert {(r.agency, r.due_on) for r in rows} == {("police", due), ("council", due)}
     workflow.record_update(rows[0].ref_id, casey, "Attended twice.")
     assert sum(1 for s in _open_steps(case_id) if s == "agency_update") == 1
+
+
+def test_the_timeline_tells_a_day_in_the_order_it_happened_with_who(users):
+    """Date-only records of a step (an appeal lodged) follow that day's steps; review steps say who."""
+    from caseworker_tui.services.cases import open_case
+
+    casey, sam = users["casey"], users["sam"]
+    case_id = _new(casey)
+    workflow.acknowledge(case_id, casey)
+    workflow.decide(case_id, casey, accept=True)
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+                             agencies=["police"], participation="virtual")
+    workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason="Police records awaited.")
+    workflow.record_findings(case_id, casey, "Reports were never linked.")
+    workflow.withdraw(case_id, sam, "Moved away.")
+    texts = [t.text for t in open_case(case_id, casey, record_view=False).timeline]
+    extended = texts.index("Review extended to 20 Jan 2027 (by casey): Police records awaited.")
+    findings = texts.index("Findings recorded (by casey)")
+    accepted = next(i for i, t in enumerate(texts) if t.startswith("Accepted: threshold met"))
+    assert accepted < extended < findings < next(i for i, t in enumerate(texts) if "Withdrawn (by sam)" in t)
+
+
+def test_an_appeal_lodged_today_follows_the_decision_made_today(users):
+    from caseworker_tui.services.cases import open_case
+
+    casey = users["casey"]
+    case_id = _new(casey, application(incident("i1", "2026-10-01")))
+    workflow.acknowledge(case_id, casey)
+    workflow.decide(case_id, casey, accept=False)
+    workflow.record_appeal(case_id, casey, lodged_on=clock.today(), grounds="The police report was missed.")
+    texts = [t.text for t in open_case(case_id, casey, record_view=False).timeline]
+    declined = next(i for i, t in enumerate(texts) if t.startswith("Declined: threshold not met"))
+    lodged = next(i for i, t in enumerate(texts) if t.startswith("Appeal against the decision lodged"))
+    assert declined < lodged
+    assert texts[lodged].endswith("(recorded by casey)")

@@ -368,6 +368,16 @@ def available_actions(stage: str, actor: Actor, assignee: str | None) -> list[st
 ICONS = {"incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
          "note": "✎", "stage": "➜", "review": "◆", "appeal": "↺", "recommendation": "★"}
 TIMELINE_KINDS = tuple(ICONS)
+# Steps of the review that change no stage, shown on the timeline from their audit events.
+REVIEW_STEPS = {"record_findings": "Findings recorded", "extend_review": "Review extended to {to}"}
+
+
+def _review_step(event: AuditEvent) -> str:
+    details = json.loads(event.details_json or "{}")
+    if "to" in details:
+        details["to"] = f"{date.fromisoformat(details['to']):%d %b %Y}"
+    return (REVIEW_STEPS[event.action].format(**details) + f" (by {event.actor})"
+            + (f": {event.reason}" if event.reason else ""))
 
 
 def _verdict(stored: str) -> Verdict:
@@ -376,9 +386,11 @@ def _verdict(stored: str) -> Verdict:
     return Verdict.model_validate_json(stored)
 
 
-def _entry(at: datetime | date, kind: str, text: str) -> TimelineEntry:
+def _entry(at: datetime | date, kind: str, text: str, *, after_the_days_steps: bool = False) -> TimelineEntry:
+    """A date without a time goes first in its day (an incident, a report), or last when it records
+    what answered a step taken that day (an update replied to, an appeal lodged or decided)."""
     if not isinstance(at, datetime):
-        at = datetime.combine(at, datetime.min.time())
+        at = datetime.combine(at, datetime.max.time() if after_the_days_steps else datetime.min.time())
     return TimelineEntry(at=at, kind=kind, icon=ICONS[kind], text=text)
 
 
@@ -434,9 +446,10 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
                                    f"{who} reported incident {i.key} to {r.agency_label}"
                                    + (f" (ref {r.agency_reference})" if r.agency_reference else "")))
     for u in updates:
-        timeline.append(_entry(u.requested_on, "agency_update", f"Update requested from {label(u.agency)}, due {u.due_on}"))
+        timeline.append(_entry(u.requested_on, "agency_update", f"Update requested from {label(u.agency)}, due {u.due_on:%d %b %Y}"))
         if u.answered_on:
-            timeline.append(_entry(u.answered_on, "agency_update", f"{label(u.agency)} replied: {u.answer}"))
+            timeline.append(_entry(u.answered_on, "agency_update", f"{label(u.agency)} replied: {u.answer}",
+                                   after_the_days_steps=True))
     for d in decisions:
         words = "Accepted: threshold met" if d.decision == "accepted" else (
             "Declined: threshold not met" if d.ground == "threshold_not_met" else f"Declined as {d.ground}")
@@ -452,14 +465,21 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
     for note in notes:
         timeline.append(_entry(note.created_at, "note", f"{note.author}: {note.text}"))
     for a in appeals:
-        timeline.append(_entry(a.lodged_on, "appeal", f"Appeal against the {a.against} lodged: {a.grounds}"))
+        timeline.append(_entry(a.lodged_on, "appeal", f"Appeal against the {a.against} lodged: {a.grounds} "
+                               f"(recorded by {a.recorded_by})", after_the_days_steps=True))
         if a.decided_on:
             result = "upheld" if a.upheld else "not upheld"
-            timeline.append(_entry(a.decided_on, "appeal", f"Appeal {result} by {a.independent_chair}: {a.decision_reason}"))
+            timeline.append(_entry(a.decided_on, "appeal", f"Appeal {result} by {a.independent_chair}: {a.decision_reason}",
+                                   after_the_days_steps=True))
     for r in recs:
         if r.done_on:
-            timeline.append(_entry(r.done_on, "recommendation", f"Recommendation {r.position} ({label(r.agency)}) done: {r.done_note}"))
+            timeline.append(_entry(r.done_on, "recommendation",
+                                   f"Recommendation {r.position} ({label(r.agency)}) done: {r.done_note}"
+                                   + (f" (by {r.done_by})" if r.done_by else ""),
+                                   after_the_days_steps=True))
     for e in events:
+        if e.action in REVIEW_STEPS:
+            timeline.append(_entry(e.at, "review", _review_step(e)))
         if e.from_stage != e.to_stage and e.to_stage:
             came = f"{stage_label(e.from_stage)} → " if e.from_stage else ""
             timeline.append(_entry(e.at, "stage", f"{came}{stage_label(e.to_stage)} (by {e.actor})"
