@@ -218,3 +218,32 @@ async def test_the_chair_is_not_offered_caseworker_steps(database_url, users):
         for action in ("acknowledge", "triage", "take", "assign", "withdraw"):
             assert not app.screen.check_action(action, ()), action
         assert app.screen.check_action("note", ())
+
+
+async def test_leaving_a_new_request_with_typed_input_asks_first(database_url, users):
+    from caseworker_tui.screens.dialogs import ConfirmDialog
+    from caseworker_tui.screens.intake import IntakeScreen
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("escape")  # nothing typed: leaves at once
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press(*"Rita")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # stay: what was typed is still there
+        await settle(pilot)
+        assert isinstance(app.screen, NewRequestScreen)
+        assert app.screen.query_one("#applicant-name", Input).value == "Rita"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)

@@ -251,3 +251,32 @@ async def test_a_recommendations_action_has_room_to_be_read(database_url, users)
         row = app.screen.query("RecommendationRow").last()
         assert row.query_one("#action", Input).size.width >= 40
         assert row.query_one("#due_on", Input).size.width >= len("due YYYY-MM-DD")
+
+
+async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url, users):
+    from caseworker_tui.screens.dialogs import ConfirmDialog
+    from caseworker_tui.services import workflow
+
+    case_id = seed_cases(users)["overdue"]
+    workflow.decide(case_id, users["casey"], accept=True)
+    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+                             agencies=["police"], participation="in_person")
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(app, pilot, case_id)
+        await pilot.press("o")
+        await settle(pilot)
+        await pilot.press(*"The reports were never linked")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, OutcomeScreen)
+        assert app.screen.query_one("#summary", TextArea).text == "The reports were never linked"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)

@@ -24,3 +24,28 @@ class ReportsWorkerErrors:
         if event.state == WorkerState.ERROR:
             title, message = describe_failure(event.worker.error)
             self.app.notify(message, title=title, severity="error", timeout=10)
+
+
+class AsksBeforeDiscarding:
+    """Mix into a form Screen: leaving with typed but unsaved input asks first (Esc is one key away
+    from throwing away a long summary). Call `mark_saved()` once the form is filled as it starts."""
+
+    _saved_state: tuple | None = None
+
+    def _form_state(self) -> tuple:
+        def value(widget) -> object:
+            return widget.text if hasattr(widget, "text") and not hasattr(widget, "value") else widget.value
+
+        return tuple((w.id, value(w)) for w in self.query("Input, TextArea, Select, Checkbox"))
+
+    def mark_saved(self) -> None:
+        self._saved_state = self._form_state()
+
+    def leave_asking_first(self, leave) -> None:
+        if self._saved_state is None or self._form_state() == self._saved_state:
+            leave()
+            return
+        from caseworker_tui.screens.dialogs import ConfirmDialog
+
+        self.app.push_screen(ConfirmDialog("Leave without saving? What you typed here will be lost.",
+                                           yes="Leave"), lambda yes: leave() if yes else None)

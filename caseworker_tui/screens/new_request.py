@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
 from caseworker_tui.services import clock, context, intake
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.errors import InvalidInput
@@ -43,7 +43,7 @@ def _field(label: str, widget, note: str = "") -> Vertical:
     return Vertical(*parts, classes="field")
 
 
-class NewRequestScreen(ReportsWorkerErrors, Screen[None]):
+class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
     """Record a request as the applicant gave it; the threshold is worked out on saving."""
 
     BINDINGS = [
@@ -118,6 +118,7 @@ class NewRequestScreen(ReportsWorkerErrors, Screen[None]):
         self.title = "New request"
         self.query_one("#result").display = False
         await self.action_add_incident()
+        self.call_after_refresh(self.mark_saved)
         self.query_one("#applicant-name", Input).focus()
 
     # --- building the form -----------------------------------------------------------------
@@ -266,4 +267,7 @@ class NewRequestScreen(ReportsWorkerErrors, Screen[None]):
     @on(Button.Pressed, "#to-queue")
     @on(Button.Pressed, "#back")
     def action_leave(self) -> None:
-        self.app.pop_screen()
+        if self.created is not None:  # saved: nothing typed is lost
+            self.app.pop_screen()
+        else:
+            self.leave_asking_first(self.app.pop_screen)

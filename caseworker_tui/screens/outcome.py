@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
 from caseworker_tui.services import context, workflow
 from caseworker_tui.services.cases import CaseDetail
 from caseworker_tui.services.errors import InvalidInput, StaleCase
@@ -70,7 +70,7 @@ def preview_text(detail: CaseDetail, summary: str, recommendations: list[tuple[s
     return text
 
 
-class OutcomeScreen(ReportsWorkerErrors, Screen[bool]):
+class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
     """Write the outcome; F2 saves the draft, F4 saves and submits it to the chair."""
 
     BINDINGS = [
@@ -124,6 +124,7 @@ class OutcomeScreen(ReportsWorkerErrors, Screen[bool]):
         self.title = f"Outcome for {self.detail.reference}"
         self._refresh_preview()
         self.query_one("#summary", TextArea).focus()
+        self.call_after_refresh(self.mark_saved)
 
     def _rows(self) -> list[tuple[str, str, str]]:
         return [row.value() for row in self.query(RecommendationRow)]
@@ -183,4 +184,4 @@ class OutcomeScreen(ReportsWorkerErrors, Screen[bool]):
 
     @on(Button.Pressed, "#leave")
     def action_leave(self) -> None:
-        self.dismiss(False)
+        self.leave_asking_first(lambda: self.dismiss(False))
