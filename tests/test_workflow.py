@@ -243,3 +243,23 @@ def test_an_appeal_lodged_today_follows_the_decision_made_today(users):
     lodged = next(i for i, t in enumerate(texts) if t.startswith("Appeal against the decision lodged"))
     assert declined < lodged
     assert texts[lodged].endswith("(recorded by casey)")
+
+
+def test_an_upheld_appeal_against_the_outcome_leaves_no_recommendation_owed(users):
+    """The outcome is reviewed afresh: the old recommendations' deadlines go, the new approval opens its own."""
+    casey, chris, sam = users["casey"], users["chris"], users["sam"]
+    case_id = _new(casey)
+    _to_awaiting_chair(case_id, casey)
+    workflow.approve_outcome(case_id, chris)
+    assert "recommendation" in _open_steps(case_id)
+    workflow.record_appeal(case_id, casey, lodged_on=date(2026, 11, 25), grounds="The housing provider was left out.")
+    workflow.decide_appeal(case_id, sam, upheld=True, independent_chair="Dr R. Khan", reason="It was.")
+    assert "recommendation" not in _open_steps(case_id)
+    workflow.draft_outcome(case_id, casey, summary="Again, with the housing provider.",
+                           recommendations=[RecommendationIn("housing_provider", "Visit", date(2027, 2, 1))])
+    workflow.submit_outcome(case_id, casey)
+    workflow.approve_outcome(case_id, chris)
+    with Case._meta.database.connection_context():
+        owed = [d.agency for d in Deadline.select().where((Deadline.case == case_id) & Deadline.closed_at.is_null()
+                                                            & (Deadline.step == "recommendation"))]
+    assert owed == ["housing_provider"]

@@ -509,6 +509,9 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
                 review.approved_by_name, review.approved_at, review.submitted_at = None, None, None
                 review.save()
             close_steps(case, "review", how="cancelled")
+            # The outcome is reviewed afresh: its recommendations are no longer owed (a new
+            # approval opens the new ones), and a redraft replaces them.
+            close_steps(case, "recommendation", how="cancelled")
             open_step(case, "review", due)
         return {"upheld": upheld, "independent_chair": independent_chair}
     return _run(case_id, actor, "decide_appeal", expected_version=expected_version, allowed=["appeal"],
