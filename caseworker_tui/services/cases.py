@@ -123,8 +123,12 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
     today, calendar = clock.today(), context.calendar()
     overdue_first = SqlCase(None, [((Case.next_due_on < today), 0)], 1)
     with reading():
+        # The counts per stage give the total too: one query fewer on every page.
+        counts_query = (_filtered(actor, flt, with_stage=False)
+                        .select(Case.stage, fn.COUNT(Case.id).alias("n")).group_by(Case.stage).dicts())
+        counts = {r["stage"]: r["n"] for r in counts_query}
+        total = counts.get(flt.stage, 0) if flt.stage else sum(counts.values())
         base = _filtered(actor, flt)
-        total = base.count()
         pages = max(1, -(-total // page_size))
         page = min(max(1, page), pages)
         query = (base.select(Case.id, Case.reference, Case.received_at, Case.applicant_name, Case.stage,
@@ -145,9 +149,6 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
             )
             for r in query
         ]
-        counts_query = (_filtered(actor, flt, with_stage=False)
-                        .select(Case.stage, fn.COUNT(Case.id).alias("n")).group_by(Case.stage).dicts())
-        counts = {r["stage"]: r["n"] for r in counts_query}
     ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
     return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
 
