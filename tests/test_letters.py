@@ -547,3 +547,12 @@ def test_an_extension_letter_still_owed_after_approval_can_be_produced(users, tm
     letters.mark_sent(letter.id, casey, on=date(2026, 11, 25), channel="post")
     assert "notify_extension" not in _open_steps(case_id)
     assert "extension" not in letters.offered_letters(case_id)
+
+
+def test_a_decision_letter_made_after_an_extension_gives_both_dates(users, tmp_path):
+    casey = users["casey"]
+    case_id = _accepted(casey)
+    workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason="Police records awaited.")
+    text = _read(letters.produce(case_id, "threshold_met", casey, tmp_path).path)
+    assert "completed within 28 days, by Wednesday 23 December 2026" in text
+    assert "It has since been extended to Wednesday 20 January 2027: Police records awaited." in text

@@ -250,7 +250,8 @@ def threshold_met(doc) -> None:
     para(doc, "The {{ partnership.name }} will bring together the agencies involved to review how they "
               "responded to your reports and whether more can be done. The review will usually be "
               "completed within {{ review_days }} days, by {{ review_due }}. If it will take longer, we "
-              "will write to tell you the new date and why.")
+              "will write to tell you the new date and why.{% if extended_to %} It has since been "
+              "extended to {{ extended_to }}: {{ extension_reason }}{% endif %}")
     para(doc, "We will write to you again to explain how you can take part in the review: in person, "
               "virtually, by a written statement or through an advocate.")
     para(doc, "When the review is complete, the chair of the {{ partnership.name }} will write to you "

@@ -126,7 +126,9 @@ class AgencyUpdateRequestContext(LetterContext):
 class ThresholdMetContext(LetterContext):
     decided_on: str
     review_days: int
-    review_due: str
+    review_due: str  # the usual date, decision + review_days
+    extended_to: str  # "" unless the review has since been extended
+    extension_reason: str
 
 
 class RuleLine(_Model):
@@ -314,8 +316,9 @@ def build(kind: str, case: Case, *, agency: str | None = None, producer: str | N
         return _agency_request(case, person, agency or "", common)
     if kind == "threshold_met":
         return ThresholdMetContext(**common, decided_on=long_date(case.decided_on),
-                                   review_days=times.review_calendar_days,
-                                   review_due=due_date(review.extended_to or review.due_on))
+                                   review_days=times.review_calendar_days, review_due=due_date(review.due_on),
+                                   extended_to=due_date(review.extended_to) if review.extended_to else "",
+                                   extension_reason=clean(review.extension_reason or ""))
     if kind == "threshold_not_met":
         return _not_met(case, common)
     if kind == "review_invitation":
