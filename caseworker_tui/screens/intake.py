@@ -58,8 +58,8 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         Binding("m", "toggle('mine')", "Mine", id="toggle_mine"),
         Binding("h", "toggle('high-risk')", "High risk", id="toggle_high_risk"),
         Binding("x", "clear_filters", "Clear filters", id="clear_filters"),
-        Binding("right_square_bracket", "page(1)", "Next page", id="next_page"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", id="previous_page"),
+        Binding("right_square_bracket", "page(1)", "Next page", id="next_page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Prev page", id="previous_page", show=False),
         Binding("f5", "reload", "Refresh", id="reload"),
     ]
 
