@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import WorkerState
 
-from caseworker_tui.config import Settings, save_preference
+from caseworker_tui.config import Settings, data_dir, save_preference
 from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.services.permissions import Actor, allowed
 
@@ -96,7 +96,7 @@ class CaseworkerApp(App[None]):
         if name == "stats":
             from caseworker_tui.screens.stats import StatsScreen
 
-            return StatsScreen(self.actor, self.settings.output_dir / "public-figures")
+            return StatsScreen(self.actor, data_dir() / "public-figures")  # beside the letters, not among them
         from caseworker_tui.screens.intake import IntakeScreen
 
         return IntakeScreen(self.actor)
