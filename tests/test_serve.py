@@ -39,7 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BOUND = 30.0  # seconds any wait below may take before the test fails
 
 # A browser stand-in: opens a session, says "ready" once the app has painted, then either reads
-# quietly ("idle") or floods the app with resizes and keys and never reads again ("flood").
+# quietly ("idle") or floods the app with resizes and keys ("flood"). Both go on reading, and so
+# answer the server's pings: a browser that stops reading is taken for gone within seconds.
 CLIENT = """
 import asyncio, json, sys, aiohttp
 
@@ -51,6 +52,12 @@ async def main(url, mode):
         if mode == "idle":
             async for _ in ws:
                 pass
+
+        async def drain():
+            async for _ in ws:
+                pass
+
+        reader = asyncio.create_task(drain())  # noqa: F841 - kept running beside the flood
         i = 0
         while True:
             i += 1
