@@ -556,3 +556,16 @@ def test_a_decision_letter_made_after_an_extension_gives_both_dates(users, tmp_p
     text = _read(letters.produce(case_id, "threshold_met", casey, tmp_path).path)
     assert "completed within 28 days, by Wednesday 23 December 2026" in text
     assert "It has since been extended to Wednesday 20 January 2027: Police records awaited." in text
+
+
+def test_an_update_letter_made_after_its_due_date_chases_it(users, tmp_path):
+    from caseworker_tui.services import clock
+
+    casey = users["casey"]
+    case_id = _new(casey)
+    workflow.request_updates(case_id, casey, ["police"])
+    clock.set_today(date(2026, 12, 7))
+    text = _read(letters.produce(case_id, "agency_update_request", casey, tmp_path, agency="police").path)
+    assert ("We asked for an update by Wednesday 2 December 2026 and have not received it yet. "
+            "Please send us as soon as you can a short update on each report") in text
+    assert "Please send us by" not in text

@@ -188,9 +188,11 @@ def loop_table(doc, headers: list[str], cells: list[str], loop: str, widths: lis
     for n, text in enumerate(cells):
         _run(rows[2].cells[n].paragraphs[0], text, size=10)
     _run(rows[3].cells[0].paragraphs[0], "{%tr endfor %}")
-    for row in rows:
-        for n, width in enumerate(widths):
-            row.cells[n].width = Cm(width)
+    table.autofit = False
+    for n, width in enumerate(widths):
+        table.columns[n].width = Cm(width)  # the grid, which LibreOffice lays the table out by
+        for row in rows:
+            row.cells[n].width = Cm(width)  # each cell, which Word lays it out by
     para(doc, after=4)
 
 
@@ -231,7 +233,9 @@ def agency_update_request(doc) -> None:
     loop_table(doc, ["Incident date", "Reported on", "Reported by", "Your reference", "What happened"],
                ["{{ r.occurred_on }}", "{{ r.reported_on }}", "{{ r.reporter }}", "{{ r.agency_reference }}",
                 "{{ r.description }}"], "r in reports", [2.6, 2.6, 2.8, 2.6, 5.4])
-    para(doc, "Please send us by {{ due_on }} a short update on each report: what action was taken, "
+    para(doc, "{% if overdue %}We asked for an update by {{ due_on }} and have not received it yet. "
+              "Please send us as soon as you can{% else %}Please send us by {{ due_on }}{% endif %} "
+              "a short update on each report: what action was taken, "
               "whether the case is still open, and any risk or vulnerability you are aware of. "
               "{% if review_under_way %}Your update will help the review of how the agencies responded "
               "to these reports.{% else %}Your update will help us decide whether the request meets the "
@@ -354,7 +358,7 @@ def outcome(doc) -> None:
               "action by the date shown, and the partnership will follow them up.", keep_with_next=True)
     loop_table(doc, ["No.", "Agency", "Action", "Due by"],
                ["{{ rec.number }}", "{{ rec.agency }}", "{{ rec.action }}", "{{ rec.due_on }}"],
-               "rec in recommendations", [1.2, 4.0, 7.8, 3.0])
+               "rec in recommendations", [1.5, 4.0, 7.5, 3.0])
     tag(doc, "{%p else %}")
     para(doc, "The review makes no recommendations.")
     tag(doc, "{%p endif %}")

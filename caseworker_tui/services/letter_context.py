@@ -120,6 +120,7 @@ class AgencyUpdateRequestContext(LetterContext):
     agency_references: str
     reports: list[ReportLine]
     due_on: str
+    overdue: bool  # the due date has passed: the letter chases rather than asks
     review_under_way: bool  # accepted: the update serves the review, not the threshold decision
 
 
@@ -383,7 +384,8 @@ def _agency_request(case: Case, person: Applicant, agency: str, common: dict) ->
         **{**common, "recipient": Recipient(name=label, address=""), "salutation": "Dear colleague"},
         agency_label=label, applicant_address=_address(person).replace("\n", ", "),
         agency_references=", ".join(references) or "not known", reports=reports,
-        due_on=due_date(request.due_on), review_under_way=case.accepted_on is not None)
+        due_on=due_date(request.due_on), overdue=request.due_on < clock.today(),
+        review_under_way=case.accepted_on is not None)
 
 
 def _not_met(case: Case, common: dict) -> ThresholdNotMetContext:
