@@ -157,7 +157,6 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#pager", Static).update(
             f"Page {result.page} of {result.pages} · showing {shown} of {result.total} open requests"
             "   ·   [ previous page   ] next page")
-        self.refresh_bindings()
         self.call_after_refresh(self.app.report_first_page)
 
     # --- events and actions -----------------------------------------------------------------
