@@ -191,7 +191,6 @@ class CaseworkerApp(App[None]):
         widgets' `notify` come here too, whatever `markup` they pass."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
-
     def on_worker_state_changed(self, event) -> None:
         """The app's own workers; screens report theirs through `ReportsWorkerErrors`."""
         if event.state == WorkerState.ERROR:
