@@ -106,3 +106,9 @@ def test_countdown_words(due, today, words):
 
 def test_a_step_that_is_done_is_not_overdue():
     assert countdown(date(2026, 11, 1), date(2026, 11, 25), ENGLAND, done=True) == "done"
+
+
+def test_a_countdown_without_working_days_counts_calendar_days_only():
+    assert countdown(date(2026, 12, 24), date(2026, 12, 21), ENGLAND, working_days=False) == "3 days left"
+    assert countdown(date(2026, 12, 22), date(2026, 12, 21), ENGLAND, working_days=False) == "1 day left"
+    assert countdown(date(2026, 12, 20), date(2026, 12, 21), ENGLAND, working_days=False) == "overdue by 1 day"

@@ -44,7 +44,7 @@ def due_text(due, words: str, overdue: bool) -> Text:
     elif words == "due today":
         text.append(words, style="bold yellow")
     else:
-        text.append(words.split(" (")[0])
+        text.append(words)
     return text
 
 

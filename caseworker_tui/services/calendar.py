@@ -72,8 +72,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def countdown(due: date, today: date, calendar: WorkingCalendar, done: bool = False) -> str:
-    """The words a countdown reads: "due today", "3 days left (2 working days)", "overdue by 4 days"."""
+def countdown(due: date, today: date, calendar: WorkingCalendar, done: bool = False, *,
+              working_days: bool = True) -> str:
+    """The words a countdown reads: "due today", "3 days left (2 working days)", "overdue by 4 days".
+
+    Without `working_days` a future step reads "3 days left": lists that have room for no more
+    need not load the bank-holiday tables (a quarter of a second) before their first page."""
     if done:
         return "done"
     if due == today:
@@ -81,5 +85,7 @@ def countdown(due: date, today: date, calendar: WorkingCalendar, done: bool = Fa
     if due < today:
         return f"overdue by {_plural((today - due).days, 'day')}"
     days = (due - today).days
+    if not working_days:
+        return f"{_plural(days, 'day')} left"
     working = calendar.working_days_between(today, due)
     return f"{_plural(days, 'day')} left ({_plural(working, 'working day')})"

@@ -32,7 +32,7 @@ from caseworker_tui.models import (
     User,
 )
 from caseworker_tui.services import clock, context
-from caseworker_tui.services.calendar import WorkingCalendar, countdown
+from caseworker_tui.services.calendar import countdown
 from caseworker_tui.services.deadlines import STEP_WORDS, DeadlineView, view
 from caseworker_tui.services.errors import NotFound
 from caseworker_tui.services.permissions import Actor, allowed, require
@@ -143,7 +143,7 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                 id=r["id"], reference=r["reference"], received_at=r["received_at"],
                 applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
                 next_due_on=r["next_due_on"], next_step=_step_words(r["next_due_step"]),
-                countdown=_queue_countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "—",
+                countdown=countdown(r["next_due_on"], today, calendar, working_days=False) if r["next_due_on"] else "—",
                 overdue=bool(r["next_due_on"] and r["next_due_on"] < today),
                 high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
             )
@@ -151,15 +151,6 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
         ]
     ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
     return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
-
-
-def _queue_countdown(due: date, today: date, calendar: WorkingCalendar) -> str:
-    """The countdown in calendar days, all the queue shows: counting working days would load the
-    bank-holiday tables (a quarter of a second) before the first page could be painted."""
-    if due <= today:
-        return countdown(due, today, calendar)  # "due today", "overdue by …": no working days
-    days = (due - today).days
-    return f"{days} day{'' if days == 1 else 's'} left"
 
 
 def _step_words(step: str | None) -> str:
