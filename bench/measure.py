@@ -12,7 +12,6 @@ not) is measured on its own.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -33,7 +32,6 @@ from bench import generate
 HERE = Path(__file__).resolve().parent
 SUPERVISOR = ("sam", "Sam Okafor", "supervisor")
 SEARCHES = ["patel", "nadia singh", "kowalski", "le3"]
-PAGE = 50
 
 
 @dataclass
@@ -160,7 +158,7 @@ def _timed(label: str, call: Callable[[int], object], runs: int, target: float |
 
 def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str], None]) -> None:
     from caseworker_tui.models import Case, CaseView, bind
-    from caseworker_tui.services import cases, clock, context
+    from caseworker_tui.services import cases, clock, context, overview, stats
     from caseworker_tui.services.permissions import Actor
     from caseworker_tui.services.unit import reading
 
@@ -189,14 +187,10 @@ def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str],
         runs, TARGETS["search_ms"], note=f"terms in turn: {', '.join(SEARCHES)}")
 
     say("overdue view")
-    overdue, note = _overdue_call(actor)
-    figures["overdue_ms"] = _timed("overdue view, first page", lambda n: overdue(), runs, TARGETS["overdue_ms"],
-                                   note=note)
-    if importlib.util.find_spec("caseworker_tui.services.overview") is not None:
-        from caseworker_tui.services import overview
-
-        figures["workload_ms"] = _timed("overdue view, workload panel", lambda n: overview.workload(actor), runs,
-                                        note="loaded with the first page by the same screen")
+    figures["overdue_ms"] = _timed("overdue view, first page", lambda n: overview.deadline_page(actor), runs,
+                                   TARGETS["overdue_ms"], note="services.overview.deadline_page, as the screen opens it")
+    figures["workload_ms"] = _timed("overdue view, workload panel", lambda n: overview.workload(actor), runs,
+                                    note="loaded in a worker beside the first page by the same screen")
 
     say("verdicts")
     figures["verdicts_per_s"] = _verdict_rates(runs)
@@ -205,38 +199,9 @@ def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str],
     _letter(result, runs)
 
     say("statistics")
-    if importlib.util.find_spec("caseworker_tui.services.stats") is None:
-        result.skipped["stats_ms"] = "services/stats.py is not there yet"
-    else:
-        from caseworker_tui.services import stats
-
-        year = stats.current_year() - 1
-        figures["stats_ms"] = _timed("yearly statistics", lambda n: stats.figures(actor, year), runs,
-                                     TARGETS["stats_ms"], note=f"reporting year {year}, the last complete one")
-
-
-def _overdue_call(actor) -> tuple[Callable[[], object], str]:
-    """The overdue view's first page: the service's own query when there is one."""
-    if importlib.util.find_spec("caseworker_tui.services.overview") is not None:
-        from caseworker_tui.services import overview
-
-        return (lambda: overview.deadline_page(actor)), "services.overview.deadline_page, as the screen opens it"
-    from caseworker_tui.models import Case, Deadline
-    from caseworker_tui.services import clock
-    from caseworker_tui.services.unit import reading
-
-    def first_page():
-        today = clock.today()
-        with reading():
-            overdue = Deadline.closed_at.is_null() & (Deadline.due_on < today)
-            total = Deadline.select().where(overdue).count()
-            rows = list(Deadline.select(Deadline.id, Deadline.label, Deadline.due_on, Case.reference,
-                                        Case.applicant_name)
-                        .join(Case).where(overdue).order_by(Deadline.due_on, Deadline.id)
-                        .limit(PAGE).dicts())
-        return total, rows
-
-    return first_page, "no overdue-view service yet: open deadlines past due, by due date, case joined, with the count"
+    year = stats.current_year() - 1
+    figures["stats_ms"] = _timed("yearly statistics", lambda n: stats.figures(actor, year), runs,
+                                 TARGETS["stats_ms"], note=f"reporting year {year}, the last complete one")
 
 
 def _verdict_rates(runs: int, batch: int = 2000) -> Figure:
@@ -265,14 +230,11 @@ def _verdict_rates(runs: int, batch: int = 2000) -> Figure:
 
 
 def _letter(result: Result, runs: int) -> None:
-    """One outcome letter (the fullest) rendered from its case, when the letters service exists.
+    """One outcome letter (the fullest) rendered from its case.
 
     Timed: the letter's context read from the database and the .docx rendered in memory.
     Not timed: writing the file and recording the letter, which would change the dataset.
     """
-    if importlib.util.find_spec("caseworker_tui.services.letters") is None:
-        result.skipped["letter_ms"] = "services/letters.py is not there yet"
-        return
     from caseworker_tui.models import Case
     from caseworker_tui.services import letters
     from caseworker_tui.services.letter_context import build
