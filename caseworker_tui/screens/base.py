@@ -33,10 +33,10 @@ class AsksBeforeDiscarding:
     _saved_state: tuple | None = None
 
     def _form_state(self) -> tuple:
-        def value(widget) -> object:
-            return widget.text if hasattr(widget, "text") and not hasattr(widget, "value") else widget.value
+        from textual.widgets import TextArea
 
-        return tuple((w.id, value(w)) for w in self.query("Input, TextArea, Select, Checkbox"))
+        return tuple((w.id, w.text if isinstance(w, TextArea) else w.value)
+                     for w in self.query("Input, TextArea, Select, Checkbox"))
 
     def mark_saved(self) -> None:
         self._saved_state = self._form_state()

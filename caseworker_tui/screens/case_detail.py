@@ -277,7 +277,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         views = access_log(self.actor, self.case_id) if allowed(self.actor, "view_access_log") else []
         self.app.call_from_thread(self._show, detail, views)
 
-    def _show(self, detail: CaseDetail, views: list[CaseAccess] | None = None) -> None:
+    def _show(self, detail: CaseDetail, views: list[CaseAccess]) -> None:
         self.detail = detail
         self.title = f"Case {detail.reference}"
         self.query_one("#case-header", Static).update(header_text(detail))
@@ -295,7 +295,7 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
              plain(e.reason))
             for e in reversed(detail.audit)
         ])
-        if views is not None and self.query("#views-table"):
+        if self.query("#views-table"):  # admins only
             opened = self.query_one("#views-table", DataTable)
             opened.clear()
             opened.add_rows([(v.at.strftime("%d %b %Y %H:%M"), plain(v.username)) for v in views])
