@@ -451,7 +451,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
     if review and review.meeting_on:
         timeline.append(_entry(review.meeting_on, "review", f"Review meeting, chaired by {review.chair_name}"))
     for letter in letters:
-        sent = f", sent {letter.sent_on} by {letter.channel}" if letter.sent_on else ""
+        sent = f", sent {letter.sent_on:%d %b %Y} by {letter.channel}" if letter.sent_on else ""
         timeline.append(_entry(letter.created_at, "letter",
                                f"Letter produced: {letter.kind.replace('_', ' ')} (version {letter.version_no}){sent}"))
     for note in notes:
