@@ -2,25 +2,24 @@
 
 Run in a fresh process by the harness: `python bench/probe_app.py DATABASE_URL`. Binds the
 database, sets the policy, runs the app signed in as a caseworker (whose home screen is the
-queue; a supervisor's is the deadlines view), and exits from the app's `first_page_painted` hook. Prints one JSON line: seconds from this script's start to the paint,
-and the process's peak RSS (a high-water mark, read after the app has exited).
+queue; a supervisor's is the deadlines view), and exits from the app's `first_page_painted`
+hook. Prints one JSON line: the moment of the paint on the machine's monotonic clock (which the
+harness shares, so it can count from the spawn), and the process's peak RSS (a high-water mark,
+read after the app has exited).
 """
 
+import json
+import sys
 import time
+from pathlib import Path
 
-STARTED = time.perf_counter()
+from peak_rss import peak_rss_kb  # beside this script
 
-import json  # noqa: E402 - timed from the first line
-import sys  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from peak_rss import peak_rss_kb  # noqa: E402 - beside this script
-
-from caseworker_tui.app import CaseworkerApp  # noqa: E402
-from caseworker_tui.config import load_settings  # noqa: E402
-from caseworker_tui.models import bind  # noqa: E402
-from caseworker_tui.services import context  # noqa: E402
-from caseworker_tui.services.permissions import Actor  # noqa: E402
+from caseworker_tui.app import CaseworkerApp
+from caseworker_tui.config import load_settings
+from caseworker_tui.models import bind
+from caseworker_tui.services import context
+from caseworker_tui.services.permissions import Actor
 
 
 class ProbeApp(CaseworkerApp):
@@ -29,7 +28,7 @@ class ProbeApp(CaseworkerApp):
     painted_at: float | None = None
 
     def first_page_painted(self) -> None:
-        self.painted_at = time.perf_counter()
+        self.painted_at = time.monotonic()
         self.exit()
 
 
@@ -38,8 +37,7 @@ def main(url: str) -> None:
     context.load_policy_in_force(None)
     app = ProbeApp(settings=load_settings(database_url=url), actor=Actor("casey", "Casey Morgan", "caseworker"))
     app.run(headless=True, size=(120, 40))
-    print(json.dumps({"painted_s": app.painted_at - STARTED if app.painted_at else None,
-                      "maxrss_kb": peak_rss_kb()}))
+    print(json.dumps({"painted_at": app.painted_at, "maxrss_kb": peak_rss_kb()}))
 
 
 if __name__ == "__main__":

@@ -95,6 +95,18 @@ def test_the_seed_alone_decides_the_rows_on_either_database(built, database, tmp
 
 # --- the harness's table and JSON ------------------------------------------------------------------
 
+def test_start_up_is_timed_from_the_spawn_to_the_first_paint(built, database_url):
+    """The real probe and floor, as processes: the paint comes before the exit, and the ratio is
+    the app's paint over the floor's."""
+    result = measure.Result(SIZE, "test")
+    measure.measure_startup(database_url, 1, result, lambda step: None)
+    figures = {name: figure.runs[0] for name, figure in result.figures.items()}
+    assert 0 < figures["startup_s"] < figures["process_s"]
+    assert 0 < figures["floor_s"] < figures["floor_process_s"]
+    assert figures["startup_ratio"] == pytest.approx(figures["startup_s"] / figures["floor_s"])
+    assert figures["rss_mb"] > figures["floor_rss_mb"] > 10
+
+
 def _results() -> list[measure.Result]:
     lite = measure.Result(1000, "sqlite", load=(0.5, 0.7))
     lite.figures["open_case_ms"] = measure.Figure("open a case", "ms", [30.0, 10.0, 20.0], 150, cpu=[9.0, 8.0, 7.0])
