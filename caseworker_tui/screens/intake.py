@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
+from textual.worker import Worker, WorkerState
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services.cases import QueueFilter, QueuePage, queue_page
@@ -70,7 +71,11 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self.pages = 1
         self._search_timer: Timer | None = None
         self._row_ids: list[int] = []
-        self._shown_once = False
+        self._away = False  # another screen is on top (a case): its work may move cases on
+        # The first page is fetched while the screen is being built, so it is usually there to
+        # paint with the screen itself: one paint, rather than a loading indicator and then another.
+        self._shown: Worker | None = None
+        self._first = self._load(QueueFilter(), 1)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -93,10 +98,17 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self.title = "Intake queue"
         self.query_one("#cases", DataTable).focus()
         self.query_one("#empty").display = False
-        self.reload()
+        if self._first.state == WorkerState.SUCCESS:
+            self._show_from(self._first)
+        else:
+            self.query_one("#cases", DataTable).loading = True
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
 
     def on_screen_resume(self) -> None:
-        if self._shown_once:  # back from a case: it may have moved on
+        if self._away:
+            self._away = False
             self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -121,14 +133,21 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self._load(self.current_filter(), self.page)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
-    def _load(self, flt: QueueFilter, page: int) -> None:
-        result = queue_page(self.actor, flt, page)
-        self.app.call_from_thread(self._show, result)
+    def _load(self, flt: QueueFilter, page: int) -> QueuePage:
+        return queue_page(self.actor, flt, page)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS and event.worker.group == "queue":
+            self._show_from(event.worker)
+
+    def _show_from(self, worker: Worker[QueuePage]) -> None:
+        if worker is not self._shown and worker.result is not None:
+            self._shown = worker
+            self._show(worker.result)
 
     def _show(self, result: QueuePage) -> None:
         table = self.query_one("#cases", DataTable)
         table.loading = False
-        self._shown_once = True
         keep = table.cursor_row if self._row_ids else 0
         table.clear()
         self._row_ids = [r.id for r in result.rows]
