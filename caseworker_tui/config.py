@@ -6,19 +6,14 @@ where the database is, which policy is in force, where letters go, the theme and
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
-from pydantic import Field, ValidationError
-from pydantic_settings import (
-    BaseSettings,
-    PydanticBaseSettingsSource,
-    SettingsConfigDict,
-    TomlConfigSettingsSource,
-)
 
 from caseworker_tui.services.errors import ConfigError
 
@@ -38,38 +33,74 @@ def demo_database_url() -> str:
     return f"sqlite:///{data_dir() / 'demo.sqlite'}"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CASEWORKER_", extra="forbid")
+@dataclass
+class Settings:
+    """The six settings, checked by `load_settings`.
 
-    database_url: str = Field(default_factory=lambda: f"sqlite:///{data_dir() / 'caseworker.sqlite'}")
+    A plain dataclass, read by a few lines below rather than by pydantic-settings: importing that
+    (and pydantic with it) was a fifth of the app's start-up, before its first screen, which needs
+    none of it."""
+
+    database_url: str = field(default_factory=lambda: f"sqlite:///{data_dir() / 'caseworker.sqlite'}")
     policy_file: Path | None = None
     letters_dir: Path | None = None  # templates that override the shipped ones, by file name
-    output_dir: Path = Field(default_factory=lambda: data_dir() / "letters")
+    output_dir: Path = field(default_factory=lambda: data_dir() / "letters")
     theme: str = "textual-dark"
-    keymap: dict[str, str] = {}  # binding id -> keys, e.g. {"new_request": "f2"}
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"new_request": "f2"}
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, config_path()))
+
+# What each setting holds, in the words an error message uses.
+_TEXT, _PATH, _TABLE = "text", "a file or folder path", "a table of binding id = keys"
+_KINDS = {"database_url": _TEXT, "policy_file": _PATH, "letters_dir": _PATH, "output_dir": _PATH,
+          "theme": _TEXT, "keymap": _TABLE}
+assert set(_KINDS) == {f.name for f in fields(Settings)}
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """The settings in force; a bad file or variable is a ConfigError naming the key."""
+    """The settings in force: the file, then CASEWORKER_* variables (which win), then `overrides`.
+    A bad file, key or value is a ConfigError naming the key and where it came from."""
+    path = config_path()
+    values = {key: (value, str(path)) for key, value in _read_file(path).items()}
+    for key in _KINDS:
+        text = os.environ.get(f"CASEWORKER_{key.upper()}")
+        if text:
+            values[key] = (_from_environment(key, text), f"CASEWORKER_{key.upper()}")
+    values.update({key: (value, "the command") for key, value in overrides.items() if value is not None})
+    return Settings(**{key: _checked(key, value, source) for key, (value, source) in values.items()})
+
+
+def _read_file(path: Path) -> dict[str, Any]:
     try:
-        return Settings(**overrides)
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        return {}
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{config_path()} is not valid TOML: {exc}") from None
-    except ValidationError as exc:
-        problem = exc.errors(include_url=False)[0]
-        key = ".".join(str(p) for p in problem["loc"])
-        raise ConfigError(f"settings: {key}: {problem['msg']} (in {config_path()} or CASEWORKER_{key.upper()})") from None
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the settings file {path}: {exc.strerror}") from None
+
+
+def _from_environment(key: str, text: str) -> Any:
+    if _KINDS[key] != _TABLE:
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ConfigError(f'settings: {key}: CASEWORKER_{key.upper()} must be JSON, e.g. {{"new_request": "f2"}}') from None
+
+
+def _checked(key: str, value: Any, source: str) -> Any:
+    kind = _KINDS.get(key)
+    if kind is None:
+        raise ConfigError(f"settings: {key} is not a setting (in {source}); the settings are {', '.join(_KINDS)}")
+    if kind == _TABLE and isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return {str(k): v for k, v in value.items()}
+    if kind == _PATH and isinstance(value, str | Path) and str(value):
+        return Path(value)
+    if kind == _TEXT and isinstance(value, str):
+        return value
+    raise ConfigError(f"settings: {key} must be {kind}, not {value!r} (in {source})")
 
 
 def save_preference(key: str, value: Any) -> None:
