@@ -1,7 +1,7 @@
 """The start-up probe: the real app, headless, until the intake queue first shows its rows.
 
 Run in a fresh process by the harness: `python bench/probe_app.py DATABASE_URL`. Binds the
-database, sets the policy, runs the app signed in as a caseworker (whose home screen is the
+database, names the policy, runs the app signed in as a caseworker (whose home screen is the
 queue; a supervisor's is the deadlines view), and exits from the app's `first_page_painted`
 hook. Prints one JSON line: the moment of the paint on the machine's monotonic clock (which the
 harness shares, so it can count from the spawn), and the process's peak RSS (a high-water mark,
@@ -34,7 +34,7 @@ class ProbeApp(CaseworkerApp):
 
 def main(url: str) -> None:
     bind(url)
-    context.load_policy_in_force(None)
+    context.read_policy_from(None)  # as `caseworker` does: the app reads it once its first screen is up
     app = ProbeApp(settings=load_settings(database_url=url), actor=Actor("casey", "Casey Morgan", "caseworker"))
     app.run(headless=True, size=(120, 40))
     print(json.dumps({"painted_at": app.painted_at, "maxrss_kb": peak_rss_kb()}))

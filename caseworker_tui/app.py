@@ -17,6 +17,7 @@ from textual.worker import WorkerState
 
 from caseworker_tui.config import Settings, data_dir, save_preference
 from caseworker_tui.screens.base import describe_failure
+from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
 
 
@@ -67,6 +68,23 @@ class CaseworkerApp(App[None]):
             from caseworker_tui.screens.sign_in import SignInScreen
 
             self.push_screen(SignInScreen(self._username, demo=self.demo))
+        self.call_after_refresh(self._read_policy)
+
+    def _read_policy(self) -> None:
+        """Read the policy in force once the first screen is up: that screen needs none of it, and
+        reading it (pydantic and all) before would keep a person waiting for a blank terminal."""
+        self.run_worker(context.policy, thread=True, group="policy", exit_on_error=False)
+
+    def _policy_unusable(self, error: BaseException | None) -> None:
+        from caseworker_tui.screens.dialogs import ProblemDialog
+
+        _, message = describe_failure(error)
+        self.push_screen(ProblemDialog(
+            "The policy in force cannot be used",
+            f"{message}\n\nDeadlines, verdicts and letters all follow the policy, so caseworker cannot go "
+            "on without it. Correct the file (the settings' policy_file) and start caseworker again; "
+            "`caseworker policy show` prints the policy in force."),
+            lambda _: self.exit(return_code=2, message=message))
 
     def _remember_theme(self, theme) -> None:
         try:
@@ -193,6 +211,8 @@ class CaseworkerApp(App[None]):
 
     def on_worker_state_changed(self, event) -> None:
         """The app's own workers; screens report theirs through `ReportsWorkerErrors`."""
-        if event.state == WorkerState.ERROR:
+        if event.state == WorkerState.ERROR and event.worker.group == "policy":
+            self._policy_unusable(event.worker.error)
+        elif event.state == WorkerState.ERROR:
             title, message = describe_failure(event.worker.error)
             self.notify(message, title=title, severity="error", timeout=10)

@@ -25,21 +25,26 @@ def _fmt_date(day: date) -> str:
 
 # --- set-up shared by commands ----------------------------------------------------------------
 
-def _settings(args: argparse.Namespace):
+def _settings(args: argparse.Namespace, *, policy_now: bool = True):
+    """The settings; and the policy, read now so that a bad file stops a command before it starts
+    (the app reads it itself, once its first screen is up)."""
     from caseworker_tui.config import demo_database_url, load_settings
     from caseworker_tui.services import context
 
     overrides = {"database_url": demo_database_url()} if getattr(args, "demo", False) else {}
     settings = load_settings(**overrides)
-    context.load_policy_in_force(settings.policy_file)
+    if policy_now:
+        context.load_policy_in_force(settings.policy_file)
+    else:
+        context.read_policy_from(settings.policy_file)
     return settings
 
 
-def _database(args: argparse.Namespace, *, upgrade: bool = True):
+def _database(args: argparse.Namespace, *, upgrade: bool = True, policy_now: bool = True):
     from caseworker_tui.models import bind
     from caseworker_tui.models.schema import upgrade as run_upgrade
 
-    settings = _settings(args)
+    settings = _settings(args, policy_now=policy_now)
     database = bind(settings.database_url)
     if upgrade:
         run_upgrade(database)
@@ -250,19 +255,20 @@ def run_app(args: argparse.Namespace) -> int:
     from caseworker_tui.services import auth
 
     if args.demo:
-        from caseworker_tui.services.demo import ensure_demo
+        from caseworker_tui.services.demo_ready import ensure_demo
 
-        _settings(args)
+        _settings(args, policy_now=False)
         ensure_demo(demo_database_url(), announce=lambda: print(
             "Building the demo database (about forty cases, a few seconds)…", file=sys.stderr, flush=True))
-    settings, _ = _database(args)
+    settings, _ = _database(args, policy_now=False)
     actor = None
     if args.user and args.demo:
         actor = auth.find_actor(args.user)
     from caseworker_tui.app import CaseworkerApp
 
-    CaseworkerApp(settings=settings, actor=actor, username=args.user, demo=args.demo).run()
-    return 0
+    app = CaseworkerApp(settings=settings, actor=actor, username=args.user, demo=args.demo)
+    app.run()
+    return app.return_code or 0
 
 
 # --- parser ---------------------------------------------------------------------------------

@@ -5,8 +5,12 @@ from __future__ import annotations
 import pytest
 
 from caseworker_tui import cli
+from caseworker_tui.screens.dialogs import ProblemDialog
+from caseworker_tui.screens.intake import IntakeScreen
+from caseworker_tui.services import context
 from caseworker_tui.services.errors import PolicyError
 from caseworker_tui.services.policy import default_policy_text, load_policy, parse_policy
+from tests.apphelpers import SIZE, make_app, settle
 
 DEFAULT_TEXT = default_policy_text()
 
@@ -96,3 +100,30 @@ def test_a_bad_policy_file_stops_the_command_with_one_line(tmp_path, monkeypatch
     assert captured.out == ""
     (line,) = captured.err.splitlines()
     assert "threshold.lookback_months" in line and "Traceback" not in captured.err
+
+
+async def test_the_app_reads_the_policy_after_its_first_screen_and_stops_on_a_bad_one(database_url, users,
+                                                                                    tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text(_changed("lookback_months = 6", 'lookback_months = "six"'), encoding="utf-8")
+    context.read_policy_from(path)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemDialog)
+        assert isinstance(app.screen_stack[-2], IntakeScreen)  # the queue came first, without the policy
+        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        assert "The policy in force cannot be used" in shown and "threshold.lookback_months" in shown
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 2
+
+
+async def test_the_app_reads_a_partnerships_own_policy_once_it_is_up(database_url, users, tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text(_changed('version = "2026.1"', 'version = "2027.2"'), encoding="utf-8")
+    context.read_policy_from(path)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert context._policy is not None and context._policy.version == "2027.2"

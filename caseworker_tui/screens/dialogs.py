@@ -87,6 +87,30 @@ class ConfirmDialog(_Dialog):
         self.dismiss(event.button.id == "yes")
 
 
+class ProblemDialog(_Dialog):
+    """A problem the app cannot work around: says what and how to fix it, and offers only to quit."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Quit", id="quit_problem")]
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self._title, self._message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Static(self._message, markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Quit (q)", variant="error", id="quit")
+
+    def on_mount(self) -> None:
+        self.query_one("#quit", Button).focus()
+
+    @on(Button.Pressed, "#quit")
+    def _quit(self) -> None:
+        self.dismiss(None)
+
+
 class ChoiceDialog(_Dialog):
     """Pick one of a few options (an assignee, a ground)."""
 

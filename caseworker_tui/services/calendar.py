@@ -9,8 +9,10 @@ from __future__ import annotations
 import calendar as _calendar
 from datetime import date, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from caseworker_tui.services.policy import Policy
+if TYPE_CHECKING:
+    from caseworker_tui.services.policy import Policy
 
 
 def add_months(day: date, months: int) -> date:
@@ -72,12 +74,11 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def countdown(due: date, today: date, calendar: WorkingCalendar, done: bool = False, *,
-              working_days: bool = True) -> str:
+def countdown(due: date, today: date, calendar: WorkingCalendar | None, done: bool = False) -> str:
     """The words a countdown reads: "due today", "3 days left (2 working days)", "overdue by 4 days".
 
-    Without `working_days` a future step reads "3 days left": lists that have room for no more
-    need not load the bank-holiday tables (a quarter of a second) before their first page."""
+    Without a calendar a future step reads "3 days left": lists that have room for no more need
+    not read the policy, nor load the bank-holiday tables, before their first page."""
     if done:
         return "done"
     if due == today:
@@ -85,7 +86,7 @@ def countdown(due: date, today: date, calendar: WorkingCalendar, done: bool = Fa
     if due < today:
         return f"overdue by {_plural((today - due).days, 'day')}"
     days = (due - today).days
-    if not working_days:
+    if calendar is None:
         return f"{_plural(days, 'day')} left"
     working = calendar.working_days_between(today, due)
     return f"{_plural(days, 'day')} left ({_plural(working, 'working day')})"

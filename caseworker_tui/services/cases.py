@@ -120,7 +120,7 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue, most urgent first: overdue, then high risk, then nearest due date."""
     require(actor, "view_cases")
-    today, calendar = clock.today(), context.calendar()
+    today = clock.today()
     overdue_first = SqlCase(None, [((Case.next_due_on < today), 0)], 1)
     with reading():
         # The counts per stage give the total too: one query fewer on every page.
@@ -143,7 +143,7 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                 id=r["id"], reference=r["reference"], received_at=r["received_at"],
                 applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
                 next_due_on=r["next_due_on"], next_step=_step_words(r["next_due_step"]),
-                countdown=countdown(r["next_due_on"], today, calendar, working_days=False) if r["next_due_on"] else "—",
+                countdown=countdown(r["next_due_on"], today, None) if r["next_due_on"] else "—",
                 overdue=bool(r["next_due_on"] and r["next_due_on"] < today),
                 high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
             )

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from peewee import fn
 
 from caseworker_tui.models import Case, Deadline
 from caseworker_tui.services import clock
 from caseworker_tui.services.calendar import WorkingCalendar, countdown
-from caseworker_tui.services.policy import Policy
+
+if TYPE_CHECKING:
+    from caseworker_tui.services.policy import Policy
 
 STEP_LABELS = {
     "acknowledge": "Acknowledge the request",
