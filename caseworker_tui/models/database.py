@@ -40,15 +40,32 @@ def open_database(url: str) -> Database:
         from playhouse.db_url import parse
         from playhouse.pool import PooledPostgresqlDatabase
 
-        try:
-            import psycopg2  # noqa: F401
-        except ImportError:
-            raise ConfigError(
-                "PostgreSQL needs its driver: pip install 'caseworker-tui[postgres]'"
-            ) from None
+        _give_peewee_its_postgres_driver()
         return PooledPostgresqlDatabase(**parse(url), max_connections=32, stale_timeout=300,
                                         timeout=10, autoconnect=True)
     raise ConfigError(f"database URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def _give_peewee_its_postgres_driver() -> None:
+    """What peewee would have set up on import, had the driver not been hidden from it then (see
+    `caseworker_tui/__init__.py`): the module, its JSON and UUID adapters, and the transaction
+    states its psycopg2 adapter reads."""
+    import peewee
+
+    if peewee.psycopg2 is not None:
+        return
+    try:
+        import psycopg2
+        from psycopg2 import extensions, extras
+    except ImportError:
+        raise ConfigError("PostgreSQL needs its driver: pip install 'caseworker-tui[postgres]'") from None
+    extras.register_uuid()
+    peewee.psycopg2, peewee.pg_extensions, peewee.Json_pg2 = psycopg2, extensions, extras.Json
+    peewee.pg_register_uuid = extras.register_uuid
+    adapter = peewee.Psycopg2Adapter
+    adapter.txn_idle = extensions.TRANSACTION_STATUS_IDLE
+    adapter.txn_inerror = extensions.TRANSACTION_STATUS_INERROR
+    adapter.txn_unknown = extensions.TRANSACTION_STATUS_UNKNOWN
 
 
 def bind(url: str) -> Database:
