@@ -18,7 +18,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     public_url, warnings = check_address(args.host, args.port, args.public_url)
     if args.demo:
         from caseworker_tui.config import demo_database_url
-        from caseworker_tui.services.demo import ensure_demo
+        from caseworker_tui.services.demo_ready import ensure_demo
 
         cli._settings(args)
         ensure_demo(demo_database_url())

@@ -312,17 +312,3 @@ def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | Non
     finally:
         clock.set_today(today if was_fixed else None)
     return DemoSummary(location=location, cases=cases)
-
-
-def ensure_demo(url: str, announce=lambda: None) -> None:
-    """Create the demo database when it is missing or empty (`announce` is called first)."""
-    if url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).expanduser().exists():
-        from caseworker_tui.models import User
-
-        bind(url)
-        upgrade(db.obj)
-        with db.connection_context():
-            if User.select().exists():
-                return
-    announce()
-    build_demo(url)
