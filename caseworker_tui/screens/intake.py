@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import suppress
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services.cases import QueueFilter, QueuePage, queue_page
@@ -18,6 +21,7 @@ from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
 from caseworker_tui.widgets.safe import plain
 
+FIRST_PAGE_WAIT = 0.5  # seconds the screen waits for its first page before it shows a loading indicator
 COLUMNS = ("Reference", "Received", "Applicant", "Stage", "Next step", "Due", "Risk", "Assigned to")
 
 
@@ -94,14 +98,21 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
             yield Static("", id="pager", markup=False)
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.title = "Intake queue"
         self.query_one("#cases", DataTable).focus()
         self.query_one("#empty").display = False
+        # Give the first page a moment to arrive, so that the screen paints once, with its rows,
+        # rather than a loading indicator and then again. The event loop runs on meanwhile.
+        await asyncio.wait({asyncio.ensure_future(self._first_page_loaded())}, timeout=FIRST_PAGE_WAIT)
         if self._first.state == WorkerState.SUCCESS:
             self._show_from(self._first)
         else:
             self.query_one("#cases", DataTable).loading = True
+
+    async def _first_page_loaded(self) -> None:
+        with suppress(WorkerFailed, WorkerCancelled):  # the worker's state message reports a failure
+            await self._first.wait()
 
     def on_screen_suspend(self) -> None:
         self._away = True
