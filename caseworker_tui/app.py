@@ -7,13 +7,13 @@ becomes a clear notification instead of a crash.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import WorkerState
+from textual.worker import Worker, WorkerState
 
 from caseworker_tui.config import Settings, data_dir, save_preference
 from caseworker_tui.screens.base import describe_failure
@@ -53,6 +53,8 @@ class CaseworkerApp(App[None]):
         self._username = username or ""
         self.demo = demo
         self._first_page_reported = False
+        self._policy_reader: Worker | None = None
+        self._after_policy: list[Callable[[], object]] = []
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -73,7 +75,19 @@ class CaseworkerApp(App[None]):
     def _read_policy(self) -> None:
         """Read the policy in force once the first screen is up: that screen needs none of it, and
         reading it (pydantic and all) before would keep a person waiting for a blank terminal."""
-        self.run_worker(context.policy, thread=True, group="policy", exit_on_error=False)
+        if self._policy_reader is None:
+            self._policy_reader = self.run_worker(context.policy, thread=True, group="policy",
+                                                  exit_on_error=False)
+
+    def when_policy_read(self, then: Callable[[], object]) -> None:
+        """Run `then` once the policy in force has been read. Every screen but the intake queue
+        needs it, so they open through here: at once, as a rule; a moment later, just after
+        start-up; never, when the policy cannot be read (the app is saying why)."""
+        if context.is_read():
+            then()
+            return
+        self._after_policy.append(then)
+        self._read_policy()
 
     def _policy_unusable(self, error: BaseException | None) -> None:
         from caseworker_tui.screens.dialogs import ProblemDialog
@@ -137,6 +151,14 @@ class CaseworkerApp(App[None]):
         if name == "stats" and not allowed(self.actor, "view_stats"):
             self.notify("Your role does not include the yearly figures.", severity="warning")
             return
+        if name == "queue":
+            self._go(name)
+        else:
+            self.when_policy_read(lambda: self._go(name))
+
+    def _go(self, name: str) -> None:
+        if self.actor is None:
+            return
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(self.make_screen(name))
@@ -155,13 +177,15 @@ class CaseworkerApp(App[None]):
         from caseworker_tui.screens.case_detail import CaseScreen
 
         if self.actor is not None:
-            self.push_screen(CaseScreen(self.actor, case_id, tab=tab))
+            actor = self.actor
+            self.when_policy_read(lambda: self.push_screen(CaseScreen(actor, case_id, tab=tab)))
 
     def action_new_request(self) -> None:
         from caseworker_tui.screens.new_request import NewRequestScreen
 
         if self.actor is not None and allowed(self.actor, "create_request"):
-            self.push_screen(NewRequestScreen(self.actor))
+            actor = self.actor
+            self.when_policy_read(lambda: self.push_screen(NewRequestScreen(actor)))
 
     def action_help(self) -> None:
         from caseworker_tui.screens.help import HelpScreen
@@ -211,8 +235,12 @@ class CaseworkerApp(App[None]):
 
     def on_worker_state_changed(self, event) -> None:
         """The app's own workers; screens report theirs through `ReportsWorkerErrors`."""
-        if event.state == WorkerState.ERROR and event.worker.group == "policy":
-            self._policy_unusable(event.worker.error)
+        if event.worker.group == "policy" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            waiting, self._after_policy = self._after_policy, []
+            if event.state == WorkerState.ERROR:
+                self._policy_unusable(event.worker.error)
+            for then in waiting if event.state == WorkerState.SUCCESS else ():
+                then()
         elif event.state == WorkerState.ERROR:
             title, message = describe_failure(event.worker.error)
             self.notify(message, title=title, severity="error", timeout=10)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 
 from caseworker_tui import cli
+from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.dialogs import ProblemDialog
 from caseworker_tui.screens.intake import IntakeScreen
 from caseworker_tui.services import context
 from caseworker_tui.services.errors import PolicyError
 from caseworker_tui.services.policy import default_policy_text, load_policy, parse_policy
-from tests.apphelpers import SIZE, make_app, settle
+from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 DEFAULT_TEXT = default_policy_text()
 
@@ -127,3 +128,27 @@ async def test_the_app_reads_a_partnerships_own_policy_once_it_is_up(database_ur
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert context._policy is not None and context._policy.version == "2027.2"
+
+
+async def test_a_supervisor_whose_home_needs_the_policy_is_told_why_it_cannot_open(database_url, users, tmp_path):
+    path = tmp_path / "policy.toml"
+    path.write_text(_changed("lookback_months = 6", "lookback_months = 0"), encoding="utf-8")
+    context.read_policy_from(path)
+    app = make_app(database_url, actor=users["sam"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ProblemDialog)
+        assert len(app.screen_stack) == 2  # the deadlines view never opened without its policy
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.return_code == 2
+
+
+async def test_a_case_asked_for_as_the_app_starts_opens_once_the_policy_is_read(database_url, users):
+    seed_cases(users)
+    context.read_policy_from(None)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)

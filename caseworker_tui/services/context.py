@@ -44,6 +44,11 @@ def load_policy_in_force(path: Path | None) -> Policy:
     return policy()
 
 
+def is_read() -> bool:
+    """Whether asking for the policy now returns at once (it has been read, or was set)."""
+    return _policy is not None
+
+
 def policy() -> Policy:
     with _lock:
         if _policy is None:
