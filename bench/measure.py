@@ -170,7 +170,7 @@ def _timed(label: str, call: Callable[[int], object], runs: int, target: float |
 
 def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str], None]) -> None:
     from caseworker_tui.models import Case, CaseView, bind
-    from caseworker_tui.services import cases, clock, context, overview, stats
+    from caseworker_tui.services import cases, clock, context, overview, queue, stats
     from caseworker_tui.services.permissions import Actor
     from caseworker_tui.services.unit import reading
 
@@ -192,10 +192,10 @@ def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str],
         CaseView.delete().where(CaseView.id > views_before).execute()
 
     say("queue")
-    figures["queue_ms"] = _timed("intake queue, first page", lambda n: cases.queue_page(actor), runs)
-    figures["next_page_ms"] = _timed("intake queue, next page (2)", lambda n: cases.queue_page(actor, page=2), runs)
+    figures["queue_ms"] = _timed("intake queue, first page", lambda n: queue.queue_page(actor), runs)
+    figures["next_page_ms"] = _timed("intake queue, next page (2)", lambda n: queue.queue_page(actor, page=2), runs)
     figures["search_ms"] = _timed(
-        "search by name", lambda n: cases.queue_page(actor, cases.QueueFilter(search=SEARCHES[n % len(SEARCHES)])),
+        "search by name", lambda n: queue.queue_page(actor, queue.QueueFilter(search=SEARCHES[n % len(SEARCHES)])),
         runs, TARGETS["search_ms"], note=f"terms in turn: {', '.join(SEARCHES)}")
 
     say("overdue view")

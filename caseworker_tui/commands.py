@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from caseworker_tui.services.cases import QueueFilter, queue_page
+from caseworker_tui.services.queue import QueueFilter, queue_page
 
 
 class CaseProvider(Provider):

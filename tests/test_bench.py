@@ -23,7 +23,7 @@ from caseworker_tui.models import (
     Report,
     User,
 )
-from caseworker_tui.services import cases
+from caseworker_tui.services import cases, queue
 from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.letters import KINDS
 from caseworker_tui.services.permissions import Actor
@@ -74,7 +74,7 @@ def test_generator_writes_cases_as_the_app_would_have(built, database):
 
 
 def test_generated_cases_open_in_the_services(built, database):
-    page = cases.queue_page(SAM)
+    page = queue.queue_page(SAM)
     with database.connection_context():
         open_cases = Case.select().where(Case.is_open == True).count()  # noqa: E712
         ids = [c.id for c in Case.select(Case.id)]

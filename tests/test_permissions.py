@@ -18,7 +18,7 @@ from argon2 import PasswordHasher
 from peewee import fn
 
 from caseworker_tui.models import ALL_MODELS, AgencyUpdateRequest, AuditEvent, Case, Recommendation
-from caseworker_tui.services import auth, cases, context, intake, workflow
+from caseworker_tui.services import auth, context, intake, queue, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.errors import CaseworkerError, PermissionDenied
 from caseworker_tui.services.permissions import PERMISSIONS, Actor
@@ -138,7 +138,7 @@ OPERATIONS = [
               lambda _, a: intake.create_request(parse_application(meets_rule_a(), context.policy()), a)),
     Operation("create_request", intake.import_text, _nothing,
               lambda _, a: intake.import_text(json.dumps([meets_rule_a()]), a)),
-    Operation("view_cases", cases.queue_page, _received, lambda _, a: cases.queue_page(a), writes=False),
+    Operation("view_cases", queue.queue_page, _received, lambda _, a: queue.queue_page(a), writes=False),
     Operation("acknowledge", W.acknowledge, _received, lambda c, a: W.acknowledge(c, a)),
     Operation("take", W.assign, _received, lambda c, a: W.assign(c, a, a.username)),
     Operation("assign", W.assign, _received, lambda c, a: W.assign(c, a, "jo")),

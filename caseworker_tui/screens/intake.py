@@ -16,8 +16,8 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, 
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
-from caseworker_tui.services.cases import QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.services.queue import QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
 from caseworker_tui.widgets.safe import plain
 

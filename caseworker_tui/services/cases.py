@@ -1,7 +1,7 @@
-"""Reading cases: the intake queue page, one case in full, and its timeline.
+"""Reading cases: one case in full with its timeline, and every case for the command line.
 
-Filtering, sorting and paging happen in the database, so a page costs the same with 40 cases
-as with 100,000. Everything returned is a plain object; screens never see a peewee row.
+Everything returned is a plain object; screens never see a peewee row. The intake queue's pages
+are `services.queue`'s.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from peewee import JOIN, SQL, NodeList, Value, fn
-from peewee import Case as SqlCase
+from peewee import fn
 
 from caseworker_tui.models import (
     AgencyUpdateRequest,
@@ -33,129 +32,15 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import STEP_WORDS, DeadlineView, view
+from caseworker_tui.services.deadlines import DeadlineView, view
 from caseworker_tui.services.errors import NotFound
 from caseworker_tui.services.permissions import Actor, allowed, require
+from caseworker_tui.services.queue import step_words
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
 
 if TYPE_CHECKING:  # imported where a case is opened: the queue, the first screen, has no verdict
     from caseworker_tui.services.eligibility import Verdict
-
-PAGE_SIZE = 50
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    stage: str | None = None
-    mine: bool = False
-    high_risk: bool = False
-    search: str = ""
-    include_closed: bool = False
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    id: int
-    reference: str
-    received_at: datetime
-    applicant: str
-    stage: str
-    stage_label: str
-    next_due_on: date | None
-    next_step: str
-    countdown: str
-    overdue: bool
-    high_risk: bool
-    risk_score: int | None
-    assignee: str
-
-
-@dataclass(frozen=True)
-class QueuePage:
-    rows: list[QueueRow]
-    total: int
-    page: int
-    pages: int
-    stage_counts: dict[str, int]
-
-
-def _search_clause(text: str):
-    """Every word must appear in the reference, name or postcode (case-insensitive)."""
-    clause = None
-    for word in text.casefold().split():
-        term = _contains(word)
-        clause = term if clause is None else clause & term
-    return clause
-
-
-def _contains(word: str):
-    """search_text holds its words case-folded, so a plain LIKE finds what `contains` would; on
-    PostgreSQL `contains` is ILIKE, which made a search of 100,000 cases four times slower."""
-    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    return NodeList((Case.search_text, SQL("LIKE"), Value(pattern, converter=False), SQL("ESCAPE"),
-                     Value("\\", converter=False)))
-
-
-def _filtered(actor: Actor, flt: QueueFilter, *, with_stage: bool = True):
-    query = Case.select()
-    conditions = []
-    if not flt.include_closed:
-        conditions.append(Case.is_open == True)  # noqa: E712 - peewee expression
-    if flt.mine:
-        mine = User.select(User.id).where(User.username == actor.username)
-        conditions.append(Case.assigned_to.in_(mine))
-    if flt.high_risk:
-        conditions.append(Case.high_risk == True)  # noqa: E712
-    if flt.search.strip():
-        conditions.append(_search_clause(flt.search))
-    if with_stage and flt.stage:
-        conditions.append(Case.stage == flt.stage)
-    for condition in conditions:
-        query = query.where(condition)
-    return query
-
-
-def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
-               page_size: int = PAGE_SIZE) -> QueuePage:
-    """One page of the queue, most urgent first: overdue, then high risk, then nearest due date."""
-    require(actor, "view_cases")
-    today = clock.today()
-    overdue_first = SqlCase(None, [((Case.next_due_on < today), 0)], 1)
-    with reading():
-        # The counts per stage give the total too: one query fewer on every page.
-        counts_query = (_filtered(actor, flt, with_stage=False)
-                        .select(Case.stage, fn.COUNT(Case.id).alias("n")).group_by(Case.stage).dicts())
-        counts = {r["stage"]: r["n"] for r in counts_query}
-        total = counts.get(flt.stage, 0) if flt.stage else sum(counts.values())
-        base = _filtered(actor, flt)
-        pages = max(1, -(-total // page_size))
-        page = min(max(1, page), pages)
-        query = (base.select(Case.id, Case.reference, Case.received_at, Case.applicant_name, Case.stage,
-                             Case.next_due_on, Case.next_due_step, Case.high_risk, Case.risk_score,
-                             User.display_name.alias("assignee"))
-                 .join(User, JOIN.LEFT_OUTER, on=(Case.assigned_to == User.id))
-                 .order_by(overdue_first, Case.high_risk.desc(), Case.next_due_on.asc(nulls="LAST"),
-                           Case.received_at, Case.id)
-                 .paginate(page, page_size).dicts())
-        rows = [
-            QueueRow(
-                id=r["id"], reference=r["reference"], received_at=r["received_at"],
-                applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
-                next_due_on=r["next_due_on"], next_step=_step_words(r["next_due_step"]),
-                countdown=countdown(r["next_due_on"], today, None) if r["next_due_on"] else "—",
-                overdue=bool(r["next_due_on"] and r["next_due_on"] < today),
-                high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
-            )
-            for r in query
-        ]
-    ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
-    return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
-
-
-def _step_words(step: str | None) -> str:
-    return STEP_WORDS.get(step, step.replace("_", " ")) if step else ""
-
 
 def find_case_id(text: str) -> int | None:
     """The case a reference names exactly (for "open by reference")."""
@@ -551,7 +436,7 @@ def list_cases(stage: str | None = None, overdue: bool = False) -> list[CaseLine
         rows = list(query.dicts())
     return [
         CaseLine(r["reference"], r["applicant_name"], r["stage"], stage_label(r["stage"]),
-                 r["received_at"].date(), r["next_due_on"], _step_words(r["next_due_step"]),
+                 r["received_at"].date(), r["next_due_on"], step_words(r["next_due_step"]),
                  countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "")
         for r in rows
     ]
