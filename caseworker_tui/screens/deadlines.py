@@ -29,7 +29,7 @@ from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
 from caseworker_tui.widgets.safe import plain
 
-COLUMNS = ("Group", "Due", "Countdown", "Step", "Reference", "Applicant", "Assigned to")
+COLUMNS = ("Group", "Due", "Countdown", "Step", "Reference", "Applicant", "Assignee")  # fits 120 columns
 WORKLOAD_COLUMNS = ("Caseworker", "Open cases", "Open steps", "Overdue steps")
 CASEWORKERS = ("caseworker", "supervisor")
 
@@ -216,7 +216,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
             group = group_text(r.group) if r.group != previous else ""
             previous = r.group
             cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r), fit(step_words(r), 32),
-                          plain(r.reference), fit(r.applicant, 18), plain(short_name(r.assignee_name) or "—")))
+                          plain(r.reference), fit(r.applicant, 16), plain(short_name(r.assignee_name) or "—")))
         return cells
 
     def _show_workload(self, people: list[WorkloadRow]) -> None:
