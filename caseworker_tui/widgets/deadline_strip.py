@@ -17,14 +17,17 @@ def deadline_text(deadline: DeadlineView) -> Text:
     overdue = clock.today() > deadline.due_on
     text = Text()
     text.append(f"{deadline.label}\n", style="bold")
-    text.append(f"due {deadline.due_on:%a %d %b %Y} · ")
+    text.append(f"due {deadline.due_on:%a %d %b %Y}\n")
     text.append(("! " if overdue else "") + words, style="bold red" if overdue else (
         "bold yellow" if words == "due today" else ""))
     return text
 
 
 class DeadlineStrip(HorizontalScroll):
-    """One chip per open step; re-counted every minute so a screen left open stays right."""
+    """One chip per open step; re-counted every minute so a screen left open stays right.
+
+    Chips are narrow enough for three side by side at 120 columns (a case under review owes an
+    outcome, the chair's approval and often an agency's update); a long label wraps."""
 
     can_focus = False
 
