@@ -48,7 +48,7 @@ def countdown_text(row: DeadlineRow) -> Text:
         return Text(f"! {row.countdown}", style="bold red")
     if row.group == "today":
         return Text(row.countdown, style="bold yellow")
-    return Text(row.countdown.split(" (")[0])
+    return Text(row.countdown)  # "3 days left (2 working days)": supervisors count in working days
 
 
 def step_words(row: DeadlineRow) -> str:
@@ -215,8 +215,8 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         for r in rows:
             group = group_text(r.group) if r.group != previous else ""
             previous = r.group
-            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r), fit(step_words(r), 32),
-                          plain(r.reference), fit(r.applicant, 16), plain(short_name(r.assignee_name) or "—")))
+            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r), fit(step_words(r), 28),
+                          plain(r.reference), fit(r.applicant, 12), plain(short_name(r.assignee_name) or "—")))
         return cells
 
     def _show_workload(self, people: list[WorkloadRow]) -> None:
