@@ -103,12 +103,18 @@ def test_a_bad_policy_file_stops_the_command_with_one_line(tmp_path, monkeypatch
     assert "threshold.lookback_months" in line and "Traceback" not in captured.err
 
 
+def _app_under(policy_text: str, tmp_path, database_url: str, actor):
+    """The app for `actor` with a partnership's own policy file in force, not yet read."""
+    path = tmp_path / "policy.toml"
+    path.write_text(policy_text, encoding="utf-8")
+    context.read_policy_from(path)
+    return make_app(database_url, actor=actor)
+
+
 async def test_the_app_reads_the_policy_after_its_first_screen_and_stops_on_a_bad_one(database_url, users,
                                                                                     tmp_path):
-    path = tmp_path / "policy.toml"
-    path.write_text(_changed("lookback_months = 6", 'lookback_months = "six"'), encoding="utf-8")
-    context.read_policy_from(path)
-    app = make_app(database_url, actor=users["casey"])
+    app = _app_under(_changed("lookback_months = 6", 'lookback_months = "six"'), tmp_path, database_url,
+                     users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ProblemDialog)
@@ -121,20 +127,14 @@ async def test_the_app_reads_the_policy_after_its_first_screen_and_stops_on_a_ba
 
 
 async def test_the_app_reads_a_partnerships_own_policy_once_it_is_up(database_url, users, tmp_path):
-    path = tmp_path / "policy.toml"
-    path.write_text(_changed('version = "2026.1"', 'version = "2027.2"'), encoding="utf-8")
-    context.read_policy_from(path)
-    app = make_app(database_url, actor=users["casey"])
+    app = _app_under(_changed('version = "2026.1"', 'version = "2027.2"'), tmp_path, database_url, users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert context._policy is not None and context._policy.version == "2027.2"
 
 
 async def test_a_supervisor_whose_home_needs_the_policy_is_told_why_it_cannot_open(database_url, users, tmp_path):
-    path = tmp_path / "policy.toml"
-    path.write_text(_changed("lookback_months = 6", "lookback_months = 0"), encoding="utf-8")
-    context.read_policy_from(path)
-    app = make_app(database_url, actor=users["sam"])
+    app = _app_under(_changed("lookback_months = 6", "lookback_months = 0"), tmp_path, database_url, users["sam"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ProblemDialog)
