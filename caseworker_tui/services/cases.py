@@ -32,10 +32,9 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import DeadlineView, view
+from caseworker_tui.services.deadlines import DeadlineView, step_words, view
 from caseworker_tui.services.errors import NotFound
 from caseworker_tui.services.permissions import Actor, allowed, require
-from caseworker_tui.services.queue import step_words
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
 

@@ -55,6 +55,10 @@ STEP_WORDS = {
 }
 
 
+def step_words(step: str | None) -> str:
+    return STEP_WORDS.get(step, step.replace("_", " ")) if step else ""
+
+
 def step_label(step: str, agency_label: str | None = None) -> str:
     return STEP_LABELS.get(step, step.replace("_", " ")).format(agency=agency_label or "agency")
 

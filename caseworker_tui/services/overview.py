@@ -31,7 +31,7 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import STEP_WORDS
+from caseworker_tui.services.deadlines import step_words
 from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.errors import InvalidInput, NotFound
 from caseworker_tui.services.permissions import Actor, require
@@ -177,7 +177,7 @@ def deadline_page(actor: Actor, flt: DeadlineFilter = DeadlineFilter(), page: in
         DeadlineRow(
             id=r["id"], case_id=r["case_id"], reference=r["reference"], applicant=r["applicant_name"],
             stage=r["stage"], stage_label=stage_label(r["stage"]), step=r["step"],
-            step_words=STEP_WORDS.get(r["step"], r["step"].replace("_", " ")), label=r["label"],
+            step_words=step_words(r["step"]), label=r["label"],
             agency=r["agency"], agency_label=label(r["agency"]) if r["agency"] else "",
             due_on=r["due_on"], countdown=countdown(r["due_on"], today, calendar), group=group_of(r["due_on"], today),
             assignee=r["username"], assignee_name=r["display_name"] or "", tab=step_tab(r["step"]),

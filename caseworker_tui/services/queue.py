@@ -16,7 +16,7 @@ from peewee import Case as SqlCase
 from caseworker_tui.models import Case, User
 from caseworker_tui.services import clock
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import STEP_WORDS
+from caseworker_tui.services.deadlines import step_words
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading
@@ -130,7 +130,3 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
         ]
     ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
     return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
-
-
-def step_words(step: str | None) -> str:
-    return STEP_WORDS.get(step, step.replace("_", " ")) if step else ""
