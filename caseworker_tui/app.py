@@ -235,12 +235,13 @@ class CaseworkerApp(App[None]):
 
     def on_worker_state_changed(self, event) -> None:
         """The app's own workers; screens report theirs through `ReportsWorkerErrors`."""
-        if event.worker.group == "policy" and event.state in (WorkerState.SUCCESS, WorkerState.ERROR):
+        if event.worker.group == "policy" and event.state == WorkerState.SUCCESS:
             waiting, self._after_policy = self._after_policy, []
-            if event.state == WorkerState.ERROR:
-                self._policy_unusable(event.worker.error)
-            for then in waiting if event.state == WorkerState.SUCCESS else ():
+            for then in waiting:
                 then()
+        elif event.worker.group == "policy" and event.state == WorkerState.ERROR:
+            self._after_policy.clear()
+            self._policy_unusable(event.worker.error)
         elif event.state == WorkerState.ERROR:
             title, message = describe_failure(event.worker.error)
             self.notify(message, title=title, severity="error", timeout=10)
