@@ -41,10 +41,17 @@ def _settings(args: argparse.Namespace, *, policy_now: bool = True):
 
 
 def _database(args: argparse.Namespace, *, upgrade: bool = True, policy_now: bool = True):
-    from caseworker_tui.models import bind
+    """The settings and the database bound; with --demo, the demo database, built when missing."""
+    from caseworker_tui.models import bind, db
     from caseworker_tui.models.schema import upgrade as run_upgrade
 
     settings = _settings(args, policy_now=policy_now)
+    if getattr(args, "demo", False):
+        from caseworker_tui.services.demo_ready import ensure_demo
+
+        ensure_demo(settings.database_url, announce=lambda: print(
+            "Building the demo database (about forty cases, a few seconds)…", file=sys.stderr, flush=True))
+        return settings, db.obj
     database = bind(settings.database_url)
     if upgrade:
         run_upgrade(database)
@@ -251,15 +258,8 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 # --- the app --------------------------------------------------------------------------------
 
 def run_app(args: argparse.Namespace) -> int:
-    from caseworker_tui.config import demo_database_url
     from caseworker_tui.services import auth
 
-    if args.demo:
-        from caseworker_tui.services.demo_ready import ensure_demo
-
-        _settings(args, policy_now=False)
-        ensure_demo(demo_database_url(), announce=lambda: print(
-            "Building the demo database (about forty cases, a few seconds)…", file=sys.stderr, flush=True))
     settings, _ = _database(args, policy_now=False)
     actor = None
     if args.user and args.demo:

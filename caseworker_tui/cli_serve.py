@@ -16,12 +16,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from caseworker_tui.serve import CaseworkerServer, app_command, check_address
 
     public_url, warnings = check_address(args.host, args.port, args.public_url)
-    if args.demo:
-        from caseworker_tui.config import demo_database_url
-        from caseworker_tui.services.demo_ready import ensure_demo
-
-        cli._settings(args)
-        ensure_demo(demo_database_url())
     settings, database = cli._database(args)
     if hasattr(database, "close_all"):  # a PostgreSQL pool: the server itself needs no connection
         database.close_all()
