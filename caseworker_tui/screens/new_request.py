@@ -27,7 +27,6 @@ from caseworker_tui.services.permissions import Actor
 from caseworker_tui.widgets.application_form import (
     FieldError,
     IncidentForm,
-    field_error,
     widget_for_field,
 )
 from caseworker_tui.widgets.safe import clean
@@ -37,7 +36,7 @@ CONTACT = [("E-mail", "email"), ("Post", "post"), ("Phone", "phone")]
 
 
 def _field(label: str, widget, note: str = "") -> Vertical:
-    parts = [Label(label, classes="field-label"), widget, field_error()]
+    parts = [Label(label, classes="field-label"), widget, FieldError()]
     if note:
         parts.insert(2, Static(note, classes="muted"))
     return Vertical(*parts, classes="field")

@@ -30,10 +30,6 @@ class FieldError(Static):
         self.set_class(bool(message), "-shown")
 
 
-def field_error() -> FieldError:
-    return FieldError()
-
-
 class ReportRow(Horizontal):
     """One report: agency, date, who made it, the agency's reference."""
 
@@ -46,16 +42,16 @@ class ReportRow(Horizontal):
         v = self._values
         with Vertical(classes="cell"):
             yield Select(self._agencies, prompt="Agency", id="agency", value=v.get("agency", Select.NULL))
-            yield field_error()
+            yield FieldError()
         with Vertical(classes="cell"):
             yield Input(v.get("reported_on", ""), placeholder="reported on YYYY-MM-DD", id="reported_on")
-            yield field_error()
+            yield FieldError()
         with Vertical(classes="cell wide"):
             yield Input(v.get("reporter", "applicant"), placeholder="reporter: applicant or a name", id="reporter")
-            yield field_error()
+            yield FieldError()
         with Vertical(classes="cell"):
             yield Input(v.get("agency_reference", ""), placeholder="agency reference", id="agency_reference")
-            yield field_error()
+            yield FieldError()
         yield Button("✕ report", classes="remove-report", tooltip="Remove this report")
 
     def value(self) -> dict[str, Any]:
@@ -94,18 +90,18 @@ class IncidentForm(Vertical):
             yield Label("Incident", classes="field-label")
             with Vertical(classes="cell small"):
                 yield Input(v.get("id", self._ident), id="id", placeholder="id")
-                yield field_error()
+                yield FieldError()
             with Vertical(classes="cell"):
                 yield Input(v.get("occurred_on", ""), placeholder="occurred on YYYY-MM-DD", id="occurred_on")
-                yield field_error()
+                yield FieldError()
             with Vertical(classes="cell wide"):
                 yield Input(v.get("location", ""), placeholder="location", id="location")
-                yield field_error()
+                yield FieldError()
             yield Checkbox("Hate-related", v.get("hate_related", False), id="hate_related")
             yield Button("✕ incident", classes="remove-incident", tooltip="Remove this incident")
         with Vertical(classes="cell"):
             yield Input(v.get("description", ""), placeholder="what happened", id="description")
-            yield field_error()
+            yield FieldError()
         with Vertical(classes="reports"):
             for report in v.get("reports") or [{}]:
                 yield ReportRow(self._agencies, report)
