@@ -9,6 +9,7 @@ from textual.widgets import Checkbox, Input, TextArea
 from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.outcome import OutcomeScreen
+from caseworker_tui.services import workflow
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 
@@ -22,6 +23,22 @@ async def _open(app, pilot, case_id: int) -> CaseScreen:
     await settle(pilot)
     assert isinstance(app.screen, CaseScreen)
     return app.screen
+
+
+def _under_review(users) -> int:
+    """The shared overdue case, accepted, with its review meeting on 3 December."""
+    case_id = seed_cases(users)["overdue"]
+    workflow.decide(case_id, users["casey"], accept=True)
+    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+                             agencies=["police"], participation="in_person")
+    return case_id
+
+
+async def _open_outcome(app, pilot, case_id: int) -> None:
+    await settle(pilot)
+    await _open(app, pilot, case_id)
+    await pilot.press("o")
+    await settle(pilot)
 
 
 async def test_received_to_closed_by_three_people(database_url, users):
@@ -233,18 +250,10 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
 
 async def test_a_recommendations_action_has_room_to_be_read(database_url, users):
     """At 120 columns the action field is wide enough to read what the agency will do."""
-    from caseworker_tui.services import workflow
-
-    case_id = seed_cases(users)["overdue"]
-    workflow.decide(case_id, users["casey"], accept=True)
-    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
-                             agencies=["police"], participation="in_person")
+    case_id = _under_review(users)
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(app, pilot, case_id)
-        await pilot.press("o")
-        await settle(pilot)
+        await _open_outcome(app, pilot, case_id)
         assert isinstance(app.screen, OutcomeScreen)
         await pilot.press("f8")
         await settle(pilot)
@@ -255,18 +264,10 @@ async def test_a_recommendations_action_has_room_to_be_read(database_url, users)
 
 async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url, users):
     from caseworker_tui.screens.dialogs import ConfirmDialog
-    from caseworker_tui.services import workflow
-
-    case_id = seed_cases(users)["overdue"]
-    workflow.decide(case_id, users["casey"], accept=True)
-    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
-                             agencies=["police"], participation="in_person")
+    case_id = _under_review(users)
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _open(app, pilot, case_id)
-        await pilot.press("o")
-        await settle(pilot)
+        await _open_outcome(app, pilot, case_id)
         await pilot.press(*"The reports were never linked")
         await pilot.press("escape")
         await settle(pilot)
