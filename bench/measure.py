@@ -172,7 +172,7 @@ def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str],
     from caseworker_tui.models import Case, CaseView, bind
     from caseworker_tui.services import cases, clock, context, overview, queue, stats
     from caseworker_tui.services.permissions import Actor
-    from caseworker_tui.services.unit import reading
+    from caseworker_tui.services.unit import reading, transaction
 
     bind(url)
     context.load_policy_in_force(None)
@@ -188,7 +188,7 @@ def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str],
     say("open a case")
     figures["open_case_ms"] = _timed("open a case with its timeline", lambda n: cases.open_case(picks[n], actor),
                                      runs, TARGETS["open_case_ms"], note="records the view, as the screen does")
-    with reading():  # leave the dataset as it was built
+    with transaction():  # leave the dataset as it was built
         CaseView.delete().where(CaseView.id > views_before).execute()
 
     say("queue")
