@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from caseworker_tui.services.errors import CaseworkerError, InvalidInput
+from caseworker_tui.errors import CaseworkerError, InvalidInput
 
 EXIT_BAD_INPUT = 2
 

@@ -17,9 +17,9 @@ KINDS = ("acknowledgement", "agency_update_request", "threshold_met", "threshold
 
 def cmd_render(args: argparse.Namespace) -> int:
     from caseworker_tui import cli
+    from caseworker_tui.errors import InvalidInput
     from caseworker_tui.services import letters
     from caseworker_tui.services.cases import find_case_id
-    from caseworker_tui.services.errors import InvalidInput
 
     settings, _ = cli._database(args)
     case_id = find_case_id(args.reference)

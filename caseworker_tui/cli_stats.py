@@ -16,7 +16,7 @@ FORMATS = ("table", "csv", "json", "md")
 
 def parse_year(text: str) -> int:
     """`--year 2026`: the reporting year that starts in 2026."""
-    from caseworker_tui.services.errors import InvalidInput
+    from caseworker_tui.errors import InvalidInput
 
     if not re.fullmatch(r"\d{4}", text.strip()):
         raise InvalidInput(f"--year: give the year the reporting year starts in, like 2026 (not {text!r})",

@@ -15,7 +15,7 @@ from typing import Any
 
 from platformdirs import user_config_dir, user_data_dir
 
-from caseworker_tui.services.errors import ConfigError
+from caseworker_tui.errors import ConfigError
 
 APP_NAME = "caseworker"
 

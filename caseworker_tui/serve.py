@@ -26,7 +26,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
-from caseworker_tui.services.errors import InvalidInput
+from caseworker_tui.errors import InvalidInput
 
 log = logging.getLogger("caseworker.serve")
 

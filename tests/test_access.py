@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from peewee import IntegrityError
 
 from caseworker_tui import cli
+from caseworker_tui.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, User, db
 from caseworker_tui.services import (
     auth,
@@ -22,7 +23,6 @@ from caseworker_tui.services import (
 from caseworker_tui.services.access_log import access_log
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.cases import open_case
-from caseworker_tui.services.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
 from tests.factories import meets_rule_a
 
 

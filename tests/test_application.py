@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.application import parse_application, parse_applications
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.policy import load_policy
 from tests.factories import application, incident, meets_rule_a, report
 

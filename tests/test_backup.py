@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from caseworker_tui import cli
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import AuditEvent, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import backup, context, intake
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import Actor
 from tests.factories import meets_rule_a
 

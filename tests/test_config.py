@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from caseworker_tui.config import config_path, load_settings
-from caseworker_tui.services.errors import ConfigError
+from caseworker_tui.errors import ConfigError
 
 
 def test_without_a_file_the_defaults_live_in_the_data_folder(tmp_path):

@@ -16,13 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseworker_tui import cli
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import Case, Note, db
 from caseworker_tui.services import context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.cases import list_cases, open_case
 from caseworker_tui.services.deadlines import first_deadlines
 from caseworker_tui.services.eligibility import evaluate
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.factories import application, incident, meets_rule_a, report
 

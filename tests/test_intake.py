@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, AuditEvent, Case, Deadline
 from caseworker_tui.services import clock, context, intake
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.eligibility import evaluate
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import Actor
 from tests.factories import application, incident, meets_rule_a, report
 

@@ -15,14 +15,14 @@ from docx import Document
 from docx.shared import Pt
 from docx.table import Table
 
-from caseworker_tui.models import AuditEvent, Case, Deadline, Letter
-from caseworker_tui.services import context, intake, letters, workflow
-from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import (
+from caseworker_tui.errors import (
     InvalidInput,
     PermissionDenied,
     TransitionNotAllowed,
 )
+from caseworker_tui.models import AuditEvent, Case, Deadline, Letter
+from caseworker_tui.services import context, intake, letters, workflow
+from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.letters import LetterTemplateError
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.factories import application, incident, meets_rule_a, report

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
+from caseworker_tui.errors import InvalidInput, NotFound
 from caseworker_tui.models import db
 from caseworker_tui.services import clock, context, intake, overview, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import InvalidInput, NotFound
 from caseworker_tui.services.overview import UNASSIGNED, DeadlineFilter
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY

@@ -17,10 +17,10 @@ import pytest
 from argon2 import PasswordHasher
 from peewee import fn
 
+from caseworker_tui.errors import CaseworkerError, PermissionDenied
 from caseworker_tui.models import ALL_MODELS, AgencyUpdateRequest, AuditEvent, Case, Recommendation
 from caseworker_tui.services import auth, context, intake, queue, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import CaseworkerError, PermissionDenied
 from caseworker_tui.services.permissions import PERMISSIONS, Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY

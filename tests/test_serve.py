@@ -28,11 +28,11 @@ import pytest
 from caseworker_tui import cli
 from caseworker_tui.config import demo_database_url
 from caseworker_tui.delivery import DOCX, offer_file
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import bind
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.serve import CaseworkerServer, check_address
 from caseworker_tui.services import auth
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent

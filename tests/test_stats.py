@@ -8,10 +8,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from caseworker_tui.errors import InvalidInput, PermissionDenied
 from caseworker_tui.models import Applicant, Case, Deadline, Incident, Report, db
 from caseworker_tui.services import clock, context, intake, stats, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import InvalidInput, PermissionDenied
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
 from tests.factories import application, incident, report

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from caseworker_tui import cli
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import AuditEvent, db
 from caseworker_tui.services import context, intake, subject_access, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.cases import open_case
-from caseworker_tui.services.errors import InvalidInput
 from tests.factories import application, incident, meets_rule_a, report
 
 

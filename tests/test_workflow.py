@@ -6,15 +6,15 @@ from datetime import date
 
 import pytest
 
-from caseworker_tui.models import AuditEvent, Case, Deadline
-from caseworker_tui.services import clock, context, intake, workflow
-from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import (
+from caseworker_tui.errors import (
     InvalidInput,
     PermissionDenied,
     StaleCase,
     TransitionNotAllowed,
 )
+from caseworker_tui.models import AuditEvent, Case, Deadline
+from caseworker_tui.services import clock, context, intake, workflow
+from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.factories import application, incident, meets_rule_a
 

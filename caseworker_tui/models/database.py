@@ -7,7 +7,7 @@ from urllib.parse import unquote, urlparse
 
 from peewee import Database, DatabaseProxy, SqliteDatabase
 
-from caseworker_tui.services.errors import ConfigError
+from caseworker_tui.errors import ConfigError
 
 db = DatabaseProxy()
 

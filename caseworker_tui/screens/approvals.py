@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
+from caseworker_tui.errors import StaleCase
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import workflow
-from caseworker_tui.services.errors import StaleCase
 from caseworker_tui.services.overview import (
     APPROVALS_SHOWN,
     ApprovalDetail,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.worker import Worker, WorkerState
 
-from caseworker_tui.services.errors import CaseworkerError
+from caseworker_tui.errors import CaseworkerError
 
 
 def describe_failure(error: BaseException | None) -> tuple[str, str]:

@@ -19,11 +19,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Select, Static, TabbedContent, TabPane
 
+from caseworker_tui.errors import InvalidInput, StaleCase
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import auth, context, workflow
 from caseworker_tui.services.access_log import CaseAccess, access_log
 from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail, open_case
-from caseworker_tui.services.errors import InvalidInput, StaleCase
+from caseworker_tui.services.lifecycle import BY_SCREEN_ACTION, STEPS
 from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.widgets.deadline_strip import DeadlineStrip
@@ -35,15 +36,6 @@ KIND_WORDS = {"incident": "Incidents", "report": "Reports", "agency_update": "Ag
               "review": "Review", "appeal": "Appeals", "recommendation": "Recommendations"}
 
 # Binding action → the service action that must be offered for the key to show.
-ACTION_GATES = {"acknowledge": "acknowledge", "take": "take", "assign": "assign", "note": "add_note",
-                "triage": "triage", "withdraw": "withdraw", "decide": "decide", "ask_agencies": "request_updates",
-                "record_update": "record_update", "schedule_review": "schedule_review",
-                "findings": "record_findings", "extend": "extend_review", "outcome": "draft_outcome",
-                "submit": "submit_outcome", "approve": "approve_outcome", "return_outcome": "return_outcome",
-                "follow_up": "follow_up", "appeal": "record_appeal", "appeal_decision": "decide_appeal",
-                "close_case": "close", "make_letter": "produce_letter", "mark_sent": "mark_letter_sent"}
-
-
 def _stage_change(event) -> str:
     if not event.to_stage or event.from_stage == event.to_stage:
         return ""
@@ -184,28 +176,8 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
-        Binding("a", "acknowledge", "Acknowledge", id="acknowledge"),
-        Binding("t", "take", "Take", id="take"),
-        Binding("g", "assign", "Assign", id="assign"),
-        Binding("n", "note", "Add note", id="add_note"),
-        Binding("k", "triage", "Triage", id="triage"),
-        Binding("d", "decide", "Decide", id="decide"),
-        Binding("u", "ask_agencies", "Ask agencies", id="request_updates"),
-        Binding("r", "record_update", "Record update", id="record_update"),
-        Binding("v", "schedule_review", "Schedule review", id="schedule_review"),
-        Binding("i", "findings", "Findings", id="record_findings"),
-        Binding("e", "extend", "Extend", id="extend_review"),
-        Binding("o", "outcome", "Draft outcome", id="draft_outcome"),
-        Binding("s", "submit", "Submit to chair", id="submit_outcome"),
-        Binding("p", "approve", "Approve", id="approve_outcome"),
-        Binding("b", "return_outcome", "Return", id="return_outcome"),
-        Binding("y", "follow_up", "Follow up", id="follow_up"),
-        Binding("l", "appeal", "Appeal", id="record_appeal"),
-        Binding("j", "appeal_decision", "Appeal decision", id="decide_appeal"),
-        Binding("c", "close_case", "Close", id="close_case"),
-        Binding("m", "make_letter", "Make letter", id="produce_letter"),
-        Binding("x", "mark_sent", "Mark sent", id="mark_letter_sent"),
-        Binding("w", "withdraw", "Withdraw", id="withdraw"),
+        *(Binding(step.key, step.screen_action, step.label, show=step.show, id=step.name)
+          for step in STEPS),
         Binding("f5", "reload", "Refresh", id="reload_case"),
         Binding("1", "tab('timeline')", "Timeline", show=False, id="tab_timeline"),
         Binding("2", "tab('eligibility')", "Eligibility", show=False, id="tab_eligibility"),
@@ -315,21 +287,15 @@ class CaseScreen(ReportsWorkerErrors, Screen[None]):
         self._fill_timeline()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        gate = ACTION_GATES.get(action)
-        if gate is None:
+        step = BY_SCREEN_ACTION.get(action)
+        if step is None:
             return True
-        if self.detail is None:
+        if self.detail is None or step.name not in self.detail.actions:
             return False
-        if action == "record_update":
-            return any(u.answered_on is None for u in self.detail.updates) and "request_updates" in self.detail.actions
-        if action == "follow_up":
-            return gate in self.detail.actions and any(r.done_on is None for r in self.detail.recommendations)
-        if action == "mark_sent":
+        if step.needs == "letter_unsent":
             letter = self._selected_letter()
-            return gate in self.detail.actions and letter is not None and letter.sent_on is None
-        if action == "findings":
-            return gate in self.detail.actions and bool(self.detail.review and self.detail.review.meeting_on)
-        return gate in self.detail.actions
+            return letter is not None and letter.sent_on is None
+        return True
 
     # --- running a change ------------------------------------------------------------------
 

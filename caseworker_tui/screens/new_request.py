@@ -18,10 +18,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
 from caseworker_tui.services import clock, context, intake
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.intake import CreatedCase
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.widgets.application_form import (

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static, TextArea
 
+from caseworker_tui.errors import InvalidInput, StaleCase
 from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
 from caseworker_tui.services import context, workflow
 from caseworker_tui.services.cases import CaseDetail
-from caseworker_tui.services.errors import InvalidInput, StaleCase
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from caseworker_tui.widgets.safe import clean

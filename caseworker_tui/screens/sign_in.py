@@ -8,9 +8,9 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
+from caseworker_tui.errors import SignInFailed
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import auth
-from caseworker_tui.services.errors import SignInFailed
 
 
 class SignInScreen(ReportsWorkerErrors, Screen[None]):

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from peewee import fn
 
+from caseworker_tui.errors import InvalidInput, NotFound
 from caseworker_tui.models import Case, CaseView
-from caseworker_tui.services.errors import InvalidInput, NotFound
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading
 

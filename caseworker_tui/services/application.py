@@ -23,7 +23,7 @@ from pydantic import (
     field_validator,
 )
 
-from caseworker_tui.services.errors import InvalidInput
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.policy import Policy
 
 LOCAL_ZONE = ZoneInfo("Europe/London")

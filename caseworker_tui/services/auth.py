@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import ROLES, User
 from caseworker_tui.services import audit, clock
-from caseworker_tui.services.errors import InvalidInput, SignInFailed
 from caseworker_tui.services.permissions import SYSTEM, Actor, require
 from caseworker_tui.services.unit import reading, transaction
 

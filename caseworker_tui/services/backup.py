@@ -13,9 +13,9 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import db
 from caseworker_tui.services import audit
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import transaction
 

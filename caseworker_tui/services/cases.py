@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from peewee import fn
 
+from caseworker_tui.errors import NotFound
 from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
@@ -33,8 +34,8 @@ from caseworker_tui.models import (
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
 from caseworker_tui.services.deadlines import DeadlineView, step_words, view
-from caseworker_tui.services.errors import NotFound
-from caseworker_tui.services.permissions import Actor, allowed, require
+from caseworker_tui.services.lifecycle import STEPS, offered
+from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
 
@@ -210,42 +211,26 @@ class CaseDetail:
     actions: list[str] = field(default_factory=list)
 
 
-# What each stage offers, before the role is considered.
-STAGE_ACTIONS: dict[str, tuple[str, ...]] = {
-    "received": ("acknowledge", "request_updates", "withdraw"),
-    "acknowledged": ("decide", "request_updates", "withdraw"),
-    "accepted": ("schedule_review", "request_updates", "extend_review", "withdraw"),
-    "declined": ("record_appeal", "close", "withdraw"),
-    "under_review": ("schedule_review", "record_findings", "draft_outcome", "extend_review",
-                     "request_updates", "withdraw"),
-    "outcome_drafted": ("draft_outcome", "submit_outcome", "record_findings", "extend_review", "withdraw"),
-    "awaiting_chair": ("approve_outcome", "return_outcome", "extend_review", "withdraw"),
-    "approved": ("follow_up", "record_appeal", "close", "withdraw"),
-    "appeal": ("decide_appeal", "withdraw"),
-    "closed": ("follow_up", "record_appeal"),
-    "withdrawn": (),
-}
-ALWAYS = ("add_note", "take", "assign", "triage", "produce_letter", "mark_letter_sent")
-
-
-def available_actions(stage: str, actor: Actor, assignee: str | None) -> list[str]:
-    """The steps this user may take on a case at this stage, in the order a screen offers them."""
-    offered = [a for a in STAGE_ACTIONS.get(stage, ()) if allowed(actor, a)]
-    for action in ALWAYS:
-        if action == "take" and assignee == actor.username:
-            continue
-        if action in ("take", "assign", "triage") and stage in ("closed", "withdrawn"):
-            continue
-        if allowed(actor, action):
-            offered.append(action)
-    return offered
+def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
+               recommendation_open: bool) -> frozenset[str]:
+    """The facts about a case that the lifecycle's `Step.needs` names."""
+    facts = {"letter_unsent"}
+    if assignee != actor.username:
+        facts.add("not_mine")
+    if updates_pending:
+        facts.add("update_pending")
+    if meeting_on is not None:
+        facts.add("meeting_set")
+    if recommendation_open:
+        facts.add("recommendation_open")
+    return frozenset(facts)
 
 
 ICONS = {"incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
          "note": "✎", "stage": "➜", "review": "◆", "appeal": "↺", "recommendation": "★"}
 TIMELINE_KINDS = tuple(ICONS)
 # Steps of the review that change no stage, shown on the timeline from their audit events.
-REVIEW_STEPS = {"record_findings": "Findings recorded", "extend_review": "Review extended to {to}"}
+REVIEW_STEPS = {s.name: s.timeline for s in STEPS if s.timeline}
 
 
 def _review_step(event: AuditEvent) -> str:
@@ -394,7 +379,11 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
                             a.decision_reason) for a in appeals],
         timeline=timeline,
         audit=[AuditInfo(e.at, e.actor, e.action, e.from_stage, e.to_stage, e.reason) for e in events],
-        actions=available_actions(stage, actor, assignee.username if assignee else None),
+        actions=offered(stage, actor.role, case_facts(
+            assignee=assignee.username if assignee else None, actor=actor,
+            updates_pending=any(u.answered_on is None for u in updates),
+            meeting_on=review.meeting_on if review else None,
+            recommendation_open=any(r.done_on is None for r in recs))),
     )
 
 
@@ -426,7 +415,7 @@ def list_cases(stage: str | None = None, overdue: bool = False) -> list[CaseLine
                             Case.next_due_on, Case.next_due_step).order_by(Case.received_at, Case.id)
         if stage:
             if stage not in STAGE_LABELS:
-                from caseworker_tui.services.errors import InvalidInput
+                from caseworker_tui.errors import InvalidInput
 
                 raise InvalidInput(f"stage: must be one of {', '.join(STAGE_LABELS)}", "stage")
             query = query.where(Case.stage == stage)

@@ -11,7 +11,7 @@ import os
 import time
 from datetime import date, datetime, timedelta
 
-from caseworker_tui.services.errors import ConfigError
+from caseworker_tui.errors import ConfigError
 
 _fixed: date | None = None
 _fixed_since: float = 0.0

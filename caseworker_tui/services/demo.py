@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import auth, clock, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import SYSTEM, Actor
 
 DEMO_USERS = [

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from peewee import IntegrityError, fn
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import Applicant, Case, Incident, Report, User, is_postgres
 from caseworker_tui.services import audit, clock, context
 from caseworker_tui.services.application import Application, parse_applications
@@ -23,7 +24,6 @@ from caseworker_tui.services.deadlines import (
     refresh_next_due,
 )
 from caseworker_tui.services.eligibility import Verdict, evaluate
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import transaction
 

@@ -27,15 +27,15 @@ from pathlib import Path
 from peewee import fn
 from pydantic import BaseModel
 
-from caseworker_tui.models import AgencyUpdateRequest, Applicant, Case, Deadline, Letter, Review
-from caseworker_tui.services import audit, clock
-from caseworker_tui.services.deadlines import close_steps, refresh_next_due
-from caseworker_tui.services.errors import (
+from caseworker_tui.errors import (
     ConfigError,
     InvalidInput,
     NotFound,
     TransitionNotAllowed,
 )
+from caseworker_tui.models import AgencyUpdateRequest, Applicant, Case, Deadline, Letter, Review
+from caseworker_tui.services import audit, clock
+from caseworker_tui.services.deadlines import close_steps, refresh_next_due
 from caseworker_tui.services.letter_context import (
     CONTEXTS,
     LetterContext,

@@ -16,6 +16,7 @@ from functools import reduce
 from peewee import JOIN, Value, fn
 from peewee import Case as SqlCase
 
+from caseworker_tui.errors import InvalidInput, NotFound
 from caseworker_tui.models import (
     Applicant,
     AuditEvent,
@@ -33,7 +34,6 @@ from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
 from caseworker_tui.services.deadlines import step_words
 from caseworker_tui.services.eligibility import Verdict
-from caseworker_tui.services.errors import InvalidInput, NotFound
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction

@@ -4,57 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caseworker_tui.services.errors import PermissionDenied
+from caseworker_tui.errors import PermissionDenied
+from caseworker_tui.services.lifecycle import CASE_WORK, STEPS
 
-CASE_WORK = frozenset({"caseworker", "supervisor"})
-
-PERMISSIONS: dict[str, frozenset[str]] = {
-    "view_cases": frozenset({"caseworker", "supervisor", "chair", "admin"}),
-    "create_request": CASE_WORK,
-    "acknowledge": CASE_WORK,
-    "take": CASE_WORK,
-    "assign": frozenset({"supervisor"}),
-    "add_note": frozenset({"caseworker", "supervisor", "chair"}),
-    "triage": CASE_WORK,
-    "decide": CASE_WORK,
-    "request_updates": CASE_WORK,
-    "record_update": CASE_WORK,
-    "schedule_review": CASE_WORK,
-    "record_findings": CASE_WORK,
-    "extend_review": CASE_WORK,
-    "draft_outcome": CASE_WORK,
-    "submit_outcome": CASE_WORK,
-    "approve_outcome": frozenset({"chair"}),
-    "return_outcome": frozenset({"chair"}),
-    "follow_up": CASE_WORK,
-    "record_appeal": CASE_WORK,
-    "decide_appeal": frozenset({"supervisor", "chair"}),
-    "withdraw": CASE_WORK,
-    "close": CASE_WORK,
-    "produce_letter": frozenset({"caseworker", "supervisor", "chair"}),
-    "mark_letter_sent": CASE_WORK,
-    "view_stats": frozenset({"supervisor", "admin", "chair"}),
-    "manage_users": frozenset({"admin"}),
-    "view_access_log": frozenset({"admin"}),
+# Permissions beyond the case lifecycle's steps, whose roles `services.lifecycle` declares.
+_OTHER_PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
+    "view_cases": (frozenset({"caseworker", "supervisor", "chair", "admin"}), "view cases"),
+    "create_request": (CASE_WORK, "record a new request"),
+    "view_stats": (frozenset({"supervisor", "admin", "chair"}), "view stats"),
+    "manage_users": (frozenset({"admin"}), "manage users"),
+    "view_access_log": (frozenset({"admin"}), "read the access log"),
     # Personal data as a whole (services/retention.py, subject_access.py, backup.py).
-    "preview_retention": frozenset({"supervisor", "admin"}),
-    "apply_retention": frozenset({"admin"}),
-    "subject_access": frozenset({"supervisor", "admin"}),
-    "backup": frozenset({"admin"}),
+    "preview_retention": (frozenset({"supervisor", "admin"}), "list cases due for anonymising"),
+    "apply_retention": (frozenset({"admin"}), "anonymise cases"),
+    "subject_access": (frozenset({"supervisor", "admin"}), "gather a person's data"),
+    "backup": (frozenset({"admin"}), "back up the database"),
 }
-
-ACTION_WORDS = {
-    "approve_outcome": "approve an outcome",
-    "return_outcome": "return an outcome",
-    "assign": "assign cases to others",
-    "manage_users": "manage users",
-    "decide_appeal": "record an appeal decision",
-    "view_access_log": "read the access log",
-    "preview_retention": "list cases due for anonymising",
-    "apply_retention": "anonymise cases",
-    "subject_access": "gather a person's data",
-    "backup": "back up the database",
-}
+PERMISSIONS: dict[str, frozenset[str]] = (
+    {name: roles for name, (roles, _) in _OTHER_PERMISSIONS.items()}
+    | {s.name: s.roles for s in STEPS})
+ACTION_WORDS: dict[str, str] = (
+    {name: words for name, (_, words) in _OTHER_PERMISSIONS.items()} | {s.name: s.words for s in STEPS})
 
 
 @dataclass(frozen=True)
@@ -75,5 +45,5 @@ def allowed(actor: Actor, action: str) -> bool:
 
 def require(actor: Actor, action: str) -> None:
     if not allowed(actor, action):
-        words = ACTION_WORDS.get(action, action.replace("_", " "))
+        words = ACTION_WORDS[action]
         raise PermissionDenied(f"{actor.display_name} ({actor.role}) may not {words}.")

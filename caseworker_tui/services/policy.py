@@ -15,7 +15,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from caseworker_tui.services.errors import PolicyError
+from caseworker_tui.errors import PolicyError
 
 
 class _Strict(BaseModel):

@@ -21,6 +21,7 @@ from peewee import SQL, Cast, fn
 from peewee import Case as When
 from pydantic import BaseModel, ConfigDict, computed_field
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import (
     Appeal,
     Case,
@@ -31,7 +32,6 @@ from caseworker_tui.models import (
     is_postgres,
 )
 from caseworker_tui.services import clock, context
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading
 

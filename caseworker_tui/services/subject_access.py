@@ -19,6 +19,7 @@ from typing import Any
 from peewee import Model, fn
 from playhouse.shortcuts import model_to_dict
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
@@ -38,7 +39,6 @@ from caseworker_tui.models import (
 from caseworker_tui.services import audit, clock
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import normalise_name
-from caseworker_tui.services.errors import InvalidInput
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import transaction
 

@@ -8,10 +8,11 @@ nothing at all.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from caseworker_tui.errors import InvalidInput, NotFound, StaleCase, TransitionNotAllowed
 from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
@@ -23,9 +24,8 @@ from caseworker_tui.models import (
     User,
     is_postgres,
 )
-from caseworker_tui.services import audit, clock, context
+from caseworker_tui.services import audit, clock, context, lifecycle
 from caseworker_tui.services.deadlines import close_steps, move_step, open_step, refresh_next_due
-from caseworker_tui.services.errors import InvalidInput, NotFound, StaleCase, TransitionNotAllowed
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import FINISHED, stage_label
 from caseworker_tui.services.unit import transaction
@@ -37,24 +37,6 @@ PARTICIPATION = {
     "advocate": "through an advocate",
     "not_invited": "not invited",
 }
-
-_WORDS = {
-    "acknowledge": "acknowledge",
-    "decide": "record the threshold decision",
-    "schedule_review": "schedule the review",
-    "record_findings": "record findings",
-    "extend_review": "extend the review",
-    "draft_outcome": "draft the outcome",
-    "submit_outcome": "submit the outcome to the chair",
-    "approve_outcome": "approve the outcome",
-    "return_outcome": "return the outcome",
-    "record_appeal": "record an appeal",
-    "decide_appeal": "decide the appeal",
-    "withdraw": "withdraw the request",
-    "close": "close the case",
-    "request_updates": "ask agencies for updates",
-}
-
 
 def _text(value: str, field: str, *, required: bool = True, limit: int = 20_000) -> str:
     value = (value or "").strip()
@@ -115,21 +97,22 @@ class Done:
 
 
 def _run(case_id: int, actor: Actor, action: str, *, expected_version: int | None,
-         allowed: Iterable[str] | None, to_stage: str | None,
-         change: Callable[[Case], dict | None] | None = None, reason: str = "") -> Done:
+         to_stage: str | None = None, change: Callable[[Case], dict | None] | None = None,
+         reason: str = "") -> Done:
+    """Take one lifecycle step: its role and stage guards come from `lifecycle.STEPS`."""
+    step = lifecycle.step(action)
     require(actor, action)
     with transaction():
         case = _load(case_id, expected_version)
-        allowed = tuple(allowed) if allowed is not None else None
-        if allowed is not None and case.stage not in allowed:
-            needed = " or ".join(stage_label(s).lower() for s in allowed)
+        if case.stage not in step.stages:
+            needed = " or ".join(stage_label(s).lower() for s in step.stages)
             raise TransitionNotAllowed(
-                f"Cannot {_WORDS.get(action, action.replace('_', ' '))}: {case.reference} is "
+                f"Cannot {step.words}: {case.reference} is "
                 f"{stage_label(case.stage).lower()}; this step needs it to be {needed}.")
         before = case.stage
         details = (change(case) if change else None) or {}
-        if to_stage:
-            case.stage = to_stage
+        if to_stage or step.to_stage:
+            case.stage = to_stage or step.to_stage
         _save(case, actor)
         audit.record(case, actor, action, from_stage=before, to_stage=case.stage, reason=reason, **details)
         return Done(case.id, case.reference, case.stage, case.version)
@@ -140,8 +123,7 @@ def _run(case_id: int, actor: Actor, action: str, *, expected_version: int | Non
 def acknowledge(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
     def change(case: Case) -> None:
         close_steps(case, "acknowledge")
-    return _run(case_id, actor, "acknowledge", expected_version=expected_version,
-                allowed=["received"], to_stage="acknowledged", change=change)
+    return _run(case_id, actor, "acknowledge", expected_version=expected_version, change=change)
 
 
 def assign(case_id: int, actor: Actor, username: str | None, expected_version: int | None = None) -> Done:
@@ -159,8 +141,7 @@ def assign(case_id: int, actor: Actor, username: str | None, expected_version: i
         before = case.assigned_to.username if case.assigned_to else None
         case.assigned_to = user
         return {"from": before, "to": username}
-    return _run(case_id, actor, "take" if taking else "assign", expected_version=expected_version,
-                allowed=None, to_stage=None, change=change)
+    return _run(case_id, actor, "take" if taking else "assign", expected_version=expected_version, change=change)
 
 
 def add_note(case_id: int, actor: Actor, text: str) -> None:
@@ -186,8 +167,7 @@ def triage(case_id: int, actor: Actor, answers: dict[str, bool], expected_versio
         case.high_risk = score >= policy.triage.high_risk_at
         case.triage_json = json.dumps({q: bool(answers.get(q)) for q in known}, sort_keys=True)
         return {"score": score, "high_risk": case.high_risk}
-    return _run(case_id, actor, "triage", expected_version=expected_version, allowed=None,
-                to_stage=None, change=change)
+    return _run(case_id, actor, "triage", expected_version=expected_version, change=change)
 
 
 # --- threshold decision and agency updates --------------------------------------------------
@@ -231,7 +211,7 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
             # Nobody chases agencies for a request that has been declined (as on closing).
             close_steps(case, "agency_update", how="cancelled")
         return {"ground": ground, "against_verdict": against}
-    return _run(case_id, actor, "decide", expected_version=expected_version, allowed=["acknowledged"],
+    return _run(case_id, actor, "decide", expected_version=expected_version,
                 to_stage="accepted" if accept else "declined", change=change, reason=reason)
 
 
@@ -252,8 +232,7 @@ def request_updates(case_id: int, actor: Actor, agencies: list[str], expected_ve
             open_step(case, "agency_update", due, agency=agency, agency_label=policy.agency_label(agency),
                       ref_id=request.id)
         return {"agencies": list(dict.fromkeys(agencies)), "due_on": due}
-    return _run(case_id, actor, "request_updates", expected_version=expected_version,
-                allowed=["received", "acknowledged", "accepted", "under_review"], to_stage=None, change=change)
+    return _run(case_id, actor, "request_updates", expected_version=expected_version, change=change)
 
 
 def record_update(update_id: int, actor: Actor, answer: str) -> Done:
@@ -271,8 +250,7 @@ def record_update(update_id: int, actor: Actor, answer: str) -> Done:
             AgencyUpdateRequest.id == update_id).execute()
         close_steps(case, "agency_update", ref_id=update_id)
         return {"agency": row.agency}
-    return _run(request.case_id, actor, "record_update", expected_version=None, allowed=None,
-                to_stage=None, change=change)
+    return _run(request.case_id, actor, "record_update", expected_version=None, change=change)
 
 
 # --- the review ------------------------------------------------------------------------------
@@ -310,17 +288,21 @@ def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name:
         review.not_invited_reason = not_invited_reason.strip() if participation == "not_invited" else ""
         review.save()
         return {"meeting_on": meeting_on, "participation": participation}
-    return _run(case_id, actor, "schedule_review", expected_version=expected_version,
-                allowed=["accepted", "under_review"], to_stage="under_review", change=change)
+    return _run(case_id, actor, "schedule_review", expected_version=expected_version, change=change)
 
 
 def record_findings(case_id: int, actor: Actor, findings: str, expected_version: int | None = None) -> Done:
     findings = _text(findings, "findings")
 
     def change(case: Case) -> None:
-        Review.update(findings=findings).where(Review.case == case).execute()
-    return _run(case_id, actor, "record_findings", expected_version=expected_version,
-                allowed=["under_review", "outcome_drafted"], to_stage=None, change=change)
+        review = _review(case)
+        if review.meeting_on is None or review.meeting_on > clock.today():
+            when = f"is set for {review.meeting_on:%d %b %Y}" if review.meeting_on else "has not been set"
+            raise TransitionNotAllowed(f"Findings are recorded once the review meeting has taken place; "
+                                       f"the meeting of {case.reference} {when}.")
+        review.findings = findings
+        review.save()
+    return _run(case_id, actor, "record_findings", expected_version=expected_version, change=change)
 
 
 def extend_review(case_id: int, actor: Actor, *, new_date: date, reason: str,
@@ -342,7 +324,6 @@ def extend_review(case_id: int, actor: Actor, *, new_date: date, reason: str,
         open_step(case, "notify_extension", calendar.add_working_days(clock.today(), 1))
         return {"from": current, "to": new_date}
     return _run(case_id, actor, "extend_review", expected_version=expected_version,
-                allowed=["accepted", "under_review", "outcome_drafted", "awaiting_chair"], to_stage=None,
                 change=change, reason=reason)
 
 
@@ -373,8 +354,7 @@ def draft_outcome(case_id: int, actor: Actor, *, summary: str, recommendations: 
             Recommendation.create(case=case, position=n, agency=rec.agency, action=rec.action.strip(),
                                   due_on=rec.due_on)
         return {"recommendations": len(recommendations)}
-    return _run(case_id, actor, "draft_outcome", expected_version=expected_version,
-                allowed=["under_review", "outcome_drafted"], to_stage="outcome_drafted", change=change)
+    return _run(case_id, actor, "draft_outcome", expected_version=expected_version, change=change)
 
 
 def submit_outcome(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
@@ -383,8 +363,7 @@ def submit_outcome(case_id: int, actor: Actor, expected_version: int | None = No
         review.submitted_at = clock.now()
         review.save()
         open_step(case, "chair_approval", review.extended_to or review.due_on)
-    return _run(case_id, actor, "submit_outcome", expected_version=expected_version,
-                allowed=["outcome_drafted"], to_stage="awaiting_chair", change=change)
+    return _run(case_id, actor, "submit_outcome", expected_version=expected_version, change=change)
 
 
 def approve_outcome(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
@@ -401,8 +380,7 @@ def approve_outcome(case_id: int, actor: Actor, expected_version: int | None = N
         for rec in Recommendation.select().where(Recommendation.case == case):
             open_step(case, "recommendation", rec.due_on, agency=rec.agency,
                       agency_label=policy.agency_label(rec.agency), ref_id=rec.id)
-    return _run(case_id, actor, "approve_outcome", expected_version=expected_version,
-                allowed=["awaiting_chair"], to_stage="approved", change=change)
+    return _run(case_id, actor, "approve_outcome", expected_version=expected_version, change=change)
 
 
 def return_outcome(case_id: int, actor: Actor, comments: str, expected_version: int | None = None) -> Done:
@@ -411,8 +389,7 @@ def return_outcome(case_id: int, actor: Actor, comments: str, expected_version: 
     def change(case: Case) -> None:
         Review.update(returned_comments=comments, submitted_at=None).where(Review.case == case).execute()
         close_steps(case, "chair_approval", how="returned")  # neither approved nor abandoned
-    return _run(case_id, actor, "return_outcome", expected_version=expected_version,
-                allowed=["awaiting_chair"], to_stage="outcome_drafted", change=change, reason=comments)
+    return _run(case_id, actor, "return_outcome", expected_version=expected_version, change=change, reason=comments)
 
 
 def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
@@ -430,8 +407,7 @@ def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
             Recommendation.id == recommendation_id).execute()
         close_steps(case, "recommendation", ref_id=recommendation_id)
         return {"recommendation": row.position}
-    return _run(rec.case_id, actor, "follow_up", expected_version=None, allowed=["approved", "closed"],
-                to_stage=None, change=change, reason=note)
+    return _run(rec.case_id, actor, "follow_up", expected_version=None, change=change, reason=note)
 
 
 # --- appeals, withdrawal and closure ----------------------------------------------------------
@@ -470,8 +446,7 @@ def record_appeal(case_id: int, actor: Actor, *, lodged_on: date, grounds: str,
                       stage_before=case.stage, recorded_by=actor.username)
         open_step(case, "appeal_decision", lodged_on + timedelta(days=policy.timescales.appeal_decision_calendar_days))
         return {"against": against, "lodged_on": lodged_on}
-    return _run(case_id, actor, "record_appeal", expected_version=expected_version,
-                allowed=["declined", "approved", "closed"], to_stage="appeal", change=change, reason=grounds)
+    return _run(case_id, actor, "record_appeal", expected_version=expected_version, change=change, reason=grounds)
 
 
 def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair: str, reason: str,
@@ -514,8 +489,7 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
             close_steps(case, "recommendation", how="cancelled")
             open_step(case, "review", due)
         return {"upheld": upheld, "independent_chair": independent_chair}
-    return _run(case_id, actor, "decide_appeal", expected_version=expected_version, allowed=["appeal"],
-                to_stage=None, change=change, reason=reason)
+    return _run(case_id, actor, "decide_appeal", expected_version=expected_version, change=change, reason=reason)
 
 
 def withdraw(case_id: int, actor: Actor, reason: str, expected_version: int | None = None) -> Done:
@@ -524,10 +498,7 @@ def withdraw(case_id: int, actor: Actor, reason: str, expected_version: int | No
     def change(case: Case) -> None:
         case.closed_at = clock.now()
         close_steps(case, how="cancelled")
-    open_stages = ["received", "acknowledged", "accepted", "declined", "under_review", "outcome_drafted",
-                   "awaiting_chair", "approved", "appeal"]
-    return _run(case_id, actor, "withdraw", expected_version=expected_version, allowed=open_stages,
-                to_stage="withdrawn", change=change, reason=reason)
+    return _run(case_id, actor, "withdraw", expected_version=expected_version, change=change, reason=reason)
 
 
 def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | None = None) -> Done:
@@ -537,5 +508,4 @@ def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | 
         if case.stage == "approved":  # closing an approved case says its outcome has gone out
             close_steps(case, "review")
         close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
-    return _run(case_id, actor, "close", expected_version=expected_version, allowed=["declined", "approved"],
-                to_stage="closed", change=change, reason=reason)
+    return _run(case_id, actor, "close", expected_version=expected_version, change=change, reason=reason)

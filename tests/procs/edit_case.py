@@ -18,10 +18,10 @@ import json
 import os
 import sys
 
+from caseworker_tui.errors import StaleCase
 from caseworker_tui.models import bind
 from caseworker_tui.services import workflow
 from caseworker_tui.services.cases import open_case
-from caseworker_tui.services.errors import StaleCase
 from caseworker_tui.services.permissions import Actor
 
 

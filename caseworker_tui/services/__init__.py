@@ -1,0 +1,1 @@
+"""Use cases: pure Python over the models; no Textual, no Rich."""
