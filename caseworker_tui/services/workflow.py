@@ -296,10 +296,9 @@ def record_findings(case_id: int, actor: Actor, findings: str, expected_version:
 
     def change(case: Case) -> None:
         review = _review(case)
-        if review.meeting_on is None or review.meeting_on > clock.today():
-            when = f"is set for {review.meeting_on:%d %b %Y}" if review.meeting_on else "has not been set"
-            raise TransitionNotAllowed(f"Findings are recorded once the review meeting has taken place; "
-                                       f"the meeting of {case.reference} {when}.")
+        if review.meeting_on is None:
+            raise TransitionNotAllowed(f"Findings are recorded once the review meeting is set; "
+                                       f"{case.reference} has no meeting date yet.")
         review.findings = findings
         review.save()
     return _run(case_id, actor, "record_findings", expected_version=expected_version, change=change)
