@@ -1,0 +1,292 @@
+"""What each lifecycle step's key does on the case screen: ask with a dialog, then call the service.
+
+The keys, labels and when each is offered come from `services.lifecycle`; this mixin holds the
+`action_<screen_action>` each step names, so `CaseScreen` stays about showing the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+
+from caseworker_tui.services import auth, context, workflow
+from caseworker_tui.widgets.case.letters_tab import LettersTab
+from caseworker_tui.widgets.safe import clean
+
+
+class CaseSteps:
+    """Mixed into `CaseScreen`, which provides `detail`, `case_id`, `actor`, `act` and `reload`."""
+
+    def action_acknowledge(self) -> None:
+        self.act(workflow.acknowledge, self.case_id, self.actor, done="Acknowledged.")
+
+    def action_take(self) -> None:
+        self.act(workflow.assign, self.case_id, self.actor, self.actor.username, done="The case is yours.")
+
+    def action_assign(self) -> None:
+        self._ask_assignee()
+
+    @work(thread=True, exit_on_error=False)
+    def _ask_assignee(self) -> None:
+        people = [(f"{u.display_name} ({u.role})", u.username) for u in auth.list_users()
+                  if u.active and u.role in ("caseworker", "supervisor")]
+        self.app.call_from_thread(self._show_assign_dialog, people)
+
+    def _show_assign_dialog(self, people: list[tuple[str, str]]) -> None:
+        from caseworker_tui.screens.dialogs import ChoiceDialog
+
+        current = self.detail.assignee if self.detail else None
+
+        def chosen(username: str | None) -> None:
+            if username:
+                self.act(workflow.assign, self.case_id, self.actor, username, done=f"Assigned to {username}.")
+        self.app.push_screen(ChoiceDialog("Assign the case to", people, value=current, confirm="Assign"), chosen)
+
+    def action_note(self, initial: str = "") -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        def written(text: str | None) -> None:
+            if text:
+                self.act(workflow.add_note, self.case_id, self.actor, text, done="Note added.", versioned=False,
+                         retry=lambda: self.action_note(text))
+        self.app.push_screen(TextDialog("Add a note", "Note", initial=initial), written)
+
+    def action_triage(self, answers: dict[str, bool] | None = None) -> None:
+        from caseworker_tui.screens.dialogs import TriageDialog
+
+        policy = context.policy()
+        current = answers if answers is not None else (self.detail.triage_answers if self.detail else {})
+
+        def answered(result: dict[str, bool] | None) -> None:
+            if result is not None:
+                self.act(workflow.triage, self.case_id, self.actor, result, done="Triage saved.",
+                         retry=lambda: self.action_triage(result))
+        self.app.push_screen(TriageDialog(list(policy.triage.questions), current, policy.triage.high_risk_at),
+                             answered)
+
+    def action_withdraw(self, initial: str = "") -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        def given(reason: str | None) -> None:
+            if reason:
+                self.act(workflow.withdraw, self.case_id, self.actor, reason, done="Request withdrawn.",
+                         retry=lambda: self.action_withdraw(reason))
+        self.app.push_screen(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial,
+                                        warning="Withdrawing closes the case and cancels its deadlines."), given)
+
+    # --- decision, updates, review, outcome, appeals ---------------------------------------------
+
+    def _ask(self, dialog, then: Callable[[Any], None]) -> None:
+        self.app.push_screen(dialog, lambda value: value is not None and then(value))
+
+    def action_decide(self, initial: dict | None = None) -> None:
+        from caseworker_tui.screens.case_dialogs import DecideDialog
+
+        if self.detail is None:
+            return
+
+        def decided(v: dict) -> None:
+            self.act(workflow.decide, self.case_id, self.actor, accept=v["accept"], ground=v["ground"],
+                     reason=v["reason"], done="Decision recorded; the decision letter is now due.",
+                     retry=lambda: self.action_decide(v))
+        self._ask(DecideDialog(self.detail.verdict.threshold_met, list(context.policy().decline_grounds), initial),
+                  decided)
+
+    def action_ask_agencies(self) -> None:
+        from caseworker_tui.screens.case_dialogs import AgenciesDialog
+
+        if self.detail is None:
+            return
+        policy = context.policy()
+        named = {r.agency for i in self.detail.incidents for r in i.reports
+                 if r.agency in policy.threshold.relevant_agencies}
+        days = policy.timescales.agency_update_working_days
+        dialog = AgenciesDialog([(a.label, k) for k, a in policy.agencies.items()], named,
+                                f"Each agency is asked to reply within {days} working days.")
+        self._ask(dialog, lambda chosen: self.act(workflow.request_updates, self.case_id, self.actor, chosen,
+                                                  done="Updates requested."))
+
+    def action_record_update(self) -> None:
+        from caseworker_tui.screens.case_dialogs import ChoiceWithTextDialog
+
+        if self.detail is None:
+            return
+        pending = [(f"{u.agency_label} (asked {u.requested_on:%d %b})", u.id) for u in self.detail.updates
+                   if u.answered_on is None]
+        if not pending:
+            self.notify("No agency update is waiting for an answer.")
+            return
+        self._ask(ChoiceWithTextDialog("Record an agency's update", pending, "What the agency said"),
+                  lambda v: self.act(workflow.record_update, v["item"], self.actor, v["text"], versioned=False,
+                                     done="Update recorded."))
+
+    def action_schedule_review(self, initial: dict | None = None) -> None:
+        from caseworker_tui.screens.case_dialogs import ReviewDialog
+
+        if self.detail is None:
+            return
+        review = self.detail.review
+        values = initial or ({"meeting_on": review.meeting_on.isoformat() if review.meeting_on else "",
+                              "chair_name": review.chair_name, "agencies": review.agencies,
+                              "participation": review.participation,
+                              "not_invited_reason": review.not_invited_reason} if review else {})
+        agencies = [(a.label, k) for k, a in context.policy().agencies.items()]
+        self._ask(ReviewDialog(agencies, values),
+                  lambda v: self.act(workflow.schedule_review, self.case_id, self.actor, done="Review scheduled.",
+                                     retry=lambda: self.action_schedule_review(
+                                         {**v, "meeting_on": v["meeting_on"].isoformat()}), **v))
+
+    def action_findings(self) -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        current = self.detail.review.findings if self.detail and self.detail.review else ""
+        self._ask(TextDialog("The review's findings", "Findings", initial=current),
+                  lambda text: self.act(workflow.record_findings, self.case_id, self.actor, text,
+                                        done="Findings recorded."))
+
+    def action_extend(self, initial: dict | None = None) -> None:
+        from caseworker_tui.screens.case_dialogs import ExtendDialog
+
+        review = self.detail.review if self.detail else None
+        due = (review.extended_to or review.due_on) if review else None
+        self._ask(ExtendDialog(due, initial),
+                  lambda v: self.act(workflow.extend_review, self.case_id, self.actor, new_date=v["new_date"],
+                                     reason=v["reason"], done="Review extended; the extension letter is now due.",
+                                     retry=lambda: self.action_extend({**v, "new_date": v["new_date"].isoformat()})))
+
+    def action_outcome(self) -> None:
+        from caseworker_tui.screens.outcome import OutcomeScreen
+
+        if self.detail is not None:
+            self.app.push_screen(OutcomeScreen(self.actor, self.detail), lambda changed: changed and self.reload())
+
+    def action_submit(self) -> None:
+        from caseworker_tui.screens.dialogs import ConfirmDialog
+
+        self._ask(ConfirmDialog("Submit the drafted outcome to the chair for approval?", yes="Submit"),
+                  lambda yes: yes and self.act(workflow.submit_outcome, self.case_id, self.actor,
+                                               done="Submitted to the chair."))
+
+    def action_approve(self) -> None:
+        from caseworker_tui.screens.dialogs import ConfirmDialog
+
+        question = ("Approve this outcome? It will go to the applicant in your name, and the recommendations "
+                    "fall due.")
+        self._ask(ConfirmDialog(question, yes="Approve"),
+                  lambda yes: yes and self.act(workflow.approve_outcome, self.case_id, self.actor,
+                                               done="Outcome approved; the outcome letter can now be produced."))
+
+    def action_return_outcome(self, initial: str = "") -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return", initial=initial),
+                  lambda text: self.act(workflow.return_outcome, self.case_id, self.actor, text,
+                                        done="Returned with your comments.",
+                                        retry=lambda: self.action_return_outcome(text)))
+
+    def action_follow_up(self) -> None:
+        from caseworker_tui.screens.case_dialogs import ChoiceWithTextDialog
+
+        if self.detail is None:
+            return
+        open_recs = [(f"{r.position}. {r.agency_label}: {clean(r.action)[:50]}", r.id)
+                     for r in self.detail.recommendations if r.done_on is None]
+        if not open_recs:
+            self.notify("Every recommendation has been followed up.")
+            return
+        self._ask(ChoiceWithTextDialog("Follow up a recommendation", open_recs, "What was done", confirm="Done"),
+                  lambda v: self.act(workflow.follow_up, v["item"], self.actor, v["text"], versioned=False,
+                                     done="Recommendation followed up."))
+
+    def action_appeal(self) -> None:
+        from caseworker_tui.screens.case_dialogs import AppealDialog
+        from caseworker_tui.services import clock
+
+        self._load_window(lambda end: self._ask(
+            AppealDialog(end, clock.today()),
+            lambda v: self.act(workflow.record_appeal, self.case_id, self.actor, lodged_on=v["lodged_on"],
+                               grounds=v["grounds"], done="Appeal recorded.")))
+
+    @work(thread=True, exit_on_error=False)
+    def _load_window(self, then) -> None:
+        from caseworker_tui.services.cases import appeal_window
+
+        end = appeal_window(self.case_id)
+        self.app.call_from_thread(then, end)
+
+    def action_appeal_decision(self) -> None:
+        from caseworker_tui.screens.case_dialogs import AppealDecisionDialog
+
+        self._ask(AppealDecisionDialog(),
+                  lambda v: self.act(workflow.decide_appeal, self.case_id, self.actor, done="Appeal decided.", **v))
+
+    def action_close_case(self) -> None:
+        from caseworker_tui.screens.dialogs import TextDialog
+
+        self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
+                             warning="Closing ends the case's open steps; recommendations are still followed up."),
+                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed."))
+
+    # --- letters -------------------------------------------------------------------------------
+
+    def action_make_letter(self) -> None:
+        self._letter_options()
+
+    @work(thread=True, exit_on_error=False)
+    def _letter_options(self) -> None:
+        from caseworker_tui.services.letters import letter_options, update_request_agencies
+
+        options = letter_options(self.case_id)
+        agencies = update_request_agencies(self.case_id)
+        self.app.call_from_thread(self._choose_letter, options, agencies)
+
+    def _choose_letter(self, options, agencies: list[str]) -> None:
+        from caseworker_tui.screens.dialogs import ChoiceDialog
+
+        offered = [(o.label, o.kind) for o in options if o.offered]
+        if not offered:
+            reasons = "; ".join(f"{o.label}: {o.reason}" for o in options if o.reason)[:400]
+            self.notify(f"No letter is due at this stage. {reasons}", title="Letters", timeout=10)
+            return
+        label = context.policy().agency_label
+
+        def chosen(kind: str | None) -> None:
+            if not kind:
+                return
+            if kind == "agency_update_request" and len(agencies) > 1:
+                self._ask(ChoiceDialog("Which agency is the letter to?", [(label(a), a) for a in agencies],
+                                       confirm="Make letter"), lambda agency: self._produce(kind, agency))
+            else:
+                self._produce(kind, agencies[0] if kind == "agency_update_request" and agencies else None)
+        self.app.push_screen(ChoiceDialog("Make a letter", offered, confirm="Make letter"), chosen)
+
+    @work(thread=True, exit_on_error=False)
+    def _produce(self, kind: str, agency: str | None) -> None:
+        from caseworker_tui.services.letters import produce
+
+        settings = self.app.settings
+        made = produce(self.case_id, kind, self.actor, settings.output_dir, settings.letters_dir, agency=agency)
+        self.app.call_from_thread(self._produced, made)
+
+    def _produced(self, made) -> None:
+        from caseworker_tui.delivery import offer_file
+
+        offer_file(self.app, Path(made.path))  # in a browser, a download; in a terminal, where it is
+        self.action_tab("letters")
+        self.reload()
+
+    def action_mark_sent(self) -> None:
+        from caseworker_tui.screens.case_dialogs import SentDialog
+        from caseworker_tui.services import clock
+        from caseworker_tui.services.letters import mark_sent
+
+        letter = self.query_one(LettersTab).selected()
+        if letter is None or letter.sent_on is not None:
+            self.notify("Choose a letter that has not been sent, on the Letters tab.")
+            return
+        self._ask(SentDialog(clock.today()),
+                  lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,
+                                     done="Marked sent; its deadline is met."))

@@ -1,0 +1,49 @@
+"""The Applicant tab: the applicant's details as given, and the triage answers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static, TabPane
+
+from caseworker_tui.services import context
+from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.widgets.safe import clean
+
+
+def applicant_text(detail: CaseDetail) -> Text:
+    a = detail.applicant
+    consent = {True: "yes", False: "no", None: "not recorded"}[a.consent_to_share]
+    rows = [
+        ("Name", a.name), ("Address", a.address), ("Postcode", a.postcode), ("E-mail", a.email or "—"),
+        ("Phone", a.phone or "—"), ("Preferred contact", a.preferred_contact),
+        ("Applying on behalf of", a.on_behalf_of or "— (the victim applied)"),
+        ("Vulnerabilities", a.vulnerabilities or "—"), ("Needs", ", ".join(a.needs) or "none recorded"),
+        ("Advocate", a.advocate or "—"), ("Consent to share", consent),
+        ("Dissatisfied", "yes" if detail.dissatisfied else "no"),
+        ("Why", detail.dissatisfaction_reason or "—"),
+    ]
+    text = Text()
+    for label, value in rows:
+        text.append(f"{label:>22}  ", style="bold")
+        text.append(f"{clean(value)}\n")
+    if detail.triage_answers:
+        policy = context.policy()
+        text.append("\nTriage answers\n", style="bold")
+        for q in policy.triage.questions:
+            answer = "yes" if detail.triage_answers.get(q.id) else "no"
+            text.append(f"  {answer:>3}  {q.text}\n")
+    return text
+
+
+class ApplicantTab(TabPane):
+    def __init__(self) -> None:
+        super().__init__("3 Applicant", id="applicant")
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="applicant-details")
+
+    def show(self, detail: CaseDetail) -> None:
+        self.query_one("#applicant-details", Static).update(applicant_text(detail))

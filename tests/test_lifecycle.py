@@ -1,0 +1,43 @@
+"""The lifecycle table is the one place a step is declared: everything else must follow from it."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from caseworker_tui.services.lifecycle import STEPS, offered
+from caseworker_tui.services.permissions import ACTION_WORDS, PERMISSIONS
+from caseworker_tui.services.stages import FINISHED, STAGES
+
+PACKAGE = Path(__file__).resolve().parents[1] / "caseworker_tui"
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_every_step_has_a_service_function_a_permission_and_a_binding(step):
+    from caseworker_tui.screens.case_detail import CaseScreen
+
+    module, function = step.service.split(".")
+    service = importlib.import_module(f"caseworker_tui.services.{module}")
+    assert callable(getattr(service, function, None)), f"{step.service} is not a function"
+    assert PERMISSIONS[step.name] == step.roles
+    assert ACTION_WORDS[step.name] == step.words
+    bindings = {b.id: b for b in CaseScreen.BINDINGS}
+    assert bindings[step.name].key == step.key
+    assert bindings[step.name].action == step.screen_action
+    assert callable(getattr(CaseScreen, f"action_{step.screen_action}", None))
+    assert set(step.stages) <= set(STAGES)
+    assert step.to_stage is None or step.to_stage in STAGES
+
+
+def test_keys_and_screen_actions_are_unique():
+    keys = [s.key for s in STEPS]
+    assert len(keys) == len(set(keys))
+    assert len({s.screen_action for s in STEPS}) == len(STEPS)
+
+
+def test_a_finished_case_offers_only_what_follows_a_close():
+    for stage in FINISHED:
+        names = offered(stage, "supervisor", frozenset({"recommendation_open", "not_mine"}))
+        assert "withdraw" not in names and "take" not in names
