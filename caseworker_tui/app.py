@@ -8,7 +8,6 @@ becomes a clear notification instead of a crash.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -25,6 +24,9 @@ def _case_provider():
     from caseworker_tui.commands import CaseProvider
 
     return CaseProvider
+
+
+HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
 
 
 class CaseworkerApp(App[None]):
@@ -107,9 +109,14 @@ class CaseworkerApp(App[None]):
             self.notify(f"Could not remember the theme: {exc.strerror}", severity="warning")
 
     def signed_in(self, actor: Actor) -> None:
-        """Show the signed-in user in the header and open their home screen."""
+        """Show the signed-in user in the header and open their home screen.
+
+        Each home screen is a Textual mode, made when first visited and kept while signed in,
+        so coming back to the queue finds its filters, page and cursor as they were left."""
         self.actor = actor
         self.sub_title = f"{actor.display_name} · {actor.role}" + (" · demo" if self.demo else "")
+        for name in HOME_SCREENS:
+            self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
 
     HOMES = {"supervisor": "deadlines", "chair": "approvals"}
@@ -157,11 +164,12 @@ class CaseworkerApp(App[None]):
             self.when_policy_read(lambda: self._go(name))
 
     def _go(self, name: str) -> None:
+        """Show a home screen: its mode, with anything opened on top of it (a case) put away."""
         if self.actor is None:
             return
+        self.switch_mode(name)
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(self.make_screen(name))
 
     def first_page_painted(self) -> None:
         """Called once, when the intake queue first shows its rows (start-up is measured to here)."""
@@ -198,13 +206,13 @@ class CaseworkerApp(App[None]):
 
         self.actor = None
         self.sub_title = ""
+        self.switch_mode("_default")
+        for name in HOME_SCREENS:  # the next person starts with fresh home screens
+            if name in self._modes:
+                self.remove_mode(name)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(SignInScreen("", demo=self.demo))
-
-    @property
-    def output_dir(self) -> Path:
-        return self.settings.output_dir
 
     # --- command palette -------------------------------------------------------------------
 
