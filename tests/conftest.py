@@ -19,6 +19,8 @@ from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.policy import load_policy
 
 TODAY = date(2026, 11, 25)
+# Independent chairs without accounts, as a partnership lists them in its policy's named_people.
+NAMED_PEOPLE = ["Dr R. Khan", "Pat Fielding", "Pat Reed"]
 POSTGRES_URL = os.environ.get("CASEWORKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("CASEWORKER_REQUIRE_POSTGRES") == "1"
 
@@ -51,10 +53,10 @@ def pytest_report_header(config):
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch):
-    """Every test runs on Wednesday 25 November 2026 under the shipped policy."""
+    """Every test runs on Wednesday 25 November 2026 under the shipped policy (plus named people)."""
     monkeypatch.setenv("CASEWORKER_TODAY", TODAY.isoformat())
     clock.set_today(TODAY)
-    context.use_policy(load_policy())
+    context.use_policy(load_policy().model_copy(update={"named_people": NAMED_PEOPLE}))
     yield
     clock.set_today(TODAY)
 

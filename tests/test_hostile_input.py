@@ -192,6 +192,7 @@ def _hostile_application() -> dict:
 
 def test_markup_escapes_and_control_characters_come_back_exactly_as_typed(users):
     casey, chris, sam = users["casey"], users["chris"], users["sam"]
+    context.use_policy(context.policy().model_copy(update={"named_people": [NAME]}))  # chairs NAME
     case_id = intake.create_request(parse_application(_hostile_application(), context.policy()), casey).id
     workflow.add_note(case_id, casey, EVERYTHING)
     workflow.request_updates(case_id, casey, ["police"])

@@ -97,6 +97,9 @@ class Policy(_Strict):
     reporting: Reporting
     retention: Retention
     decline_grounds: list[str] = Field(min_length=1)
+    # People who chair reviews or appeals without an account (an independent chair from a
+    # neighbouring partnership), chosen by name as accounts are.
+    named_people: list[str] = []
     agencies: dict[str, Agency] = Field(min_length=1)
     triage: Triage
 

@@ -17,6 +17,7 @@ from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
     Case,
+    Deadline,
     Note,
     Recommendation,
     Review,
@@ -26,9 +27,11 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import audit, clock, context, lifecycle
 from caseworker_tui.services.deadlines import close_steps, move_step, open_step, refresh_next_due
+from caseworker_tui.services.names import same_name
+from caseworker_tui.services.people import named_person
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import FINISHED, stage_label
-from caseworker_tui.services.unit import transaction
+from caseworker_tui.services.unit import reading, transaction
 
 PARTICIPATION = {
     "in_person": "in person",
@@ -197,7 +200,12 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
             case=case, decision="accepted" if accept else "declined", ground=ground, reason=reason,
             computed_met=case.threshold_met, against_verdict=against, decided_by=actor.username,
             decided_at=clock.now(), policy_name=policy.name, policy_version=policy.version)
-        decide_by = case.received_at.date() + timedelta(days=policy.timescales.decide_calendar_days)
+        # The letter is owed when the decision was: after an upheld appeal, that is the fresh
+        # decision's date (from the appeal decision), not the first one's (from receipt).
+        owed = (Deadline.select(Deadline.due_on).where((Deadline.case == case) & (Deadline.step == "decide")
+                                                       & Deadline.closed_at.is_null()).first())
+        decide_by = owed.due_on if owed else (
+            case.received_at.date() + timedelta(days=policy.timescales.decide_calendar_days))
         close_steps(case, "decide", "acknowledge")
         open_step(case, "notify_decision", decide_by)
         case.decided_on = today
@@ -267,6 +275,8 @@ def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name:
                     expected_version: int | None = None) -> Done:
     policy = context.policy()
     chair_name = _text(chair_name, "chair")
+    with reading():
+        chair_name = named_person(chair_name, field="chair_name", label="chair")
     if participation not in PARTICIPATION:
         raise InvalidInput(f"participation: must be one of {', '.join(PARTICIPATION)}", "participation")
     if participation == "not_invited":
@@ -422,6 +432,38 @@ def appeal_window_end(case: Case) -> date | None:
     return calendar.add_working_days(start, policy.timescales.appeal_window_working_days) if start else None
 
 
+def _appealed_on(case: Case, against: str) -> date | None:
+    """The day of the decision or the approved outcome an appeal is against."""
+    if against == "decision":
+        return case.decided_on
+    review = Review.get_or_none(Review.case == case)
+    return review.approved_at.date() if review and review.approved_at else None
+
+
+def _not_independent(case: Case, appeal: Appeal, chair: str) -> str | None:
+    """Why `chair` cannot decide this appeal, or None: DOMAIN's three people are compared by name
+    and by account, whoever is signed in."""
+    involved: list[tuple[str, list[str | None]]] = []
+    if appeal.against == "decision":
+        decision = (ThresholdDecision.select().where(ThresholdDecision.case == case)
+                    .order_by(ThresholdDecision.id.desc()).first())
+        if decision is not None:
+            maker = User.get_or_none(User.username == decision.decided_by)
+            involved.append(("made the decision appealed",
+                             [decision.decided_by, maker.display_name if maker else None]))
+    else:
+        review = Review.get_or_none(Review.case == case)
+        if review is not None and review.approved_by:
+            involved.append(("approved the outcome appealed", [review.approved_by, review.approved_by_name]))
+    if case.assigned_to_id:
+        assignee = User.get_by_id(case.assigned_to_id)
+        involved.append(("is the caseworker assigned", [assignee.username, assignee.display_name]))
+    for why, names in involved:
+        if any(same_name(chair, n) for n in names):
+            return why
+    return None
+
+
 def record_appeal(case_id: int, actor: Actor, *, lodged_on: date, grounds: str,
                   expected_version: int | None = None) -> Done:
     grounds = _text(grounds, "grounds")
@@ -441,6 +483,10 @@ def record_appeal(case_id: int, actor: Actor, *, lodged_on: date, grounds: str,
             raise InvalidInput(f"lodged on: the appeal window closed on {last} "
                                f"({policy.timescales.appeal_window_working_days} working days)", "lodged_on")
         against = "decision" if case.accepted_on is None else "outcome"
+        appealed_on = _appealed_on(case, against)
+        if appealed_on and lodged_on < appealed_on:
+            raise InvalidInput(f"lodged on: an appeal against the {against} is lodged on or after it "
+                               f"({appealed_on:%d %b %Y})", "lodged_on")
         Appeal.create(case=case, against=against, lodged_on=lodged_on, grounds=grounds,
                       stage_before=case.stage, recorded_by=actor.username)
         open_step(case, "appeal_decision", lodged_on + timedelta(days=policy.timescales.appeal_decision_calendar_days))
@@ -454,6 +500,9 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
     independent_chair = _text(independent_chair, "independent_chair")
     reason = _text(reason, "reason")
     policy = context.policy()
+    with reading():
+        independent_chair = named_person(independent_chair, field="independent_chair",
+                                         label="independent chair")
 
     def change(case: Case) -> dict:
         appeal = (Appeal.select().where((Appeal.case == case) & Appeal.decided_on.is_null())
@@ -462,6 +511,10 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
         if review and review.approved_by and actor.username == review.approved_by:
             raise InvalidInput("independent chair: the chair who approved the outcome cannot decide its appeal",
                                "independent_chair")
+        why = _not_independent(case, appeal, independent_chair)
+        if why:
+            raise InvalidInput(f"independent chair: {independent_chair} {why}, so cannot decide the "
+                               "appeal independently", "independent_chair")
         appeal.decided_on, appeal.upheld = clock.today(), upheld
         appeal.independent_chair, appeal.decision_reason = independent_chair, reason
         appeal.save()
@@ -474,6 +527,8 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
             close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
         elif appeal.against == "decision":
             case.stage, case.decided_on = "acknowledged", None
+            # The first decision's letter is superseded: the fresh decision owes one of its own.
+            close_steps(case, "notify_decision", how="cancelled")
             open_step(case, "decide", today + timedelta(days=policy.timescales.decide_calendar_days))
         else:
             case.stage, case.closed_at = "under_review", None
