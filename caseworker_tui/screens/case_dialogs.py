@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.suggester import SuggestFromList
 from textual.widgets import (
     Button,
     Checkbox,
@@ -130,16 +131,17 @@ class ReviewDialog(_FormDialog):
 
     TITLE_TEXT = "Schedule the review"
 
-    def __init__(self, agencies: list[tuple[str, str]], initial: dict) -> None:
+    def __init__(self, agencies: list[tuple[str, str]], initial: dict, people: list[str]) -> None:
         super().__init__()
-        self._agencies, self._initial = agencies, initial
+        self._agencies, self._initial, self._people = agencies, initial, people
 
     def fields(self) -> ComposeResult:
         v = self._initial
         yield Label("Meeting date")
         yield Input(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
-        yield Label("Chair")
-        yield Input(v.get("chair_name", ""), id="chair_name")
+        yield Label("Chair (an account or one of the policy's named people; → completes)")
+        yield Input(v.get("chair_name", ""), id="chair_name",
+                    suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Agencies attending")
         for label, key in self._agencies:
             yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
@@ -206,14 +208,23 @@ class AppealDecisionDialog(_FormDialog):
     TITLE_TEXT = "Appeal decision (by an independent chair)"
     CONFIRM = "Record decision"
 
+    def __init__(self, people: list[str], initial: dict | None = None) -> None:
+        super().__init__()
+        self._people, self._initial = people, initial or {}
+
     def fields(self) -> ComposeResult:
+        v = self._initial
         with RadioSet(id="upheld-set"):
-            yield RadioButton("Upheld — the case goes back for a fresh decision or review", id="upheld")
-            yield RadioButton("Not upheld — the decision stands and is final", True, id="not-upheld")
-        yield Label("Independent chair")
-        yield Input("", id="independent_chair")
+            yield RadioButton("Upheld — the case goes back for a fresh decision or review",
+                              bool(v.get("upheld")), id="upheld")
+            yield RadioButton("Not upheld — the decision stands and is final", not v.get("upheld"),
+                              id="not-upheld")
+        yield Label("Independent chair (not the decision-maker, the approving chair or the "
+                    "caseworker assigned; → completes)")
+        yield Input(v.get("independent_chair", ""), id="independent_chair",
+                    suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Reason")
-        yield TextArea("", id="reason")
+        yield TextArea(v.get("reason", ""), id="reason")
 
     def result(self) -> dict:
         return {"upheld": self.query_one("#upheld", RadioButton).value,

@@ -134,10 +134,19 @@ class CaseSteps:
                               "participation": review.participation,
                               "not_invited_reason": review.not_invited_reason} if review else {})
         agencies = [(a.label, k) for k, a in context.policy().agencies.items()]
-        self._ask(ReviewDialog(agencies, values),
-                  lambda v: self.act(workflow.schedule_review, self.case_id, self.actor, done="Review scheduled.",
-                                     retry=lambda: self.action_schedule_review(
-                                         {**v, "meeting_on": v["meeting_on"].isoformat()}), **v))
+        self._with_people(lambda people: self._ask(
+            ReviewDialog(agencies, values, people),
+            lambda v: self.act(workflow.schedule_review, self.case_id, self.actor, done="Review scheduled.",
+                               retry=lambda: self.action_schedule_review(
+                                   {**v, "meeting_on": v["meeting_on"].isoformat()}), **v)))
+
+    @work(thread=True, exit_on_error=False)
+    def _with_people(self, then: Callable[[list[str]], None]) -> None:
+        """The people a chair can be chosen from, read off the UI thread, then `then(people)`."""
+        from caseworker_tui.services.people import chair_choices
+
+        people = chair_choices()
+        self.app.call_from_thread(then, people)
 
     def action_findings(self) -> None:
         from caseworker_tui.screens.dialogs import TextDialog
@@ -217,11 +226,13 @@ class CaseSteps:
         end = appeal_window(self.case_id)
         self.app.call_from_thread(then, end)
 
-    def action_appeal_decision(self) -> None:
+    def action_appeal_decision(self, initial: dict | None = None) -> None:
         from caseworker_tui.screens.case_dialogs import AppealDecisionDialog
 
-        self._ask(AppealDecisionDialog(),
-                  lambda v: self.act(workflow.decide_appeal, self.case_id, self.actor, done="Appeal decided.", **v))
+        self._with_people(lambda people: self._ask(
+            AppealDecisionDialog(people, initial),
+            lambda v: self.act(workflow.decide_appeal, self.case_id, self.actor, done="Appeal decided.",
+                               retry=lambda: self.action_appeal_decision(v), **v)))
 
     def action_close_case(self) -> None:
         from caseworker_tui.screens.dialogs import TextDialog

@@ -7,6 +7,7 @@ from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import User
 from caseworker_tui.services import context
 from caseworker_tui.services.names import name_key
+from caseworker_tui.services.unit import reading
 
 
 def named_person(name: str, *, field: str, label: str) -> str:
@@ -24,9 +25,11 @@ def named_person(name: str, *, field: str, label: str) -> str:
                        "named people (named_people)", field)
 
 
-def people_names() -> list[str]:
-    """Everyone a chair can be chosen from, for a dialog's list."""
-    accounts = [u.display_name for u in User.select(User.display_name)
-                .where((User.active == True) & (User.role.in_(("chair", "supervisor"))))  # noqa: E712
-                .order_by(User.display_name)]
-    return list(dict.fromkeys(accounts + list(context.policy().named_people)))
+def chair_choices() -> list[str]:
+    """Everyone a chair can be chosen from, chairs and the policy's named people first."""
+    with reading():
+        users = list(User.select(User.display_name, User.role).where(User.active == True)  # noqa: E712
+                     .order_by(User.display_name))
+    chairs = [u.display_name for u in users if u.role == "chair"]
+    return list(dict.fromkeys(chairs + list(context.policy().named_people)
+                              + [u.display_name for u in users]))
