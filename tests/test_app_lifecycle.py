@@ -29,7 +29,7 @@ def _under_review(users) -> int:
     """The shared overdue case, accepted, with its review meeting on 3 December."""
     case_id = seed_cases(users)["overdue"]
     workflow.decide(case_id, users["casey"], accept=True)
-    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police"], participation="in_person")
     return case_id
 

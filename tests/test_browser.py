@@ -113,7 +113,7 @@ def seed(url: str) -> tuple[int, str]:
     case = intake.create_request(parse_application(meets_rule_a(), context.policy()), casey)
     workflow.acknowledge(case.id, casey)
     workflow.decide(case.id, casey, accept=True)
-    workflow.schedule_review(case.id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case.id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     workflow.draft_outcome(case.id, casey, summary="Agencies missed the pattern of repeat incidents.",
                            recommendations=[RecommendationIn("police", "Visit weekly", date(2027, 1, 15))])

@@ -199,7 +199,7 @@ def test_markup_escapes_and_control_characters_come_back_exactly_as_typed(users)
     workflow.record_update(open_case(case_id, casey).updates[0].id, casey, EVERYTHING)
     workflow.acknowledge(case_id, casey)
     workflow.decide(case_id, casey, accept=True, reason=EVERYTHING)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name=NAME,
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name=NAME,
                              agencies=["police"], participation="not_invited", not_invited_reason=EVERYTHING)
     workflow.record_findings(case_id, casey, EVERYTHING)
     workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason=EVERYTHING)

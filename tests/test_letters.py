@@ -55,7 +55,7 @@ def _accepted(casey, data=None) -> int:
 
 def _scheduled(casey, data=None) -> int:
     case_id = _accepted(casey, data)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     return case_id
 
@@ -205,7 +205,7 @@ def test_review_invitation_lists_the_ways_to_take_part(users, tmp_path):
     case_id = _accepted(casey)
     with pytest.raises(TransitionNotAllowed, match="review meeting to be scheduled"):
         letters.produce(case_id, "review_invitation", casey, tmp_path)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     text = _read(letters.produce(case_id, "review_invitation", casey, tmp_path).path)
     assert "will take place on Thursday 3 December 2026, chaired by Chris Hall" in text

@@ -60,7 +60,7 @@ def _accepted(users) -> int:
 
 def _under_review(users) -> int:
     case_id = _accepted(users)
-    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     return case_id
 
@@ -149,7 +149,7 @@ OPERATIONS = [
     Operation("record_update", W.record_update, _updates_requested,
               lambda c, a: W.record_update(_update_id(c), a, "Officers visited twice.")),
     Operation("schedule_review", W.schedule_review, _accepted,
-              lambda c, a: W.schedule_review(c, a, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+              lambda c, a: W.schedule_review(c, a, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                                              agencies=["police"], participation="in_person")),
     Operation("record_findings", W.record_findings, _under_review,
               lambda c, a: W.record_findings(c, a, "Reports were not linked.")),

@@ -32,7 +32,7 @@ def _open_steps(case_id: int) -> dict[str, date]:
 def _to_awaiting_chair(case_id: int, casey) -> None:
     workflow.acknowledge(case_id, casey)
     workflow.decide(case_id, casey, accept=True)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     workflow.draft_outcome(case_id, casey, summary="Agencies missed the pattern.",
                            recommendations=[RecommendationIn("police", "Visit weekly", date(2027, 1, 15))])
@@ -218,7 +218,7 @@ def test_the_timeline_tells_a_day_in_the_order_it_happened_with_who(users):
     case_id = _new(casey)
     workflow.acknowledge(case_id, casey)
     workflow.decide(case_id, casey, accept=True)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
                              agencies=["police"], participation="virtual")
     workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason="Police records awaited.")
     workflow.record_findings(case_id, casey, "Reports were never linked.")

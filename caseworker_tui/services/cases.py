@@ -38,6 +38,7 @@ from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
+from caseworker_tui.services.workflow import NOT_RECEIVED
 
 if TYPE_CHECKING:  # imported where a case is opened: the queue, the first screen, has no verdict
     from caseworker_tui.services.eligibility import Verdict
@@ -114,6 +115,7 @@ class UpdateInfo:
     answered_on: date | None
     answer: str
     late: bool
+    not_received: bool = False  # closed unanswered: the review went ahead without it
 
 
 @dataclass(frozen=True)
@@ -212,15 +214,15 @@ class CaseDetail:
 
 
 def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
-               recommendation_open: bool) -> frozenset[str]:
+               recommendation_open: bool, today: date) -> frozenset[str]:
     """The facts about a case that the lifecycle's `Step.needs` names."""
     facts = {"letter_unsent"}
     if assignee != actor.username:
         facts.add("not_mine")
     if updates_pending:
         facts.add("update_pending")
-    if meeting_on is not None:
-        facts.add("meeting_set")
+    if meeting_on is not None and meeting_on <= today:
+        facts.add("meeting_held")
     if recommendation_open:
         facts.add("recommendation_open")
     return frozenset(facts)
@@ -347,6 +349,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
                                    + (f": {e.reason}" if e.reason else "")))
     timeline.sort(key=lambda t: t.at)
 
+    unanswered = {d.ref_id for d in deadlines if d.step == "agency_update" and d.closed_how == NOT_RECEIVED}
     stage = case.stage
     return CaseDetail(
         id=case.id, reference=case.reference, version=case.version, received_at=case.received_at,
@@ -366,7 +369,8 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         decisions=[DecisionInfo(d.decision, d.ground, d.reason, d.against_verdict, d.decided_by, d.decided_at)
                    for d in decisions],
         updates=[UpdateInfo(u.id, u.agency, label(u.agency), u.requested_on, u.due_on, u.answered_on, u.answer,
-                            late=u.answered_on is None and today > u.due_on) for u in updates],
+                            late=u.answered_on is None and u.id not in unanswered and today > u.due_on,
+                            not_received=u.id in unanswered) for u in updates],
         review=ReviewInfo(review.due_on, review.extended_to, review.extension_reason, review.meeting_on,
                           review.chair_name, json.loads(review.agencies_json), review.participation,
                           review.not_invited_reason, review.findings, review.summary, review.submitted_at,
@@ -383,7 +387,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
             assignee=assignee.username if assignee else None, actor=actor,
             updates_pending=any(u.answered_on is None for u in updates),
             meeting_on=review.meeting_on if review else None,
-            recommendation_open=any(r.done_on is None for r in recs))),
+            recommendation_open=any(r.done_on is None for r in recs), today=today)),
     )
 
 

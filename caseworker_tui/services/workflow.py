@@ -33,6 +33,9 @@ from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import FINISHED, stage_label
 from caseworker_tui.services.unit import reading, transaction
 
+# How an agency update that stopped mattering is closed: the review went ahead without it.
+NOT_RECEIVED = "not_received"
+
 PARTICIPATION = {
     "in_person": "in person",
     "virtual": "virtually",
@@ -217,7 +220,7 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
             open_step(case, "review", due)
         else:
             # Nobody chases agencies for a request that has been declined (as on closing).
-            close_steps(case, "agency_update", how="cancelled")
+            close_steps(case, "agency_update", how=NOT_RECEIVED)
         return {"ground": ground, "against_verdict": against}
     return _run(case_id, actor, "decide", expected_version=expected_version,
                 to_stage="accepted" if accept else "declined", change=change, reason=reason)
@@ -301,16 +304,26 @@ def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name:
     return _run(case_id, actor, "schedule_review", expected_version=expected_version, change=change)
 
 
+def _meeting_held(case: Case, what: str) -> Review:
+    """The case's review, once its meeting has taken place (its date is today or past)."""
+    review = _review(case)
+    if review.meeting_on is None or review.meeting_on > clock.today():
+        when = (f"is on {review.meeting_on:%d %b %Y}" if review.meeting_on
+                else "has not been scheduled")
+        raise TransitionNotAllowed(f"{what} once the review meeting has taken place; the meeting of "
+                                   f"{case.reference} {when}.")
+    return review
+
+
 def record_findings(case_id: int, actor: Actor, findings: str, expected_version: int | None = None) -> Done:
     findings = _text(findings, "findings")
 
     def change(case: Case) -> None:
-        review = _review(case)
-        if review.meeting_on is None:
-            raise TransitionNotAllowed(f"Findings are recorded once the review meeting is set; "
-                                       f"{case.reference} has no meeting date yet.")
+        review = _meeting_held(case, "Findings are recorded")
         review.findings = findings
         review.save()
+        # The meeting has been held: an update still not in can no longer shape the review.
+        close_steps(case, "agency_update", how=NOT_RECEIVED)
     return _run(case_id, actor, "record_findings", expected_version=expected_version, change=change)
 
 
@@ -353,11 +366,13 @@ def draft_outcome(case_id: int, actor: Actor, *, summary: str, recommendations: 
         _text(rec.action, f"recommendation {n} action")
 
     def change(case: Case) -> dict:
+        _meeting_held(case, "The outcome is drafted")
         for n, rec in enumerate(recommendations, start=1):
             if rec.due_on < clock.today():
                 raise InvalidInput(f"recommendation {n}: due date {rec.due_on} is in the past",
                                    f"recommendations.{n}.due_on")
         Review.update(summary=summary).where(Review.case == case).execute()
+        close_steps(case, "agency_update", how=NOT_RECEIVED)
         Recommendation.delete().where(Recommendation.case == case).execute()
         for n, rec in enumerate(recommendations, start=1):
             Recommendation.create(case=case, position=n, agency=rec.agency, action=rec.action.strip(),
@@ -524,7 +539,8 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
             case.stage = "closed"
             case.closed_at = clock.now()
             # Final, as close() is: only the recommendations stay open for follow-up.
-            close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
+            close_steps(case, "notify_decision", "review", "notify_extension", how="cancelled")
+            close_steps(case, "agency_update", how=NOT_RECEIVED)
         elif appeal.against == "decision":
             case.stage, case.decided_on = "acknowledged", None
             # The first decision's letter is superseded: the fresh decision owes one of its own.
@@ -561,5 +577,6 @@ def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | 
         case.closed_at = clock.now()
         if case.stage == "approved":  # closing an approved case says its outcome has gone out
             close_steps(case, "review")
-        close_steps(case, "notify_decision", "review", "notify_extension", "agency_update", how="cancelled")
+        close_steps(case, "notify_decision", "review", "notify_extension", how="cancelled")
+        close_steps(case, "agency_update", how=NOT_RECEIVED)
     return _run(case_id, actor, "close", expected_version=expected_version, change=change, reason=reason)

@@ -35,6 +35,9 @@ def progress_text(detail: CaseDetail) -> Text:
     for u in detail.updates:
         if u.answered_on:
             text.append(f"  ✓ {u.agency_label}: answered {u.answered_on:%d %b %Y} — {clean(u.answer)}\n")
+        elif u.not_received:
+            text.append(f"  ✗ {u.agency_label}: asked {u.requested_on:%d %b}, not received — the review "
+                        "went ahead without it\n")
         else:
             text.append(f"  … {u.agency_label}: asked {u.requested_on:%d %b}, due {u.due_on:%d %b %Y}")
             text.append("  ! LATE\n" if u.late else "\n", style="bold red" if u.late else "")
