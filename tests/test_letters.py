@@ -25,6 +25,7 @@ from caseworker_tui.services import context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.letters import LetterTemplateError
 from caseworker_tui.services.workflow import RecommendationIn
+from tests.conftest import TODAY
 from tests.factories import application, incident, meets_rule_a, report
 
 TRICKY = "{{ 7*7 }} {% if x %}<b>bold</b> & Smith's \"quote\"{% endif %}"
@@ -53,15 +54,15 @@ def _accepted(casey, data=None) -> int:
     return case_id
 
 
-def _scheduled(casey, data=None) -> int:
+def _scheduled(casey, data=None, meeting_on=date(2026, 12, 3)) -> int:
     case_id = _accepted(casey, data)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=meeting_on, chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     return case_id
 
 
 def _approved(casey, chris) -> int:
-    case_id = _scheduled(casey)
+    case_id = _scheduled(casey, meeting_on=TODAY)  # findings follow a meeting that has taken place
     workflow.record_findings(case_id, casey, "No agency visited after the third report.")
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
         RecommendationIn("police", "Assign a named officer.", date(2027, 1, 15)),
@@ -534,7 +535,7 @@ def test_a_declined_request_stops_chasing_agencies_and_offers_no_update_letter(u
 
 def test_an_extension_letter_still_owed_after_approval_can_be_produced(users, tmp_path):
     casey, chris = users["casey"], users["chris"]
-    case_id = _scheduled(casey)
+    case_id = _scheduled(casey, meeting_on=TODAY)
     workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason="Police records awaited.")
     workflow.record_findings(case_id, casey, "No agency visited after the third report.")
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
