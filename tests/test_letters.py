@@ -21,7 +21,7 @@ from caseworker_tui.errors import (
     TransitionNotAllowed,
 )
 from caseworker_tui.models import AuditEvent, Case, Deadline, Letter
-from caseworker_tui.services import context, intake, letters, workflow
+from caseworker_tui.services import audit, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.letters import LetterTemplateError
 from caseworker_tui.services.workflow import RecommendationIn
@@ -409,7 +409,7 @@ def test_when_the_record_cannot_be_written_the_file_goes_too(users, tmp_path, mo
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(letters.audit, "record", fail)
+    monkeypatch.setattr(audit, "record", fail)
     with pytest.raises(RuntimeError):
         letters.produce(case_id, "acknowledgement", casey, out)
     assert list(out.iterdir()) == []  # neither the letter nor its temporary file
