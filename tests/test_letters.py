@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import subprocess
@@ -23,11 +24,12 @@ from caseworker_tui.errors import (
 from caseworker_tui.models import AuditEvent, Case, Deadline, Letter
 from caseworker_tui.services import audit, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.letters import LetterTemplateError
+from caseworker_tui.services.letters import LETTER_KINDS, LetterTemplateError
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
 from tests.factories import application, incident, meets_rule_a, report
 
+REPO = Path(__file__).resolve().parent.parent
 TRICKY = "{{ 7*7 }} {% if x %}<b>bold</b> & Smith's \"quote\"{% endif %}"
 
 
@@ -300,6 +302,40 @@ def test_text_users_type_prints_exactly_as_typed(users, tmp_path):
     assert f"The reason: {TRICKY}" in text
     assert "Dear Ann <Lee> & {{ 7*7 }}," in text
     assert "49" not in text
+
+
+# --- the registry of kinds -----------------------------------------------------------------------
+
+def test_every_registered_kind_has_a_sound_template_in_letters():
+    shipped = REPO / "letters"
+    for kind in LETTER_KINDS:
+        path = shipped / kind.template
+        assert path.is_file(), f"{kind.key}: no template {path}"
+        assert letters.template_problems(kind.key, path) == [], kind.key
+    assert sorted(p.name for p in shipped.glob("*.docx")) == sorted(k.template for k in LETTER_KINDS)
+
+
+def _kinds_named(node: ast.AST) -> set[str]:
+    """The kinds a literal names: itself, or the items (or keys) of a tuple, list, set or dict."""
+    items = (node.keys if isinstance(node, ast.Dict)
+             else node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node])
+    return {i.value for i in items if isinstance(i, ast.Constant) and i.value in letters.KINDS}
+
+
+def test_no_module_but_the_registry_spells_out_the_kinds():
+    """A list of kinds, or an if-chain over them, anywhere else would drift from the registry."""
+    registry = REPO / "caseworker_tui" / "services" / "letters" / "kinds.py"
+    modules = [*(REPO / "caseworker_tui").rglob("*.py"), *(REPO / "tools").rglob("*.py")]
+    for path in [m for m in modules if m != registry]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        compared: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict | ast.Tuple | ast.List | ast.Set):
+                assert len(_kinds_named(node)) < 3, f"{path.relative_to(REPO)}:{node.lineno}"
+            if isinstance(node, ast.Compare):
+                for side in (node.left, *node.comparators):
+                    compared |= _kinds_named(side)
+        assert len(compared) < 3, f"{path.relative_to(REPO)} compares with {sorted(compared)}"
 
 
 # --- templates ------------------------------------------------------------------------------------
