@@ -1,9 +1,11 @@
 """Letters: Word documents from templates council staff edit in Word, kept with the case.
 
 The kinds of letter are declared once, in `kinds`; the rest of this package derives from them:
-`offers` says which a case calls for now and why not, `contexts` and `builders` what each may
-say, `templates` which file is in force and whether it can be used, `rendering` the document,
+`refusals` says when each fits the case and `offers` lists them so, `contexts` and `builders`
+say what each may say and read it from the case (with `facts`, the reads they share),
+`templates` which file is in force and whether it can be used, `rendering` makes the document,
 and `producing` keeps it, versioned, on the case's timeline and records how it was sent.
+Callers import from here; docxtpl and python-docx load only when a letter is made or read.
 """
 
 from caseworker_tui.services.letters.kinds import (

@@ -29,7 +29,7 @@ class LetterKind:
     builder: Builder                   # reads that from the stored case
     refuse: Refusal                    # why the case does not call for it now, or None
     closes: str | None = None          # the deadline step that sending it meets
-    to_agency: bool = False            # goes to an agency named when it is made, not the applicant
+    to_agency: bool = False            # to an agency named when made; never in large print
 
     @property
     def template(self) -> str:
