@@ -20,7 +20,7 @@ from caseworker_tui.services.letters.facts import (
 )
 from caseworker_tui.services.stages import stage_label
 
-Refusal = Callable[[Case, str], "str | None"]
+Refusal = Callable[[Case, str], str | None]
 
 REVIEW_STAGES = ("accepted", "under_review", "outcome_drafted", "awaiting_chair")
 
