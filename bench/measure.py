@@ -249,7 +249,7 @@ def _letter(result: Result, runs: int) -> None:
     """
     from caseworker_tui.models import Case
     from caseworker_tui.services import letters
-    from caseworker_tui.services.letter_context import build
+    from caseworker_tui.services.letters import build_context as build
     from caseworker_tui.services.unit import reading
 
     kind = "outcome"

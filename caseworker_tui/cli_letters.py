@@ -8,11 +8,27 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-# The letter kinds, as `services.letters.KINDS` (a test keeps the two equal).
-KINDS = ("acknowledgement", "agency_update_request", "threshold_met", "threshold_not_met", "review_invitation",
-         "extension", "outcome", "appeal_acknowledgement", "appeal_decision")
+
+class _RegisteredKinds(Sequence[str]):
+    """The letter kinds of the registry, read only when argparse first asks for them.
+
+    Loading the registry loads the letter services; building the parser must not, so the
+    `render` choices look the kinds up when a `letters render` line is parsed or its help shown.
+    """
+
+    def _keys(self) -> tuple[str, ...]:
+        from caseworker_tui.services.letters import KINDS
+
+        return KINDS
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self._keys()[index]
+
+    def __len__(self) -> int:
+        return len(self._keys())
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -54,7 +70,7 @@ def register(sub) -> None:
                            description="Produce a letter as a new version (earlier versions are kept). "
                                        "A kind the case's stage does not call for is refused with the reason.")
     p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
-    p.add_argument("kind", choices=KINDS, metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    p.add_argument("kind", choices=_RegisteredKinds(), metavar="KIND", help="one of: %(choices)s")
     p.add_argument("--out", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     p.add_argument("--agency", help="for agency_update_request: the agency it goes to (e.g. police)")
     p.set_defaults(func=cmd_render)

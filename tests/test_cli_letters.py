@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
 
-from caseworker_tui import cli, cli_letters
+from caseworker_tui import cli
 from caseworker_tui.services import context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from tests.factories import meets_rule_a
@@ -32,8 +34,21 @@ def _misspelt_copy(folder: Path) -> None:
             new.writestr(item, data)
 
 
-def test_the_kinds_offered_on_the_command_line_are_the_services_kinds():
-    assert cli_letters.KINDS == letters.KINDS
+def test_the_command_line_offers_exactly_the_registered_kinds(capsys):
+    parser = cli.build_parser()
+    for kind in letters.KINDS:
+        assert parser.parse_args(["letters", "render", "CT-2026-0001", kind]).kind == kind
+    with pytest.raises(SystemExit):
+        parser.parse_args(["letters", "render", "--help"])
+    assert f"one of: {', '.join(letters.KINDS)}" in " ".join(capsys.readouterr().out.split())
+
+
+def test_building_the_parser_leaves_the_letter_services_unloaded():
+    """Every `caseworker` command builds the parser; only `letters` commands load the registry."""
+    code = ("import sys; from caseworker_tui import cli; cli.build_parser(); "
+            "print('caseworker_tui.services.letters' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
 
 
 def test_render_writes_the_letter_and_prints_its_path(case, tmp_path, capsys):

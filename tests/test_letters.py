@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import subprocess
@@ -21,12 +22,14 @@ from caseworker_tui.errors import (
     TransitionNotAllowed,
 )
 from caseworker_tui.models import AuditEvent, Case, Deadline, Letter
-from caseworker_tui.services import context, intake, letters, workflow
+from caseworker_tui.services import audit, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.letters import LetterTemplateError
+from caseworker_tui.services.letters import LETTER_KINDS, LetterTemplateError
 from caseworker_tui.services.workflow import RecommendationIn
+from tests.conftest import TODAY
 from tests.factories import application, incident, meets_rule_a, report
 
+REPO = Path(__file__).resolve().parent.parent
 TRICKY = "{{ 7*7 }} {% if x %}<b>bold</b> & Smith's \"quote\"{% endif %}"
 
 
@@ -53,15 +56,15 @@ def _accepted(casey, data=None) -> int:
     return case_id
 
 
-def _scheduled(casey, data=None) -> int:
+def _scheduled(casey, data=None, meeting_on=date(2026, 12, 3)) -> int:
     case_id = _accepted(casey, data)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=meeting_on, chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     return case_id
 
 
 def _approved(casey, chris) -> int:
-    case_id = _scheduled(casey)
+    case_id = _scheduled(casey, meeting_on=TODAY)  # findings follow a meeting that has taken place
     workflow.record_findings(case_id, casey, "No agency visited after the third report.")
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
         RecommendationIn("police", "Assign a named officer.", date(2027, 1, 15)),
@@ -205,7 +208,7 @@ def test_review_invitation_lists_the_ways_to_take_part(users, tmp_path):
     case_id = _accepted(casey)
     with pytest.raises(TransitionNotAllowed, match="review meeting to be scheduled"):
         letters.produce(case_id, "review_invitation", casey, tmp_path)
-    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
+    workflow.schedule_review(case_id, casey, meeting_on=date(2026, 12, 3), chair_name="Chris Hall",
                              agencies=["police", "council"], participation="virtual")
     text = _read(letters.produce(case_id, "review_invitation", casey, tmp_path).path)
     assert "will take place on Thursday 3 December 2026, chaired by Chris Hall" in text
@@ -299,6 +302,41 @@ def test_text_users_type_prints_exactly_as_typed(users, tmp_path):
     assert f"The reason: {TRICKY}" in text
     assert "Dear Ann <Lee> & {{ 7*7 }}," in text
     assert "49" not in text
+
+
+# --- the registry of kinds -----------------------------------------------------------------------
+
+def test_every_registered_kind_has_a_sound_template_in_letters():
+    shipped = REPO / "letters"
+    for kind in LETTER_KINDS:
+        path = shipped / kind.template
+        assert path.is_file(), f"{kind.key}: no template {path}"
+        assert letters.template_problems(kind.key, path) == [], kind.key
+    templates = sorted(kind.template for kind in LETTER_KINDS)
+    assert sorted(p.name for p in shipped.glob("*.docx")) == templates  # and none for no kind
+
+
+def _kinds_named(node: ast.AST) -> set[str]:
+    """The kinds a literal names: itself, or the items (or keys) of a tuple, list, set or dict."""
+    items = (node.keys if isinstance(node, ast.Dict)
+             else node.elts if isinstance(node, ast.Tuple | ast.List | ast.Set) else [node])
+    return {i.value for i in items if isinstance(i, ast.Constant) and i.value in letters.KINDS}
+
+
+def test_no_module_but_the_registry_spells_out_the_kinds():
+    """A list of kinds, or an if-chain over them, anywhere else would drift from the registry."""
+    registry = REPO / "caseworker_tui" / "services" / "letters" / "kinds.py"
+    modules = [*(REPO / "caseworker_tui").rglob("*.py"), *(REPO / "tools").rglob("*.py")]
+    for path in [m for m in modules if m != registry]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        compared: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Dict | ast.Tuple | ast.List | ast.Set):
+                assert len(_kinds_named(node)) < 3, f"{path.relative_to(REPO)}:{node.lineno}"
+            if isinstance(node, ast.Compare):
+                for side in (node.left, *node.comparators):
+                    compared |= _kinds_named(side)
+        assert len(compared) < 3, f"{path.relative_to(REPO)} compares with {sorted(compared)}"
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -408,7 +446,7 @@ def test_when_the_record_cannot_be_written_the_file_goes_too(users, tmp_path, mo
 
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(letters.audit, "record", fail)
+    monkeypatch.setattr(audit, "record", fail)
     with pytest.raises(RuntimeError):
         letters.produce(case_id, "acknowledgement", casey, out)
     assert list(out.iterdir()) == []  # neither the letter nor its temporary file
@@ -534,7 +572,7 @@ def test_a_declined_request_stops_chasing_agencies_and_offers_no_update_letter(u
 
 def test_an_extension_letter_still_owed_after_approval_can_be_produced(users, tmp_path):
     casey, chris = users["casey"], users["chris"]
-    case_id = _scheduled(casey)
+    case_id = _scheduled(casey, meeting_on=TODAY)
     workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason="Police records awaited.")
     workflow.record_findings(case_id, casey, "No agency visited after the third report.")
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[

@@ -1,6 +1,8 @@
 """Build the shipped Word letter templates in `letters/` from the wording below.
 
-The wording lives here, as reviewable text, so a change to a letter shows up in a diff. Council
+The wording lives here, as reviewable text, so a change to a letter shows up in a diff; which
+letters there are, and so which templates to build, comes from the registry of letter kinds
+(caseworker_tui/services/letters/kinds.py), where each body below is found by its name. Council
 staff edit the built .docx files in Word afterwards; `caseworker letters check` then confirms
 that every `{{ … }}` they use is something the letter's context provides. The files are built
 byte for byte the same on every run (fixed dates, fixed zip timestamps), so rebuilding without
@@ -24,6 +26,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+
+from caseworker_tui.services.letters.kinds import LETTER_KINDS, LetterKind
 
 LETTERS = Path(__file__).resolve().parent.parent / "letters"
 NAVY = RGBColor(0x1F, 0x3A, 0x5F)
@@ -209,6 +213,19 @@ def other_routes(doc) -> None:
 
 # --- the letters ------------------------------------------------------------------------------
 
+# Each letter's title and body, by the key of the kind it words (the body function's name).
+WORDING: dict[str, tuple[str, Callable]] = {}
+
+
+def wording(title: str) -> Callable[[Callable], Callable]:
+    """Record the decorated body as the wording of the kind it is named after, titled `title`."""
+    def record(body: Callable) -> Callable:
+        WORDING[body.__name__] = (title, body)
+        return body
+    return record
+
+
+@wording("Acknowledgement of a Community Trigger request")
 def acknowledgement(doc) -> None:
     opening(doc, "Your Community Trigger request (ASB Case Review)")
     para(doc, "Thank you for your request for a Community Trigger, also called an Anti-social Behaviour "
@@ -225,6 +242,7 @@ def acknowledgement(doc) -> None:
     sign_off(doc)
 
 
+@wording("Request for an update from an agency")
 def agency_update_request(doc) -> None:
     opening(doc, "Community Trigger request {{ reference }}: request for an update")
     para(doc, "The {{ partnership.name }} has received a Community Trigger (ASB Case Review) request from "
@@ -246,6 +264,7 @@ def agency_update_request(doc) -> None:
     sign_off(doc)
 
 
+@wording("Threshold met: a review will take place")
 def threshold_met(doc) -> None:
     opening(doc, "Your Community Trigger request: a review will take place")
     para(doc, "We have considered your Community Trigger request, received on {{ received_on }}, and on "
@@ -265,6 +284,7 @@ def threshold_met(doc) -> None:
     sign_off(doc)
 
 
+@wording("Threshold not met: no review")
 def threshold_not_met(doc) -> None:
     opening(doc, "Your Community Trigger request: our decision")
     para(doc, "We have considered your Community Trigger request, received on {{ received_on }}. On "
@@ -305,6 +325,7 @@ def threshold_not_met(doc) -> None:
     sign_off(doc)
 
 
+@wording("Invitation to take part in the review")
 def review_invitation(doc) -> None:
     opening(doc, "Your Community Trigger review: how you can take part")
     para(doc, "The review of your Community Trigger request will take place on {{ meeting_on }}, chaired "
@@ -330,6 +351,7 @@ def review_invitation(doc) -> None:
     sign_off(doc)
 
 
+@wording("Extension of the review")
 def extension(doc) -> None:
     opening(doc, "Your Community Trigger review: a new completion date")
     para(doc, "We told you that the review of your Community Trigger request would be completed by "
@@ -342,6 +364,7 @@ def extension(doc) -> None:
     sign_off(doc)
 
 
+@wording("Outcome of the review")
 def outcome(doc) -> None:
     opening(doc, "The outcome of your Community Trigger review")
     para(doc, "I am writing as chair of the {{ partnership.name }} to tell you the outcome of the ASB Case "
@@ -371,6 +394,7 @@ def outcome(doc) -> None:
     para(doc, "Approved on {{ approved_on }}", size=9, after=0)
 
 
+@wording("Acknowledgement of an appeal")
 def appeal_acknowledgement(doc) -> None:
     opening(doc, "Your appeal about your Community Trigger request")
     para(doc, "Thank you for your appeal, received on {{ lodged_on }}, against {{ against_words }}.")
@@ -381,6 +405,7 @@ def appeal_acknowledgement(doc) -> None:
     sign_off(doc)
 
 
+@wording("Decision on an appeal")
 def appeal_decision(doc) -> None:
     opening(doc, "The decision on your appeal")
     para(doc, "An independent chair, {{ independent_chair }}, has considered your appeal of {{ lodged_on }} "
@@ -403,19 +428,6 @@ def appeal_decision(doc) -> None:
     tag(doc, "{%p endif %}")
     para(doc, CONTACT)
     sign_off(doc)
-
-
-TEMPLATES: dict[str, tuple[str, Callable]] = {
-    "acknowledgement": ("Acknowledgement of a Community Trigger request", acknowledgement),
-    "agency_update_request": ("Request for an update from an agency", agency_update_request),
-    "threshold_met": ("Threshold met: a review will take place", threshold_met),
-    "threshold_not_met": ("Threshold not met: no review", threshold_not_met),
-    "review_invitation": ("Invitation to take part in the review", review_invitation),
-    "extension": ("Extension of the review", extension),
-    "outcome": ("Outcome of the review", outcome),
-    "appeal_acknowledgement": ("Acknowledgement of an appeal", appeal_acknowledgement),
-    "appeal_decision": ("Decision on an appeal", appeal_decision),
-}
 
 
 def _slim(doc) -> None:
@@ -448,12 +460,12 @@ def _slim(doc) -> None:
             styles.remove(style)
 
 
-def build(kind: str) -> bytes:
-    title, body = TEMPLATES[kind]
+def build(kind: LetterKind) -> bytes:
+    title, body = WORDING[kind.key]
     doc = _new_document(title)
     letterhead(doc)
-    addressee(doc, extra_reference="Your reference: {{ agency_references }}"
-              if kind == "agency_update_request" else "")
+    agency_reference = "Your reference: {{ agency_references }}" if kind.to_agency else ""
+    addressee(doc, extra_reference=agency_reference)
     body(doc)
     _slim(doc)
     buffer = io.BytesIO()
@@ -477,9 +489,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=LETTERS, help=f"where to write (default {LETTERS})")
     args = parser.parse_args()
+    keys = {kind.key for kind in LETTER_KINDS}
+    unworded, stray = sorted(keys - set(WORDING)), sorted(set(WORDING) - keys)
+    if unworded or stray:
+        parser.error("the wording here and the registry of letter kinds disagree: "
+                     f"no wording for {', '.join(unworded) or 'none'}; "
+                     f"wording for no kind: {', '.join(stray) or 'none'}")
     args.out.mkdir(parents=True, exist_ok=True)
-    for kind in TEMPLATES:
-        path = args.out / f"{kind}.docx"
+    for kind in LETTER_KINDS:
+        path = args.out / kind.template
         path.write_bytes(build(kind))
         print(path)
 

@@ -1,0 +1,45 @@
+"""Letters: Word documents from templates council staff edit in Word, kept with the case.
+
+The kinds of letter are declared once, in `kinds`; the rest of this package derives from them:
+`refusals` says when each fits the case and `offers` lists them so, `contexts` and `builders`
+say what each may say and read it from the case (with `facts`, the reads they share),
+`templates` which file is in force and whether it can be used, `rendering` makes the document,
+and `producing` keeps it, versioned, on the case's timeline and records how it was sent.
+Callers import from here; docxtpl and python-docx load only when a letter is made or read.
+"""
+
+from caseworker_tui.services.letters.kinds import (
+    BY_KEY,
+    KINDS,
+    LETTER_KINDS,
+    LetterKind,
+    build_context,
+)
+from caseworker_tui.services.letters.offers import (
+    LetterOption,
+    letter_options,
+    offered_letters,
+    update_request_agencies,
+)
+from caseworker_tui.services.letters.producing import (
+    CHANNELS,
+    ProducedLetter,
+    list_letters,
+    mark_sent,
+    produce,
+)
+from caseworker_tui.services.letters.rendering import LARGE_PRINT_PT, letter_text, render
+from caseworker_tui.services.letters.templates import (
+    LetterTemplateError,
+    TemplateCheck,
+    check_templates,
+    template_path,
+    template_problems,
+)
+
+__all__ = [
+    "BY_KEY", "CHANNELS", "KINDS", "LARGE_PRINT_PT", "LETTER_KINDS", "LetterKind", "LetterOption",
+    "LetterTemplateError", "ProducedLetter", "TemplateCheck", "build_context", "check_templates",
+    "letter_options", "letter_text", "list_letters", "mark_sent", "offered_letters", "produce",
+    "render", "template_path", "template_problems", "update_request_agencies",
+]

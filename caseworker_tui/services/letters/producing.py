@@ -1,0 +1,185 @@
+"""Producing a letter and recording that it went out.
+
+A letter is written under a new version number, never over an earlier one, and recorded with its
+checksum in the same transaction as its audit event; if the record cannot be written, the file
+goes. The case is read twice: once to build the letter outside any write, and again in the
+write, so a letter the case stopped calling for meanwhile is refused rather than kept. Marking a
+letter sent meets the deadline step its kind closes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from peewee import fn
+
+from caseworker_tui.errors import InvalidInput, NotFound, TransitionNotAllowed
+from caseworker_tui.models import Applicant, Case, Letter
+from caseworker_tui.services import audit, clock
+from caseworker_tui.services.deadlines import close_steps, refresh_next_due
+from caseworker_tui.services.letters.facts import case_by_id, waiting_agencies
+from caseworker_tui.services.letters.kinds import BY_KEY, build_context, letter_kind
+from caseworker_tui.services.letters.rendering import render
+from caseworker_tui.services.letters.templates import template_path
+from caseworker_tui.services.permissions import Actor, require
+from caseworker_tui.services.unit import reading, transaction
+
+CHANNELS = ("post", "email", "hand")
+
+
+@dataclass(frozen=True)
+class ProducedLetter:
+    id: int
+    case_id: int
+    reference: str
+    kind: str
+    version_no: int
+    path: str
+    checksum: str
+    large_print: bool
+    recipient: str
+    created_by: str
+    created_at: datetime
+    sent_on: date | None
+    channel: str | None
+
+
+def _info(row: Letter, reference: str) -> ProducedLetter:
+    return ProducedLetter(row.id, row.case_id, reference, row.kind, row.version_no, row.path,
+                          row.checksum, row.large_print, row.recipient, row.created_by,
+                          row.created_at, row.sent_on, row.channel)
+
+
+def _pick_agency(case: Case, agency: str | None) -> str:
+    waiting = waiting_agencies(case)
+    if agency is None and len(waiting) == 1:
+        return waiting[0]
+    if agency is None:
+        raise InvalidInput(f"agency: choose the agency the letter goes to: {', '.join(waiting)}",
+                           "agency")
+    if agency not in waiting:
+        raise InvalidInput(f"agency: {agency!r} has no update request waiting on {case.reference}; "
+                           f"waiting: {', '.join(waiting)}", "agency")
+    return agency
+
+
+def _large_print(case: Case) -> bool:
+    person = Applicant.get(Applicant.case == case)
+    needs = json.loads(person.needs_json or "[]")
+    return any(str(n).casefold().replace("-", "_").replace(" ", "_") == "large_print"
+               for n in needs)
+
+
+def _safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip(".-") or "letter"
+
+
+def _claim(out_dir: Path, stem: str, version: int) -> tuple[int, Path]:
+    """The first free `stem_vN.docx` from `version` on, created empty so nobody else takes it."""
+    while True:
+        path = out_dir / f"{stem}_v{version}.docx"
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            return version, path
+        except FileExistsError:
+            version += 1
+
+
+def _refuse_unless_called_for(kind: str, case: Case) -> None:
+    refusal = letter_kind(kind).refusal(case)
+    if refusal:
+        raise TransitionNotAllowed(refusal)
+
+
+def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: Path | None = None,
+            agency: str | None = None) -> ProducedLetter:
+    """Render the letter, write it as a new version in `out_dir` and record it with the case."""
+    require(actor, "produce_letter")
+    template = template_path(kind, letters_dir)
+    with reading():
+        case = case_by_id(case_id)
+        _refuse_unless_called_for(kind, case)
+        agency = _pick_agency(case, agency) if letter_kind(kind).to_agency else None
+        letter = build_context(kind, case, agency=agency, producer=actor.username)
+        large = agency is None and _large_print(case)
+        reference = case.reference
+    data = render(kind, letter, template, large_print=large)
+    out_dir = Path(out_dir).expanduser().resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = _safe_name(f"{reference}_{kind}" + (f"_{agency}" if agency else ""))
+    with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{stem}.", suffix=".part",
+                                     delete=False) as tmp:
+        tmp.write(data)
+        tmp.flush()
+        os.fsync(tmp.fileno())
+    final: Path | None = None
+    try:
+        with transaction():
+            case = case_by_id(case_id)
+            _refuse_unless_called_for(kind, case)
+            latest = Letter.select(fn.MAX(Letter.version_no)).where(
+                (Letter.case == case) & (Letter.kind == kind)).scalar()
+            version, final = _claim(out_dir, stem, (latest or 0) + 1)
+            os.replace(tmp.name, final)
+            row = Letter.create(case=case, kind=kind, version_no=version, path=str(final),
+                                checksum=hashlib.sha256(data).hexdigest(), large_print=large,
+                                recipient=letter.recipient.name[:200], created_by=actor.username,
+                                created_at=clock.now())
+            audit.record(case, actor, "letter_produced", kind=kind, version=version,
+                         path=str(final), large_print=large, agency=agency)
+        return _info(row, reference)
+    except BaseException:
+        if final is not None:
+            final.unlink(missing_ok=True)
+        raise
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
+
+
+def mark_sent(letter_id: int, actor: Actor, on: date, channel: str) -> ProducedLetter:
+    """Record that the letter went out; the deadline it answers is then met."""
+    require(actor, "mark_letter_sent")
+    if channel not in CHANNELS:
+        raise InvalidInput(f"channel: must be one of {', '.join(CHANNELS)}", "channel")
+    if on > clock.today():
+        raise InvalidInput("sent on: cannot be in the future", "sent_on")
+    with transaction():
+        row = Letter.get_or_none(Letter.id == letter_id)
+        if row is None:
+            raise NotFound(f"no letter with id {letter_id}")
+        case = row.case
+        if row.sent_on is not None:
+            raise TransitionNotAllowed(
+                f"Version {row.version_no} of this {row.kind.replace('_', ' ')} letter "
+                f"was already marked sent on {row.sent_on} by {row.channel}.")
+        if on < row.created_at.date():
+            raise InvalidInput(f"sent on: the letter was produced on {row.created_at.date()}",
+                               "sent_on")
+        Letter.update(sent_on=on, channel=channel).where(Letter.id == letter_id).execute()
+        kind = BY_KEY.get(row.kind)
+        step = kind.closes if kind else None
+        closed = close_steps(case, step, on=on) if step else 0
+        if closed:
+            refresh_next_due(case)
+            Case.update(next_due_on=case.next_due_on, next_due_step=case.next_due_step,
+                        updated_at=clock.now(), updated_by=actor.username,
+                        version=Case.version + 1).where(Case.id == case.id).execute()
+        audit.record(case, actor, "letter_sent", kind=row.kind, version=row.version_no,
+                     channel=channel, sent_on=on, closed_step=step if closed else None)
+        return _info(Letter.get_by_id(letter_id), case.reference)
+
+
+def list_letters(case_id: int) -> list[ProducedLetter]:
+    """The case's letters, oldest first."""
+    with reading():
+        case = case_by_id(case_id)
+        rows = list(Letter.select().where(Letter.case == case)
+                    .order_by(Letter.created_at, Letter.id))
+    return [_info(row, case.reference) for row in rows]
