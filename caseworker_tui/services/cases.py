@@ -33,7 +33,8 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import DeadlineView, step_words, view
+from caseworker_tui.services.deadline_steps import step_words
+from caseworker_tui.services.deadlines import DeadlineView, view
 from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label

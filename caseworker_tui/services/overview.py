@@ -31,8 +31,8 @@ from caseworker_tui.models import (
     User,
 )
 from caseworker_tui.services import clock, context
-from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import step_words
+from caseworker_tui.services.calendar import WorkingCalendar, countdown
+from caseworker_tui.services.deadline_steps import step_label, step_tab, step_words
 from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
@@ -46,15 +46,6 @@ APPROVALS_SHOWN = 100  # a chair reads a handful; a list this long already says 
 
 GROUP_LABELS = {"overdue": "Overdue", "today": "Due today", "this_week": "This week", "later": "Later"}
 GROUPS = tuple(GROUP_LABELS)
-
-# The case tab where each step is done, so a supervisor lands where the work is.
-STEP_TABS = {"acknowledge": "timeline", "decide": "eligibility", "notify_decision": "letters",
-             "notify_extension": "letters"}
-
-
-def step_tab(step: str) -> str:
-    return STEP_TABS.get(step, "progress")
-
 
 # --- the overdue view ----------------------------------------------------------------------------
 
@@ -154,7 +145,7 @@ def deadline_page(actor: Actor, flt: DeadlineFilter = DeadlineFilter(), page: in
     """One page of every open step across all cases, soonest due first, with counts per group."""
     require(actor, "view_cases")
     _check(flt, page_size)
-    today, calendar, label = clock.today(), context.calendar(), context.policy().agency_label
+    today, calendar = clock.today(), context.calendar()
     with reading():
         # One statement, one count per group over its own range of due dates: cheaper than
         # grouping by an expression that must be worked out for every open step.
@@ -166,25 +157,28 @@ def deadline_page(actor: Actor, flt: DeadlineFilter = DeadlineFilter(), page: in
         pages = max(1, -(-total // page_size))
         page = min(max(1, page), pages)
         query = _open_steps(
-            Deadline.select(Deadline.id, Deadline.step, Deadline.label, Deadline.agency, Deadline.due_on,
+            Deadline.select(Deadline.id, Deadline.step, Deadline.agency, Deadline.due_on,
                             Case.id.alias("case_id"), Case.reference, Case.applicant_name, Case.stage,
                             User.username, User.display_name)
             .join(Case).join(User, JOIN.LEFT_OUTER, on=(Case.assigned_to == User.id)), flt)
         if flt.group:
             query = query.where(_in_group(flt.group, today))
         found_rows = list(query.order_by(Deadline.due_on, Deadline.id).paginate(page, page_size).dicts())
-    rows = [
-        DeadlineRow(
-            id=r["id"], case_id=r["case_id"], reference=r["reference"], applicant=r["applicant_name"],
-            stage=r["stage"], stage_label=stage_label(r["stage"]), step=r["step"],
-            step_words=step_words(r["step"]), label=r["label"],
-            agency=r["agency"], agency_label=label(r["agency"]) if r["agency"] else "",
-            due_on=r["due_on"], countdown=countdown(r["due_on"], today, calendar), group=group_of(r["due_on"], today),
-            assignee=r["username"], assignee_name=r["display_name"] or "", tab=step_tab(r["step"]),
-        )
-        for r in found_rows
-    ]
+    rows = [_deadline_row(r, today, calendar) for r in found_rows]
     return DeadlinePage(rows=rows, total=total, page=page, pages=pages, counts=counts)
+
+
+def _deadline_row(r: dict, today: date, calendar: WorkingCalendar) -> DeadlineRow:
+    """A page's row, its label worded from its step and agency rather than read from the table."""
+    agency_label = context.policy().agency_label(r["agency"]) if r["agency"] else None
+    return DeadlineRow(
+        id=r["id"], case_id=r["case_id"], reference=r["reference"], applicant=r["applicant_name"],
+        stage=r["stage"], stage_label=stage_label(r["stage"]), step=r["step"],
+        step_words=step_words(r["step"]), label=step_label(r["step"], agency_label),
+        agency=r["agency"], agency_label=agency_label or "",
+        due_on=r["due_on"], countdown=countdown(r["due_on"], today, calendar), group=group_of(r["due_on"], today),
+        assignee=r["username"], assignee_name=r["display_name"] or "", tab=step_tab(r["step"]),
+    )
 
 
 @dataclass(frozen=True)

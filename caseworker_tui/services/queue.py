@@ -16,7 +16,7 @@ from peewee import Case as SqlCase
 from caseworker_tui.models import Case, User
 from caseworker_tui.services import clock
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import step_words
+from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading
