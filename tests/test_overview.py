@@ -73,13 +73,13 @@ def test_a_row_says_whose_it_is_how_late_and_where_it_is_done(users, steps):
     olive, uma_ack, jay_ack, update = rows[0], rows[1], rows[2], rows[3]
     assert (olive.reference, olive.stage_label, olive.assignee, olive.assignee_name) == (
         "CT-2026-0001", "Acknowledged", "casey", "Casey Morgan")
-    assert olive.countdown == "overdue by 6 days" and olive.overdue
+    assert olive.countdown.words == "overdue by 6 days" and olive.overdue
     assert (olive.case_id, olive.tab) == (steps["olive"], "eligibility")
     assert (uma_ack.assignee, uma_ack.assignee_name, uma_ack.tab) == (None, "", "timeline")
-    assert jay_ack.countdown == "due today" and not jay_ack.overdue
+    assert jay_ack.countdown.words == "due today" and not jay_ack.overdue
     assert (update.agency_label, update.label, update.tab) == (
         "Leicestershire Police", "Update from Leicestershire Police", "progress")
-    assert update.countdown == "7 days left (5 working days)"
+    assert update.countdown.words == "7 days left (5 working days)"
 
 
 def test_filters_narrow_the_rows_and_the_counts(users, steps):
@@ -202,7 +202,7 @@ def test_outcomes_awaiting_approval_oldest_first_with_who_submitted(users, waiti
     older, newer = rows
     assert (older.submitted_by, older.submitted_at.date(), older.age_days) == ("Casey Morgan", date(2026, 11, 5), 20)
     assert (newer.submitted_by, newer.age_days) == ("Jo Patel", 5)
-    assert (older.due_on, older.countdown, older.overdue) == (date(2026, 12, 3), "8 days left (6 working days)", False)
+    assert (older.due_on, older.countdown.words, older.overdue) == (date(2026, 12, 3), "8 days left (6 working days)", False)
     assert newer.due_on == date(2026, 12, 18)
     assert [r.applicant for r in overview.awaiting_approval(users["chris"], limit=1)] == ["Otto Older"]
 

@@ -27,6 +27,7 @@ from caseworker_tui.services.overview import (
 )
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.safe import plain
 
 COLUMNS = ("Group", "Due", "Countdown", "Step", "Reference", "Applicant", "Assignee")  # fits 120 columns
@@ -41,14 +42,6 @@ def group_text(group: str) -> Text:
     if group == "today":
         return Text(GROUP_LABELS[group], style="bold yellow")
     return Text(GROUP_LABELS[group], style="bold")
-
-
-def countdown_text(row: DeadlineRow) -> Text:
-    if row.overdue:
-        return Text(f"! {row.countdown}", style="bold red")
-    if row.group == "today":
-        return Text(row.countdown, style="bold yellow")
-    return Text(row.countdown)  # "3 days left (2 working days)": supervisors count in working days
 
 
 def step_words(row: DeadlineRow) -> str:
@@ -215,7 +208,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         for r in rows:
             group = group_text(r.group) if r.group != previous else ""
             previous = r.group
-            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r), fit(step_words(r), 28),
+            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r.countdown), fit(step_words(r), 28),
                           plain(r.reference), fit(r.applicant, 12), plain(short_name(r.assignee_name) or "—")))
         return cells
 

@@ -19,6 +19,7 @@ from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.services.queue import QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.safe import plain
 
 FIRST_PAGE_WAIT = 0.5  # seconds the screen waits for its first page before it shows a loading indicator
@@ -37,20 +38,6 @@ def short_name(name: str) -> str:
     """"Casey Morgan" → "Casey M.": enough to tell colleagues apart in a narrow column."""
     parts = name.split()
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
-
-
-def due_text(due, words: str, overdue: bool) -> Text:
-    """The countdown to the next deadline; overdue is marked with "!" and words, not colour alone."""
-    if due is None:
-        return Text("—", style="dim")
-    text = Text()
-    if overdue:
-        text.append(f"! {words}", style="bold red")
-    elif words == "due today":
-        text.append(words, style="bold yellow")
-    else:
-        text.append(words)
-    return text
 
 
 class IntakeScreen(ReportsWorkerErrors, Screen[None]):
@@ -164,7 +151,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self._row_ids = [r.id for r in result.rows]
         table.add_rows([
             (plain(r.reference), r.received_at.strftime("%d %b"), plain(r.applicant[:18]), r.stage_label,
-             r.next_step or "—", due_text(r.next_due_on, r.countdown, r.overdue),
+             r.next_step or "—", countdown_text(r.countdown),
              risk_text(r.high_risk, r.risk_score), plain(short_name(r.assignee) or "—"))
             for r in result.rows
         ])

@@ -426,7 +426,7 @@ def list_cases(stage: str | None = None, overdue: bool = False) -> list[CaseLine
     return [
         CaseLine(r["reference"], r["applicant_name"], r["stage"], stage_label(r["stage"]),
                  r["received_at"].date(), r["next_due_on"], step_words(r["next_due_step"]),
-                 countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "")
+                 countdown(r["next_due_on"], today, calendar).words if r["next_due_on"] else "")
         for r in rows
     ]
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from caseworker_tui.models import Case, Deadline
 from caseworker_tui.services import clock, context
-from caseworker_tui.services.calendar import WorkingCalendar, countdown
+from caseworker_tui.services.calendar import Countdown, WorkingCalendar, countdown
 from caseworker_tui.services.deadline_steps import step_label
 
 if TYPE_CHECKING:
@@ -81,9 +81,12 @@ class DeadlineView:
     label: str
     due_on: date
     done: bool
-    countdown: str
-    overdue: bool
+    countdown: Countdown
     agency: str | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.countdown.overdue
 
 
 def view(row: Deadline, today: date, calendar: WorkingCalendar) -> DeadlineView:
@@ -92,6 +95,5 @@ def view(row: Deadline, today: date, calendar: WorkingCalendar) -> DeadlineView:
     agency_label = context.policy().agency_label(row.agency) if row.agency else None
     return DeadlineView(
         id=row.id, step=row.step, label=step_label(row.step, agency_label), due_on=row.due_on, done=done,
-        countdown=countdown(row.due_on, today, calendar, done=done),
-        overdue=(not done and today > row.due_on), agency=row.agency,
+        countdown=countdown(row.due_on, today, calendar, done=done), agency=row.agency,
     )

@@ -31,7 +31,7 @@ from caseworker_tui.models import (
     User,
 )
 from caseworker_tui.services import clock, context
-from caseworker_tui.services.calendar import WorkingCalendar, countdown
+from caseworker_tui.services.calendar import Countdown, WorkingCalendar, countdown
 from caseworker_tui.services.deadline_steps import step_label, step_tab, step_words
 from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.permissions import Actor, require
@@ -71,7 +71,7 @@ class DeadlineRow:
     agency: str | None
     agency_label: str
     due_on: date
-    countdown: str
+    countdown: Countdown
     group: str
     assignee: str | None
     assignee_name: str
@@ -230,8 +230,11 @@ class ApprovalRow:
     submitted_at: datetime | None
     age_days: int
     due_on: date
-    countdown: str
-    overdue: bool
+    countdown: Countdown
+
+    @property
+    def overdue(self) -> bool:
+        return self.countdown.overdue
 
 
 def _submitters(case_ids) -> dict[int, str]:
@@ -263,7 +266,7 @@ def awaiting_approval(actor: Actor, limit: int = APPROVALS_SHOWN) -> list[Approv
             case_id=r["id"], reference=r["reference"], applicant=r["applicant_name"],
             submitted_by=who.get(r["id"], ""), submitted_at=submitted,
             age_days=(today - submitted.date()).days if submitted else 0,
-            due_on=due, countdown=countdown(due, today, calendar), overdue=today > due))
+            due_on=due, countdown=countdown(due, today, calendar)))
     return rows
 
 
@@ -303,7 +306,7 @@ class ApprovalDetail:
     participation: str
     findings: str
     due_on: date
-    countdown: str
+    countdown: Countdown
     extension_reason: str
     submitted_by: str
     submitted_at: datetime | None
