@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Select, Static, TabbedContent
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.deadlines import DeadlinesScreen
 from caseworker_tui.services import workflow
-from caseworker_tui.services.overview import UNASSIGNED
+from caseworker_tui.services.deadlines_view import UNASSIGNED
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from caseworker_tui.models import Deadline, db
-from caseworker_tui.services import cases, context, intake, overview, stats, workflow
+from caseworker_tui.services import cases, context, deadlines_view, intake, stats, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.deadline_steps import (
     DEADLINE_STEPS,
@@ -52,6 +52,6 @@ def test_a_label_is_worded_from_its_step_not_read_from_the_row(users):
     shown = {d.step: d.label for d in cases.open_case(case_id, casey).deadlines}
     assert shown["acknowledge"] == "Acknowledge the request"
     assert shown["agency_update"] == "Update from Leicestershire Police"
-    listed = {r.step: r.label for r in overview.deadline_page(users["sam"]).rows}
+    listed = {r.step: r.label for r in deadlines_view.deadline_page(users["sam"]).rows}
     assert listed == {"acknowledge": "Acknowledge the request", "decide": "Decide whether the threshold is met",
                       "agency_update": "Update from Leicestershire Police"}

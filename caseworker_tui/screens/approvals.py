@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from caseworker_tui.errors import StaleCase
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import workflow
-from caseworker_tui.services.overview import (
+from caseworker_tui.services.approvals import (
     APPROVALS_SHOWN,
     ApprovalDetail,
     ApprovalRow,

@@ -15,7 +15,7 @@ from textual.worker import Worker, WorkerState
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.screens.intake import short_name
 from caseworker_tui.services import auth, context
-from caseworker_tui.services.overview import (
+from caseworker_tui.services.deadlines_view import (
     GROUP_LABELS,
     UNASSIGNED,
     DeadlineFilter,
