@@ -13,7 +13,7 @@ from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
-from caseworker_tui.screens.intake import short_name
+from caseworker_tui.screens.queue import short_name
 from caseworker_tui.services import auth, context
 from caseworker_tui.services.deadlines_view import (
     GROUP_LABELS,
