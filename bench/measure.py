@@ -170,7 +170,7 @@ def _timed(label: str, call: Callable[[int], object], runs: int, target: float |
 
 def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str], None]) -> None:
     from caseworker_tui.models import Case, CaseView, bind
-    from caseworker_tui.services import cases, clock, context, overview, queue, stats
+    from caseworker_tui.services import cases, clock, context, deadlines_view, queue, stats
     from caseworker_tui.services.permissions import Actor
     from caseworker_tui.services.unit import reading, transaction
 
@@ -199,9 +199,9 @@ def measure_in_process(url: str, runs: int, result: Result, say: Callable[[str],
         runs, TARGETS["search_ms"], note=f"terms in turn: {', '.join(SEARCHES)}")
 
     say("overdue view")
-    figures["overdue_ms"] = _timed("overdue view, first page", lambda n: overview.deadline_page(actor), runs,
-                                   TARGETS["overdue_ms"], note="services.overview.deadline_page, as the screen opens it")
-    figures["workload_ms"] = _timed("overdue view, workload panel", lambda n: overview.workload(actor), runs,
+    figures["overdue_ms"] = _timed("overdue view, first page", lambda n: deadlines_view.deadline_page(actor), runs,
+                                   TARGETS["overdue_ms"], note="services.deadlines_view.deadline_page, as the screen opens it")
+    figures["workload_ms"] = _timed("overdue view, workload panel", lambda n: deadlines_view.workload(actor), runs,
                                     note="loaded in a worker beside the first page by the same screen")
 
     say("verdicts")

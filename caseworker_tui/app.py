@@ -136,7 +136,7 @@ class CaseworkerApp(App[None]):
             from caseworker_tui.screens.stats import StatsScreen
 
             return StatsScreen(self.actor, data_dir() / "public-figures")  # beside the letters, not among them
-        from caseworker_tui.screens.intake import IntakeScreen
+        from caseworker_tui.screens.queue import IntakeScreen
 
         return IntakeScreen(self.actor)
 

@@ -7,7 +7,7 @@ from textual.widgets import DataTable, Select, Static, TabbedContent
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.deadlines import DeadlinesScreen
 from caseworker_tui.services import workflow
-from caseworker_tui.services.overview import UNASSIGNED
+from caseworker_tui.services.deadlines_view import UNASSIGNED
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 
@@ -155,3 +155,21 @@ def test_snapshot_of_the_deadlines_view(database_url, users, snap_compare):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_pager_says_where_the_reader_is_and_turns_only_to_a_page():
+    from textual.app import App
+
+    from caseworker_tui.widgets.pager import Pager
+
+    pager = Pager("open steps", page_size=50, hint="Enter opens the case at that step")
+    async with App().run_test() as pilot:
+        await pilot.app.mount(pager)
+        pager.show(2, 3, 50, 120)
+        assert str(pager.render()) == ("Page 2 of 3 · showing 51–100 of 120 open steps   ·   Enter opens the case"
+                                       " at that step   ·   [ previous page   ] next page")
+        assert (pager.offers(1), pager.offers(-1), pager.offers(2), pager.offers(-2)) == (True, True, None, None)
+        assert pager.turn(1) and pager.page == 3
+        assert not pager.turn(1) and pager.page == 3
+        pager.show(1, 1, 0, 0)
+        assert str(pager.render()).startswith("Page 1 of 1 · showing 0 of 0 open steps   ·   Enter")

@@ -6,8 +6,8 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
 from caseworker_tui.models import Case, Note
 from caseworker_tui.screens.case_detail import CaseScreen
-from caseworker_tui.screens.intake import IntakeScreen
 from caseworker_tui.screens.new_request import NewRequestScreen
+from caseworker_tui.screens.queue import IntakeScreen
 from caseworker_tui.screens.sign_in import SignInScreen
 from caseworker_tui.services import workflow
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
@@ -222,7 +222,7 @@ async def test_the_chair_is_not_offered_caseworker_steps(database_url, users):
 
 async def test_leaving_a_new_request_with_typed_input_asks_first(database_url, users):
     from caseworker_tui.screens.dialogs import ConfirmDialog
-    from caseworker_tui.screens.intake import IntakeScreen
+    from caseworker_tui.screens.queue import IntakeScreen
 
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from caseworker_tui.services.calendar import WorkingCalendar, add_months, countdown
+from caseworker_tui.services.calendar import (
+    Countdown,
+    CountdownState,
+    WorkingCalendar,
+    add_months,
+    countdown,
+)
 from caseworker_tui.services.deadlines import first_deadlines
 from caseworker_tui.services.policy import load_policy
 
@@ -101,14 +107,25 @@ def test_add_months_clamps_to_the_end_of_the_month(day, months, expected):
     (date(2026, 11, 24), date(2026, 11, 25), "overdue by 1 day"),
 ])
 def test_countdown_words(due, today, words):
-    assert countdown(due, today, ENGLAND) == words
+    assert countdown(due, today, ENGLAND).words == words
 
 
 def test_a_step_that_is_done_is_not_overdue():
-    assert countdown(date(2026, 11, 1), date(2026, 11, 25), ENGLAND, done=True) == "done"
+    assert countdown(date(2026, 11, 1), date(2026, 11, 25), ENGLAND, done=True).words == "done"
 
 
 def test_a_countdown_without_working_days_counts_calendar_days_only():
-    assert countdown(date(2026, 12, 24), date(2026, 12, 21), None) == "3 days left"
-    assert countdown(date(2026, 12, 22), date(2026, 12, 21), None) == "1 day left"
-    assert countdown(date(2026, 12, 20), date(2026, 12, 21), None) == "overdue by 1 day"
+    assert countdown(date(2026, 12, 24), date(2026, 12, 21), None).words == "3 days left"
+    assert countdown(date(2026, 12, 22), date(2026, 12, 21), None).words == "1 day left"
+    assert countdown(date(2026, 12, 20), date(2026, 12, 21), None).words == "overdue by 1 day"
+
+
+@pytest.mark.parametrize(("due", "today", "expected", "short"), [
+    (date(2026, 11, 25), date(2026, 11, 25), Countdown(CountdownState.DUE_TODAY, 0), "due today"),
+    (date(2026, 11, 28), date(2026, 11, 25), Countdown(CountdownState.LEFT, 3, 2), "3 days left"),
+    (date(2026, 11, 21), date(2026, 11, 25), Countdown(CountdownState.OVERDUE, 4), "overdue by 4 days"),
+])
+def test_a_countdown_says_where_the_step_stands_and_its_list_form(due, today, expected, short):
+    found = countdown(due, today, ENGLAND)
+    assert found == expected
+    assert found.short == short

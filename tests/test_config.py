@@ -57,7 +57,7 @@ def test_a_bad_variable_names_itself(monkeypatch):
 def test_the_first_screen_loads_none_of_what_it_does_not_need():
     """Start-up pays for the queue alone: validation, the PostgreSQL driver, bank holidays, Word
     templates and password hashing come when something first needs them."""
-    code = ("import sys, caseworker_tui.app, caseworker_tui.screens.intake, caseworker_tui.config; "
+    code = ("import sys, caseworker_tui.app, caseworker_tui.screens.queue, caseworker_tui.config; "
             "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert not {"pydantic", "pydantic_core", "psycopg2", "holidays", "docxtpl", "docx", "argon2"} & set(loaded)

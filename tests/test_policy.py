@@ -8,7 +8,7 @@ from caseworker_tui import cli
 from caseworker_tui.errors import PolicyError
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.dialogs import ProblemDialog
-from caseworker_tui.screens.intake import IntakeScreen
+from caseworker_tui.screens.queue import IntakeScreen
 from caseworker_tui.services import context
 from caseworker_tui.services.policy import default_policy_text, load_policy, parse_policy
 from tests.apphelpers import SIZE, make_app, seed_cases, settle

@@ -16,9 +16,3 @@ def upgrade(database: Database) -> list[str]:
     with database.connection_context():
         return Runner(database, str(MIGRATIONS)).up()
 
-
-def pending(database: Database) -> list[str]:
-    from playhouse.migrations import Runner
-
-    with database.connection_context():
-        return [m.name for m in Runner(database, str(MIGRATIONS)).status() if not m.applied]

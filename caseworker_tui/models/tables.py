@@ -206,6 +206,9 @@ class Deadline(Base):
 
     case = ForeignKeyField(Case, backref="deadlines", on_delete="CASCADE")
     step = CharField(max_length=40)
+    # Still written, so an older release reading this database has its words; never read: a
+    # label is worded from the step when shown (services.deadline_steps), so rewording needs no
+    # data migration.
     label = CharField(max_length=200)
     agency = CharField(max_length=40, null=True)
     ref_id = IntegerField(null=True)  # the agency update or recommendation it belongs to

@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState
 from caseworker_tui.errors import StaleCase
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import workflow
-from caseworker_tui.services.overview import (
+from caseworker_tui.services.approvals import (
     APPROVALS_SHOWN,
     ApprovalDetail,
     ApprovalRow,
@@ -31,6 +31,7 @@ from caseworker_tui.services.overview import (
     awaiting_approval,
 )
 from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.safe import clean, plain
 
 COLUMNS = ("Reference", "Applicant", "Submitted by", "Submitted", "Waiting", "Review due", "Countdown")
@@ -38,12 +39,6 @@ COLUMNS = ("Reference", "Applicant", "Submitted by", "Submitted", "Waiting", "Re
 
 def waiting_words(days: int) -> str:
     return "today" if days == 0 else f"{days} day{'' if days == 1 else 's'}"
-
-
-def countdown_text(words: str, overdue: bool) -> Text:
-    if overdue:
-        return Text(f"! {words}", style="bold red")
-    return Text(words.split(" (")[0], style="bold yellow" if words == "due today" else "")
 
 
 def _heading(words: str) -> Text:
@@ -83,7 +78,7 @@ def draft_text(d: ApprovalDetail) -> Group:
     """The draft outcome as the chair approves it: summary, recommendations, and earlier returns."""
     submitted = f" on {d.submitted_at:%d %b %Y}" if d.submitted_at else ""
     due = Text(f"Review due {d.due_on:%a %d %b %Y}: ")
-    due.append_text(countdown_text(d.countdown, d.countdown.startswith("overdue")))
+    due.append_text(countdown_text(d.countdown, short=True))
     parts: list = [Text(f"Submitted by {clean(d.submitted_by) or 'unknown'}{submitted}"), due]
     if d.extension_reason:
         parts.append(plain(f"Extended: {d.extension_reason}"))
@@ -186,7 +181,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
         table.add_rows([
             (plain(r.reference), plain(r.applicant[:24]), plain(r.submitted_by[:20]),
              r.submitted_at.strftime("%d %b %Y") if r.submitted_at else "—", waiting_words(r.age_days),
-             r.due_on.strftime("%d %b %Y"), countdown_text(r.countdown, r.overdue))
+             r.due_on.strftime("%d %b %Y"), countdown_text(r.countdown, short=True))
             for r in rows
         ])
         empty = self.query_one("#ap-empty", Static)

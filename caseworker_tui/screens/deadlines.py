@@ -13,10 +13,11 @@ from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
-from caseworker_tui.screens.intake import short_name
+from caseworker_tui.screens.queue import short_name
 from caseworker_tui.services import auth, context
-from caseworker_tui.services.overview import (
+from caseworker_tui.services.deadlines_view import (
     GROUP_LABELS,
+    PAGE_SIZE,
     UNASSIGNED,
     DeadlineFilter,
     DeadlinePage,
@@ -27,6 +28,8 @@ from caseworker_tui.services.overview import (
 )
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.countdown import countdown_text
+from caseworker_tui.widgets.pager import PAGE_BINDINGS, Pager
 from caseworker_tui.widgets.safe import plain
 
 COLUMNS = ("Group", "Due", "Countdown", "Step", "Reference", "Applicant", "Assignee")  # fits 120 columns
@@ -41,14 +44,6 @@ def group_text(group: str) -> Text:
     if group == "today":
         return Text(GROUP_LABELS[group], style="bold yellow")
     return Text(GROUP_LABELS[group], style="bold")
-
-
-def countdown_text(row: DeadlineRow) -> Text:
-    if row.overdue:
-        return Text(f"! {row.countdown}", style="bold red")
-    if row.group == "today":
-        return Text(row.countdown, style="bold yellow")
-    return Text(row.countdown)  # "3 days left (2 working days)": supervisors count in working days
 
 
 def step_words(row: DeadlineRow) -> str:
@@ -79,7 +74,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
     DeadlinesScreen #dl-main { height: 1fr; }
     DeadlinesScreen #dl-filters { height: auto; padding: 0 1; }
     DeadlinesScreen #dl-filters Select { width: 1fr; margin-right: 1; }
-    DeadlinesScreen #dl-counts, DeadlinesScreen #dl-pager { height: auto; padding: 0 1; color: $text-muted; }
+    DeadlinesScreen #dl-counts { height: auto; padding: 0 1; color: $text-muted; }
     DeadlinesScreen #steps { height: 1fr; }
     DeadlinesScreen #dl-workload-title { height: auto; padding: 0 1; text-style: bold; color: $accent; }
     DeadlinesScreen #workload { height: auto; max-height: 9; }
@@ -88,17 +83,15 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
     AUTO_FOCUS = "#steps"
     BINDINGS = [
         Binding("x", "clear_filters", "Clear filters", id="clear_filters"),
-        # The pager line under the table names these two; the footer keeps its room for the rest.
-        Binding("right_square_bracket", "page(1)", "Next page", id="next_page", show=False),
-        Binding("left_square_bracket", "page(-1)", "Prev page", id="previous_page", show=False),
+        *PAGE_BINDINGS,
         Binding("f5", "reload", "Refresh", id="reload"),
     ]
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
         self.actor = actor
-        self.page = 1
-        self.pages = 1
+        self.pager = Pager("open steps", page_size=PAGE_SIZE, hint="Enter opens the case at that step",
+                           id="dl-pager")
         self.rows: list[DeadlineRow] = []
         self.people: list[WorkloadRow] = []
         self._shown_once = False
@@ -119,7 +112,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
             table.add_columns(*COLUMNS)
             yield table
             yield Static("", id="dl-empty", classes="empty-state", markup=False)
-            yield Static("", id="dl-pager", markup=False)
+            yield self.pager
             yield Static("Workload — Enter on a caseworker shows their steps", id="dl-workload-title")
             people = DataTable(id="workload", cursor_type="row")
             people.add_columns(*WORKLOAD_COLUMNS)
@@ -137,10 +130,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
             self.reload(workload_too=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "page":
-            step = parameters[0] if parameters else 1
-            return (self.page + int(step)) in range(1, self.pages + 1) or None
-        return True
+        return self.pager.offers(*parameters) if action == "page" else True
 
     # --- loading -------------------------------------------------------------------------------
 
@@ -154,7 +144,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
     def reload(self, workload_too: bool = False) -> None:
         """Read the steps again; the workload only when it may have moved (it counts every case)."""
         self.query_one("#steps", DataTable).loading = not self._shown_once
-        self._load(self.current_filter(), self.page)
+        self._load(self.current_filter(), self.pager.page)
         if workload_too:
             self._load_workload()
 
@@ -192,7 +182,6 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         table.add_rows(self._cells(result.rows))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
-        self.page, self.pages = result.page, result.pages
         self.query_one("#dl-counts", Static).update(counts_text(result.counts))
         empty = self.query_one("#dl-empty", Static)
         empty.display = not self.rows
@@ -201,11 +190,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
             empty.update("No open step matches these filters. Press x to clear them."
                          if self.current_filter() != DeadlineFilter()
                          else "No open steps: nothing is due on any case. New requests appear here when they arrive.")
-        first = (result.page - 1) * 50 + 1
-        shown = f"{first}–{first + len(self.rows) - 1}" if self.rows else "0"
-        self.query_one("#dl-pager", Static).update(
-            f"Page {result.page} of {result.pages} · showing {shown} of {result.total} open steps"
-            "   ·   Enter opens the case at that step   ·   [ previous page   ] next page")
+        self.pager.show(result.page, result.pages, len(self.rows), result.total)
         self.refresh_bindings()
 
     @staticmethod
@@ -215,7 +200,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         for r in rows:
             group = group_text(r.group) if r.group != previous else ""
             previous = r.group
-            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r), fit(step_words(r), 28),
+            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r.countdown), fit(step_words(r), 28),
                           plain(r.reference), fit(r.applicant, 12), plain(short_name(r.assignee_name) or "—")))
         return cells
 
@@ -257,7 +242,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(Select.Changed)
     def _filters_changed(self) -> None:
-        self.page = 1
+        self.pager.page = 1
         self.reload()
 
     def action_clear_filters(self) -> None:
@@ -267,9 +252,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         self._filters_changed()
 
     def action_page(self, step: int) -> None:
-        target = self.page + int(step)
-        if 1 <= target <= self.pages:
-            self.page = target
+        if self.pager.turn(step):
             self.reload()
 
     def action_reload(self) -> None:

@@ -7,7 +7,9 @@ office closures. Month arithmetic clamps to the month's end (31 Aug − 6 months
 from __future__ import annotations
 
 import calendar as _calendar
+from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -74,19 +76,54 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def countdown(due: date, today: date, calendar: WorkingCalendar | None, done: bool = False) -> str:
-    """The words a countdown reads: "due today", "3 days left (2 working days)", "overdue by 4 days".
+class CountdownState(StrEnum):
+    """Where a step stands today: what screens style a countdown by, never by its words."""
 
-    Without a calendar a future step reads "3 days left": lists that have room for no more need
-    not read the policy, nor load the bank-holiday tables, before their first page."""
+    DUE_TODAY = "due_today"
+    LEFT = "left"
+    OVERDUE = "overdue"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """How long a step has left, or how late it is, as of one day."""
+
+    state: CountdownState
+    days: int  # calendar days left, or overdue by; 0 on the day and once done
+    working_days: int | None = None  # working days left, when a calendar counted them
+
+    @property
+    def overdue(self) -> bool:
+        return self.state is CountdownState.OVERDUE
+
+    @property
+    def short(self) -> str:
+        """The list form: "3 days left", "due today", "overdue by 4 days"."""
+        if self.state is CountdownState.LEFT:
+            return f"{_plural(self.days, 'day')} left"
+        if self.state is CountdownState.OVERDUE:
+            return f"overdue by {_plural(self.days, 'day')}"
+        return "due today" if self.state is CountdownState.DUE_TODAY else "done"
+
+    @property
+    def words(self) -> str:
+        """The long form, which counts working days too: "3 days left (2 working days)"."""
+        if self.state is CountdownState.LEFT and self.working_days is not None:
+            return f"{self.short} ({_plural(self.working_days, 'working day')})"
+        return self.short
+
+
+def countdown(due: date, today: date, calendar: WorkingCalendar | None, done: bool = False) -> Countdown:
+    """Where a step due on `due` stands on `today`.
+
+    Without a calendar a future step counts calendar days only: lists that have room for no more
+    need not read the policy, nor load the bank-holiday tables, before their first page."""
     if done:
-        return "done"
+        return Countdown(CountdownState.DONE, 0)
     if due == today:
-        return "due today"
+        return Countdown(CountdownState.DUE_TODAY, 0)
     if due < today:
-        return f"overdue by {_plural((today - due).days, 'day')}"
-    days = (due - today).days
-    if calendar is None:
-        return f"{_plural(days, 'day')} left"
-    working = calendar.working_days_between(today, due)
-    return f"{_plural(days, 'day')} left ({_plural(working, 'working day')})"
+        return Countdown(CountdownState.OVERDUE, (today - due).days)
+    working = calendar.working_days_between(today, due) if calendar is not None else None
+    return Countdown(CountdownState.LEFT, (due - today).days, working)

@@ -33,7 +33,8 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import DeadlineView, step_words, view
+from caseworker_tui.services.deadline_steps import step_words
+from caseworker_tui.services.deadlines import DeadlineView, view
 from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
@@ -429,7 +430,7 @@ def list_cases(stage: str | None = None, overdue: bool = False) -> list[CaseLine
     return [
         CaseLine(r["reference"], r["applicant_name"], r["stage"], stage_label(r["stage"]),
                  r["received_at"].date(), r["next_due_on"], step_words(r["next_due_step"]),
-                 countdown(r["next_due_on"], today, calendar) if r["next_due_on"] else "")
+                 countdown(r["next_due_on"], today, calendar).words if r["next_due_on"] else "")
         for r in rows
     ]
 

@@ -10,26 +10,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from peewee import fn
-
 from caseworker_tui.models import Case, Deadline
-from caseworker_tui.services import clock
-from caseworker_tui.services.calendar import WorkingCalendar, countdown
+from caseworker_tui.services import clock, context
+from caseworker_tui.services.calendar import Countdown, WorkingCalendar, countdown
+from caseworker_tui.services.deadline_steps import step_label
 
 if TYPE_CHECKING:
     from caseworker_tui.services.policy import Policy
-
-STEP_LABELS = {
-    "acknowledge": "Acknowledge the request",
-    "decide": "Decide whether the threshold is met",
-    "notify_decision": "Send the decision letter",
-    "agency_update": "Update from {agency}",
-    "review": "Complete the review and send the outcome",
-    "chair_approval": "Chair's approval of the outcome",
-    "notify_extension": "Send the extension letter",
-    "recommendation": "Recommendation due: {agency}",
-    "appeal_decision": "Decide the appeal",
-}
 
 
 @dataclass(frozen=True)
@@ -47,24 +34,9 @@ def first_deadlines(received_on: date, policy: Policy, calendar: WorkingCalendar
     )
 
 
-# A step in two words, for lists where space is short.
-STEP_WORDS = {
-    "acknowledge": "Acknowledge", "decide": "Decide", "notify_decision": "Decision letter",
-    "agency_update": "Agency update", "review": "Review outcome", "chair_approval": "Chair approval",
-    "notify_extension": "Extension letter", "recommendation": "Recommendation", "appeal_decision": "Appeal decision",
-}
-
-
-def step_words(step: str | None) -> str:
-    return STEP_WORDS.get(step, step.replace("_", " ")) if step else ""
-
-
-def step_label(step: str, agency_label: str | None = None) -> str:
-    return STEP_LABELS.get(step, step.replace("_", " ")).format(agency=agency_label or "agency")
-
-
 def open_step(case: Case, step: str, due_on: date, *, agency: str | None = None,
               agency_label: str | None = None, ref_id: int | None = None) -> Deadline:
+    """Open a step; its label is stored only for an older release reading the same database."""
     return Deadline.create(case=case, step=step, label=step_label(step, agency_label), agency=agency,
                            ref_id=ref_id, due_on=due_on)
 
@@ -100,11 +72,6 @@ def refresh_next_due(case: Case) -> None:
     case.next_due_step = row.step if row else None
 
 
-def open_count(case: Case) -> int:
-    return Deadline.select(fn.COUNT(Deadline.id)).where(
-        (Deadline.case == case) & Deadline.closed_at.is_null()).scalar()
-
-
 @dataclass(frozen=True)
 class DeadlineView:
     """A deadline as a screen shows it."""
@@ -114,15 +81,19 @@ class DeadlineView:
     label: str
     due_on: date
     done: bool
-    countdown: str
-    overdue: bool
+    countdown: Countdown
     agency: str | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.countdown.overdue
 
 
 def view(row: Deadline, today: date, calendar: WorkingCalendar) -> DeadlineView:
+    """The row as a screen shows it, its label worded from its step rather than read from the row."""
     done = row.closed_at is not None
+    agency_label = context.policy().agency_label(row.agency) if row.agency else None
     return DeadlineView(
-        id=row.id, step=row.step, label=row.label, due_on=row.due_on, done=done,
-        countdown=countdown(row.due_on, today, calendar, done=done),
-        overdue=(not done and today > row.due_on), agency=row.agency,
+        id=row.id, step=row.step, label=step_label(row.step, agency_label), due_on=row.due_on, done=done,
+        countdown=countdown(row.due_on, today, calendar, done=done), agency=row.agency,
     )

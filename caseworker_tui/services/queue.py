@@ -15,8 +15,8 @@ from peewee import Case as SqlCase
 
 from caseworker_tui.models import Case, User
 from caseworker_tui.services import clock
-from caseworker_tui.services.calendar import countdown
-from caseworker_tui.services.deadlines import step_words
+from caseworker_tui.services.calendar import Countdown, countdown
+from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading
@@ -43,8 +43,7 @@ class QueueRow:
     stage_label: str
     next_due_on: date | None
     next_step: str
-    countdown: str
-    overdue: bool
+    countdown: Countdown | None  # None: nothing is due
     high_risk: bool
     risk_score: int | None
     assignee: str
@@ -122,8 +121,7 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                 id=r["id"], reference=r["reference"], received_at=r["received_at"],
                 applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
                 next_due_on=r["next_due_on"], next_step=step_words(r["next_due_step"]),
-                countdown=countdown(r["next_due_on"], today, None) if r["next_due_on"] else "—",
-                overdue=bool(r["next_due_on"] and r["next_due_on"] < today),
+                countdown=countdown(r["next_due_on"], today, None) if r["next_due_on"] else None,
                 high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
             )
             for r in query

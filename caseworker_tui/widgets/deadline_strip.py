@@ -10,16 +10,15 @@ from textual.widgets import Static
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import countdown
 from caseworker_tui.services.deadlines import DeadlineView
+from caseworker_tui.widgets.countdown import countdown_text
 
 
 def deadline_text(deadline: DeadlineView) -> Text:
-    words = countdown(deadline.due_on, clock.today(), context.calendar())
-    overdue = clock.today() > deadline.due_on
+    """The chip's words, counted down from today rather than from when the case was read."""
     text = Text()
     text.append(f"{deadline.label}\n", style="bold")
     text.append(f"due {deadline.due_on:%a %d %b %Y}\n")
-    text.append(("! " if overdue else "") + words, style="bold red" if overdue else (
-        "bold yellow" if words == "due today" else ""))
+    text.append_text(countdown_text(countdown(deadline.due_on, clock.today(), context.calendar())))
     return text
 
 

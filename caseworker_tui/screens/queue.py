@@ -17,8 +17,10 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services.permissions import Actor, allowed
-from caseworker_tui.services.queue import QueueFilter, QueuePage, queue_page
+from caseworker_tui.services.queue import PAGE_SIZE, QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.countdown import countdown_text
+from caseworker_tui.widgets.pager import PAGE_BINDINGS, Pager
 from caseworker_tui.widgets.safe import plain
 
 FIRST_PAGE_WAIT = 0.5  # seconds the screen waits for its first page before it shows a loading indicator
@@ -39,20 +41,6 @@ def short_name(name: str) -> str:
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
 
 
-def due_text(due, words: str, overdue: bool) -> Text:
-    """The countdown to the next deadline; overdue is marked with "!" and words, not colour alone."""
-    if due is None:
-        return Text("—", style="dim")
-    text = Text()
-    if overdue:
-        text.append(f"! {words}", style="bold red")
-    elif words == "due today":
-        text.append(words, style="bold yellow")
-    else:
-        text.append(words)
-    return text
-
-
 class IntakeScreen(ReportsWorkerErrors, Screen[None]):
     """Where a caseworker's day starts: what is due, and for whom."""
 
@@ -63,16 +51,14 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         Binding("m", "toggle('mine')", "Mine", id="toggle_mine"),
         Binding("h", "toggle('high-risk')", "High risk", id="toggle_high_risk"),
         Binding("x", "clear_filters", "Clear filters", id="clear_filters"),
-        Binding("right_square_bracket", "page(1)", "Next page", id="next_page", show=False),
-        Binding("left_square_bracket", "page(-1)", "Prev page", id="previous_page", show=False),
+        *PAGE_BINDINGS,
         Binding("f5", "reload", "Refresh", id="reload"),
     ]
 
     def __init__(self, actor: Actor) -> None:
         super().__init__()
         self.actor = actor
-        self.page = 1
-        self.pages = 1
+        self.pager = Pager("open requests", page_size=PAGE_SIZE, id="pager")
         self._search_timer: Timer | None = None
         self._row_ids: list[int] = []
         self._away = False  # another screen is on top (a case): its work may move cases on
@@ -95,7 +81,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
             table.add_columns(*COLUMNS)
             yield table
             yield Static("", id="empty", classes="empty-state")
-            yield Static("", id="pager", markup=False)
+            yield self.pager
         yield Footer()
 
     async def on_mount(self) -> None:
@@ -123,10 +109,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
             self.reload()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "page":
-            step = parameters[0] if parameters else 1
-            return (self.page + int(step)) in range(1, self.pages + 1) or None
-        return True
+        return self.pager.offers(*parameters) if action == "page" else True
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -141,7 +124,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
 
     def reload(self) -> None:
         self.query_one("#cases", DataTable).loading = not self._row_ids
-        self._load(self.current_filter(), self.page)
+        self._load(self.current_filter(), self.pager.page)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self, flt: QueueFilter, page: int) -> QueuePage:
@@ -164,13 +147,12 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self._row_ids = [r.id for r in result.rows]
         table.add_rows([
             (plain(r.reference), r.received_at.strftime("%d %b"), plain(r.applicant[:18]), r.stage_label,
-             r.next_step or "—", due_text(r.next_due_on, r.countdown, r.overdue),
+             r.next_step or "—", countdown_text(r.countdown),
              risk_text(r.high_risk, r.risk_score), plain(short_name(r.assignee) or "—"))
             for r in result.rows
         ])
         if self._row_ids:
             table.move_cursor(row=min(keep, len(self._row_ids) - 1))
-        self.page, self.pages = result.page, result.pages
         counts = " · ".join(f"{stage_label(s)} {n}" for s, n in result.stage_counts.items())
         self.query_one("#stage-counts", Static).update(f"In view — {counts}" if counts else "")
         empty = self.query_one("#empty", Static)
@@ -183,10 +165,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
             if allowed(self.actor, "create_request"):
                 hint += " Press n to record a new request."
             empty.update(hint)
-        shown = f"{(result.page - 1) * 50 + 1}–{(result.page - 1) * 50 + len(result.rows)}" if result.rows else "0"
-        self.query_one("#pager", Static).update(
-            f"Page {result.page} of {result.pages} · showing {shown} of {result.total} open requests"
-            "   ·   [ previous page   ] next page")
+        self.pager.show(result.page, result.pages, len(result.rows), result.total)
         self.call_after_refresh(self.app.report_first_page)
 
     # --- events and actions -----------------------------------------------------------------
@@ -210,7 +189,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
     @on(Select.Changed, "#stage")
     @on(Checkbox.Changed)
     def _filters_changed(self) -> None:
-        self.page = 1
+        self.pager.page = 1
         self.reload()
 
     def action_focus_search(self) -> None:
@@ -229,9 +208,7 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
         self._filters_changed()
 
     def action_page(self, step: int) -> None:
-        target = self.page + int(step)
-        if 1 <= target <= self.pages:
-            self.page = target
+        if self.pager.turn(step):
             self.reload()
 
     def action_reload(self) -> None:
