@@ -86,34 +86,48 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def check_json(verdict, due) -> dict:
+    """The verdict for a script: `rules` starts with the statutory rule, then each local rule."""
     return {
         "threshold_met": verdict.threshold_met,
-        "rules": [
-            {"id": r.id, "passed": r.passed, "explanation": r.explanation,
-             "evidence": [e.model_dump(mode="json") for e in r.evidence]}
-            for r in verdict.rules
-        ],
-        "excluded": [
-            {"incident": x.incident, "reporter": x.reporter, "agency": x.agency, "reason": x.reason,
-             "report": x.report, "reported_on": x.reported_on.isoformat()}
-            for x in verdict.excluded
-        ],
+        "met_by": verdict.met_by,
+        "reason": verdict.reason,
+        "rule": verdict.rule_expression,
+        "rules": [_rule_json(r) for r in verdict.all_rules],
+        "excluded": [_excluded_json(x) for x in verdict.excluded],
         "would_change": verdict.would_change,
         "deadlines": {"acknowledge_by": due.acknowledge_by.isoformat(), "decide_by": due.decide_by.isoformat()},
         "policy": verdict.policy.model_dump(),
     }
 
 
+def _rule_json(rule) -> dict:
+    return {"id": rule.id, "kind": rule.kind, "title": rule.title, "passed": rule.passed,
+            "explanation": rule.explanation, "letter_sentence": rule.letter_sentence,
+            "incidents": rule.incidents,
+            "evidence": [e.model_dump(mode="json") for e in rule.evidence],
+            "excluded": [_excluded_json(x) for x in rule.excluded],
+            "would_change": rule.would_change}
+
+
+def _excluded_json(x) -> dict:
+    return {"incident": x.incident, "reporter": x.reporter, "agency": x.agency, "reason": x.reason,
+            "report": x.report, "reported_on": x.reported_on.isoformat(), "method": x.method,
+            "letter_reason": x.letter_reason}
+
+
 def render_verdict_text(verdict, reference: str | None, due) -> str:
     stamp = verdict.policy
+    rule = f"  — met by {verdict.statutory_complaints} complaints (s.104(4))" \
+        + (f", or by {verdict.rule_shown}" if verdict.rule_shown else "")
     lines = [
         f"{reference or 'Application'} — received {_fmt_date(verdict.received_on)}",
         f"Policy: {stamp.name}, version {stamp.version} ({stamp.period_convention} periods)",
         "",
-        f"Threshold: {'MET' if verdict.threshold_met else 'NOT MET'}  (A or B or C) and D",
+        f"Threshold: {'MET' if verdict.threshold_met else 'NOT MET'}{rule}",
+        verdict.reason,
         "",
     ]
-    for rule in verdict.rules:
+    for rule in verdict.all_rules:
         mark = "✓ passed" if rule.passed else "✗ not met"
         lines.append(f"  {mark:<10} {rule.title}")
         lines.append(f"             {rule.explanation}")
