@@ -16,6 +16,7 @@ from caseworker_tui.screens.dialogs import ProblemDialog
 from caseworker_tui.screens.intake import IntakeScreen
 from caseworker_tui.services import context, rule_expression
 from caseworker_tui.services.policy import default_policy_text, load_policy, parse_policy
+from caseworker_tui.services.policy_upgrade import upgrade_threshold
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 DEFAULT_TEXT = default_policy_text()
@@ -223,6 +224,41 @@ def test_a_first_release_policy_in_force_stops_a_command_with_one_line(tmp_path,
     assert cli.main(["policy", "show"]) == 2
     (line,) = capsys.readouterr().err.splitlines()
     assert "first release's threshold" in line and "policy upgrade" in line
+
+
+def test_policy_upgrade_converts_the_threshold_and_keeps_the_rest(tmp_path, capsys):
+    path = tmp_path / "old.toml"
+    path.write_text(_first_release(), encoding="utf-8")
+    assert cli.main(["policy", "upgrade", str(path)]) == 0
+    captured = capsys.readouterr()
+    converted = parse_policy(captured.out)
+    assert converted.threshold.rule == load_policy().threshold.rule
+    assert converted.threshold.rules[0].min == 4  # the council's own number is kept
+    assert converted.model_copy(update={"threshold": None}) == load_policy().model_copy(update={"threshold": None})
+    assert '# "inclusive" reads the procedure' in captured.out  # the council's comments too
+    assert path.read_text(encoding="utf-8") == _first_release()  # printed, not written
+
+
+def test_policy_upgrade_write_replaces_the_file_and_keeps_the_original(tmp_path, capsys):
+    path = tmp_path / "old.toml"
+    path.write_text(_first_release(), encoding="utf-8")
+    assert cli.main(["policy", "upgrade", str(path), "--write"]) == 0
+    assert load_policy(path).threshold.statutory_complaints == 3
+    assert (tmp_path / "old.toml.first-release").read_text(encoding="utf-8") == _first_release()
+
+
+def test_policy_upgrade_of_a_current_file_changes_nothing(tmp_path, capsys):
+    path = tmp_path / "policy.toml"
+    path.write_text(DEFAULT_TEXT, encoding="utf-8")
+    assert cli.main(["policy", "upgrade", str(path)]) == 2
+    assert "nothing to convert" in capsys.readouterr().err
+
+
+def test_policy_upgrade_reports_what_else_is_wrong():
+    text = _first_release().replace("lookback_months = 6", "lookback_months = 0")
+    upgraded = upgrade_threshold(text, source="old.toml")
+    assert upgraded.problem and "threshold.lookback_months" in upgraded.problem
+    assert "min_incidents" not in upgraded.text
 
 
 def test_bad_toml_says_where():
