@@ -69,7 +69,8 @@ class Applicant(_Form):
     def _type_from_on_behalf_of(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("type") is None:
             named = data.get("on_behalf_of")
-            data = {**data, "type": "on_behalf" if isinstance(named, str) and named.strip() else "victim"}
+            applied_for = isinstance(named, str) and bool(named.strip())
+            data = {**data, "type": "on_behalf" if applied_for else "victim"}
         return data
 
     @field_validator("on_behalf_of")
@@ -136,7 +137,7 @@ class Application(_Form):
         return self.received_at.date()
 
     def is_victims(self, reporter: str) -> bool:
-        """Whether a report by `reporter` is the victim's: written `applicant`, or the victim's name."""
+        """Whether a report by `reporter` is the victim's: `applicant`, or the victim's name."""
         return name_key(reporter) in (APPLICANT, name_key(self.applicant.victim_name))
 
 
@@ -274,9 +275,9 @@ def check_consistency(application: Application, policy: Policy) -> None:
     for n, incident in enumerate(application.incidents):
         where = f"incident {incident.id}"
         if incident.id in seen:
-            raise InvalidInput(f"{where}: id {incident.id!r} is used by another incident (incident "
-                               f"{seen[incident.id] + 1} in the list); give each incident its own id",
-                               f"incidents.{n}.id")
+            raise InvalidInput(f"{where}: id {incident.id!r} is used by another incident "
+                               f"(incident {seen[incident.id] + 1} in the list); give each "
+                               "incident its own id", f"incidents.{n}.id")
         seen[incident.id] = n
         if incident.occurred_on.year < EARLIEST_YEAR:
             raise InvalidInput(f"{where}: occurred_on {incident.occurred_on} is before {EARLIEST_YEAR}",

@@ -226,7 +226,8 @@ def _would_change(first: Answer, answers: dict[str, Answer], tree, values: dict[
         return hints
     sets = rule_expression.smallest_changes(tree, values)
     for rule_id in answers:
-        partners = [[labels[o] for o in chosen if o != rule_id] for chosen in sets if rule_id in chosen]
+        partners = [[labels[o] for o in chosen if o != rule_id]
+                    for chosen in sets if rule_id in chosen]
         if not partners or not answers[rule_id].change:
             continue
         alone = [] in partners

@@ -154,7 +154,7 @@ def _describe(error: ValidationError, data: Any = None) -> str:
             message = f"kind: is missing; use one of {', '.join(RULE_KINDS)}"
         elif kind == "value_error":
             message = str(problem["ctx"]["error"])
-        keyed = _KEYED_MESSAGE.match(message) if kind.startswith(("value_error", "union_tag")) else None
+        keyed = _KEYED_MESSAGE.match(message) if kind.startswith(("value_error", "union_")) else None
         if keyed and key:
             key, message = f"{key}.{keyed[1]}", keyed[2]
         lines.append(f"{key}: {message}" if key else message)

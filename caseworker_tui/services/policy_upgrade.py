@@ -64,7 +64,8 @@ def upgrade_threshold(text: str, source: str = "policy") -> Upgraded:
         raise PolicyError(f"{source} is not valid TOML: {exc}") from None
     threshold = data.get("threshold")
     if not isinstance(threshold, dict) or not any(k in threshold for k in OLD_SHAPE_KEYS):
-        raise PolicyError(f"{source}: threshold is already in the current shape; nothing to convert")
+        raise PolicyError(f"{source}: threshold is already in the current shape; nothing to "
+                          "convert")
     lines = text.splitlines(keepends=True)
     start = next((n for n, line in enumerate(lines) if _HEADER.match(line)), None)
     if start is None:
@@ -75,8 +76,8 @@ def upgrade_threshold(text: str, source: str = "policy") -> Upgraded:
     body = [line for line in section if not _OLD_KEY.match(line)]
     present = {m[1] for line in body if (m := _KEY.match(line))}
     if len(section) - len(body) != sum(key in threshold for key in OLD_SHAPE_KEYS):
-        raise PolicyError(f"{source}: the threshold's old keys are not each on a line of their own, "
-                          "so they cannot be converted automatically; convert them by hand")
+        raise PolicyError(f"{source}: the threshold's old keys are not each on a line of their "
+                          "own, so they cannot be converted automatically; convert them by hand")
     while body and not body[-1].strip():
         body.pop()
     if body and not body[-1].endswith("\n"):
@@ -89,7 +90,8 @@ def upgrade_threshold(text: str, source: str = "policy") -> Upgraded:
                      "whatever the local rules say.\nstatutory_complaints = 3\n")
     added.append("# The local rules (s.104(5)): each id is a [[threshold.rules]] below.\n"
                  f'rule = "{LEICESTER_RULE}"\n')
-    block = _rules_block(threshold.get("min_incidents", 3), threshold.get("min_people_same_incident", 3))
+    block = _rules_block(threshold.get("min_incidents", 3),
+                         threshold.get("min_people_same_incident", 3))
     rest = lines[end:]
     converted = "".join([*lines[:start + 1], *body, *added, block, "\n" if rest else "", *rest])
     try:

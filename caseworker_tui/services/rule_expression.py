@@ -59,8 +59,8 @@ def _tokens(text: str) -> list[_Token]:
             break
         at = match.start(match.lastgroup) + 1
         if match["other"]:
-            raise ExpressionError(f"{match['other']!r} at position {at} is not allowed; use rule ids, "
-                                  "and, or, not and parentheses")
+            raise ExpressionError(f"{match['other']!r} at position {at} is not allowed; use rule "
+                                  "ids, and, or, not and parentheses")
         word = match["paren"] or match["word"]
         lowered = word.lower()
         kind = word if match["paren"] else (lowered if lowered in _KEYWORDS else "id")
@@ -110,8 +110,8 @@ class _Parser:
             inner = self.expression()
             closing = self.take()
             if closing.kind != ")":
-                raise ExpressionError(f"the parenthesis opened at position {token.at} is not closed "
-                                      f"({_found(closing)})")
+                raise ExpressionError(f"the parenthesis opened at position {token.at} is not "
+                                      f"closed ({_found(closing)})")
             return inner
         raise ExpressionError(f"expected a rule id, `not` or `(` at position {token.at}, "
                               f"but {_found(token)}")
@@ -129,8 +129,8 @@ def parse(text: str) -> Expression:
     tree = parser.expression()
     rest = parser.peek()
     if rest.kind != "end":
-        raise ExpressionError(f"{rest.text!r} at position {rest.at} does not follow; join rules with "
-                              "and, or")
+        raise ExpressionError(f"{rest.text!r} at position {rest.at} does not follow; join rules "
+                              "with and, or")
     return tree
 
 
@@ -177,7 +177,8 @@ def render(tree: Expression, label: Callable[[str], str] = str) -> str:
     return joiner.join(parts)
 
 
-def smallest_changes(tree: Expression, values: Mapping[str, bool], limit: int = 3) -> list[list[str]]:
+def smallest_changes(tree: Expression, values: Mapping[str, bool],
+                     limit: int = 3) -> list[list[str]]:
     """The smallest sets of rules not passed that, passing too, would make the expression true.
 
     What a caseworker needs to say what would change a verdict: every set of the smallest size

@@ -17,7 +17,8 @@ from caseworker_tui.services import rule_expression
 
 # How a report reached its agency, as the import format spells it; a policy may exclude some.
 REPORT_METHODS = ("phone", "online", "in_writing", "in_person", "officer_on_site", "diary_sheet")
-ReportMethod = Literal["phone", "online", "in_writing", "in_person", "officer_on_site", "diary_sheet"]
+ReportMethod = Literal[
+    "phone", "online", "in_writing", "in_person", "officer_on_site", "diary_sheet"]
 # The verdict's first line carries this id; a local rule may not take it.
 STATUTORY = "statutory"
 _RULE_ID = re.compile(r"[a-z][a-z0-9_]{0,59}")
@@ -163,7 +164,8 @@ class Threshold(_Strict):
         if unknown:
             known = ", ".join(ids) or "none"
             raise ValueError(f"rule: names unknown rule id{'s' if len(unknown) > 1 else ''} "
-                             f"{', '.join(unknown)} (rules defined in [[threshold.rules]]: {known})")
+                             f"{', '.join(unknown)} (rules defined in [[threshold.rules]]: "
+                             f"{known})")
         unused = [i for i in ids if i not in used]
         if unused:
             raise ValueError(f"rules: rule{'s' if len(unused) > 1 else ''} {', '.join(unused)} "

@@ -163,7 +163,7 @@ class Facts:
         return [x for x in self.excluded if x.by_victim]
 
 
-def _result(rule_id: str, kind: str, passed: bool, explanation: str, letter: str,
+def _result(facts: Facts, rule_id: str, kind: str, passed: bool, explanation: str, letter: str,
             evidence: list[ReportRef], change: str, excluded: list[Exclusion],
             kept: str = "") -> RuleResult:
     """`change` is the clause that would make a rule not passed pass; `kept` says, for a passed
@@ -171,7 +171,7 @@ def _result(rule_id: str, kind: str, passed: bool, explanation: str, letter: str
     would = kept if passed else (f"{cap(change)} would meet it." if change else "")
     return RuleResult(id=rule_id, title="", passed=passed, explanation=explanation,
                       evidence=evidence, kind=kind, letter_sentence=letter,
-                      incidents=sorted({e.incident for e in evidence}),
+                      incidents=facts.ordered(e.incident for e in evidence),
                       excluded=excluded, would_change=would)
 
 
@@ -179,6 +179,13 @@ def _result(rule_id: str, kind: str, passed: bool, explanation: str, letter: str
 class Answer:
     result: RuleResult
     change: str  # the clause for "what would change the verdict" ("" when nothing would)
+
+
+def _answer(facts: Facts, rule: LocalRule, passed: bool, text: str, letter: str,
+            evidence: list[ReportRef], change: str, excluded: list[Exclusion],
+            kept: str = "") -> Answer:
+    return Answer(_result(facts, rule.id, rule.kind, passed, text, letter, evidence, change,
+                          excluded, kept), change)
 
 
 # --- the statutory rule -----------------------------------------------------------------------
@@ -224,7 +231,7 @@ def statutory(facts: Facts, needed: int) -> Answer:
         "report by anyone about an incident they have not yet complained of)")
     kept = (f"It would not be met with {count(n - needed + 1, 'complaint')} fewer."
             if passed else "")
-    result = _result(STATUTORY, STATUTORY, passed, text, letter, list(made.values()), change,
+    result = _result(facts, STATUTORY, STATUTORY, passed, text, letter, list(made.values()), change,
                      facts.excluded, kept)
     return Answer(result.model_copy(update={"title": STATUTORY_TITLE}), change)
 
@@ -247,24 +254,25 @@ def incidents_by_victim(rule: IncidentsByVictim, facts: Facts) -> Answer:
     n, needed, voice = len(incidents), rule.min, facts.voice
     passed = n >= needed
     if n == 0:
-        text = (f"{cap(voice.victim)} made no qualifying report; the policy needs {needed} different "
-                "incidents.")
+        text = (f"{cap(voice.victim)} made no qualifying report; the policy needs {needed} "
+                "different incidents.")
         letter = (f"{cap(voice.you)} made no report that counts towards the threshold; "
-                  f"{count(needed, 'different incident')} reported in a way that counts are needed.")
+                  f"{count(needed, 'different incident')} reported in a way that counts are "
+                  "needed.")
     else:
         text = (f"{cap(voice.victim)} made qualifying reports about "
                 f"{n} different incident{'' if n == 1 else 's'} ({facts.ids(incidents)}); "
                 f"the policy needs {needed}.")
-        letter = (f"{cap(voice.you)} reported {count(n, 'different incident')} in a way that counts "
-                  f"(on {facts.dates(incidents)}); {number(needed)} "
+        letter = (f"{cap(voice.you)} reported {count(n, 'different incident')} in a way that "
+                  f"counts (on {facts.dates(incidents)}); {number(needed)} "
                   f"{'is' if needed == 1 else 'are'} needed.")
     more = needed - n
     change = (f"{count(more, 'more qualifying report' if n else 'qualifying report')} by "
               f"{voice.victim} about "
               f"{'a different incident' if more == 1 else 'different incidents'}")
     kept = f"It would not be met with {count(n - needed + 1, 'incident')} fewer counted."
-    return Answer(_result(rule.id, rule.kind, passed, text, letter, [c.ref for c in mine], change,
-                          facts.excluded_victims(), kept), change)
+    return _answer(facts, rule, passed, text, letter, [c.ref for c in mine], change,
+                   facts.excluded_victims(), kept)
 
 
 def _people_by_incident(facts: Facts) -> dict[str, dict[str, ReportRef]]:
@@ -282,9 +290,9 @@ def people_same_incident(rule: PeopleSameIncident, facts: Facts) -> Answer:
                 "same incident are needed.")
         letter = (f"No incident was reported in a way that counts, so none was reported by "
                   f"{count(needed, 'different person', 'different people')}.")
-        change = f"{count(needed, 'person', 'people')} making a qualifying report about one incident"
-        return Answer(_result(rule.id, rule.kind, False, text, letter, [], change, facts.excluded),
-                      change)
+        change = (f"{count(needed, 'person', 'people')} making a qualifying report about one "
+                  "incident")
+        return _answer(facts, rule, False, text, letter, [], change, facts.excluded)
     best = max(people, key=lambda i: (len(people[i]), -facts.incidents[i].position))
     n = len(people[best])
     passed = n >= needed
@@ -306,8 +314,8 @@ def people_same_incident(rule: PeopleSameIncident, facts: Facts) -> Answer:
     change = (f"{count(more, 'more person', 'more people')} making a qualifying report about "
               f"incident {best}")
     kept = f"It would not be met with {count(n - needed + 1, 'person', 'people')} fewer."
-    return Answer(_result(rule.id, rule.kind, passed, text, letter, list(people[best].values()),
-                          change, facts.excluded, kept), change)
+    return _answer(facts, rule, passed, text, letter, list(people[best].values()), change,
+                   facts.excluded, kept)
 
 
 def hate_incident(rule: HateIncident, facts: Facts) -> Answer:
@@ -345,8 +353,7 @@ def hate_incident(rule: HateIncident, facts: Facts) -> Answer:
         change = f"a qualifying report by {voice.victim} about a hate incident or hate crime"
     relevant = [x for x in facts.excluded_victims() if facts.incidents[x.incident].hate_related]
     kept = "It would not be met if none of these reports counted."
-    return Answer(_result(rule.id, rule.kind, bool(mine), text, letter, mine, change, relevant,
-                          kept), change)
+    return _answer(facts, rule, bool(mine), text, letter, mine, change, relevant, kept)
 
 
 def reports_by_several_people(rule: ReportsBySeveralPeople, facts: Facts) -> Answer:
@@ -367,14 +374,13 @@ def reports_by_several_people(rule: ReportsBySeveralPeople, facts: Facts) -> Ans
     if more_people == 0:
         change = count(more_reports, "more qualifying report")
     elif more_reports <= more_people:
-        change = (f"a qualifying report by each of {count(more_people, 'more person', 'more people')}"
-                  if more_people > 1 else "a qualifying report by one more person")
+        newcomers = count(more_people, "more person", "more people")
+        change = f"a qualifying report by {'each of ' if more_people > 1 else ''}{newcomers}"
     else:
         change = (f"{count(more_reports, 'more qualifying report')}, "
                   f"{more_people} of them by people who have not reported yet")
     kept = "It would not be met with fewer reports or people than the policy needs."
-    return Answer(_result(rule.id, rule.kind, passed, text, letter, reports, change,
-                          facts.excluded, kept), change)
+    return _answer(facts, rule, passed, text, letter, reports, change, facts.excluded, kept)
 
 
 def recent_report(rule: RecentReport, facts: Facts) -> Answer:
@@ -391,13 +397,13 @@ def recent_report(rule: RecentReport, facts: Facts) -> Answer:
                   f"on {month_name_day(newest)}).")
     else:
         last = f"; the latest qualifying report was made on {latest}" if latest else ""
-        text = f"No qualifying report was made within the {window} before the request (on or after {since}){last}."
+        text = (f"No qualifying report was made within the {window} before the request (on or "
+                f"after {since}){last}.")
         letter = (f"No report that counts was made in the {window} before the request (since "
                   f"{month_name_day(since)}).")
     change = f"a qualifying report made on or after {since}"
     kept = f"It would not be met if no report made on or after {since} counted."
-    return Answer(_result(rule.id, rule.kind, bool(recent), text, letter, recent, change,
-                          facts.excluded, kept), change)
+    return _answer(facts, rule, bool(recent), text, letter, recent, change, facts.excluded, kept)
 
 
 def dissatisfied(rule: Dissatisfied, facts: Facts) -> Answer:
@@ -411,8 +417,7 @@ def dissatisfied(rule: Dissatisfied, facts: Facts) -> Answer:
         letter = "You did not tell us you are dissatisfied with the agencies' response."
     change = "the applicant saying they are dissatisfied with the agencies' response"
     kept = "It would not be met if the applicant withdrew their dissatisfaction."
-    return Answer(_result(rule.id, rule.kind, facts.dissatisfied, text, letter, [], change, [],
-                          kept), change)
+    return _answer(facts, rule, facts.dissatisfied, text, letter, [], change, [], kept)
 
 
 EVALUATORS: dict[str, Callable[..., Answer]] = {
