@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.calendar import add_months
 from caseworker_tui.services.eligibility import Verdict, evaluate
 from caseworker_tui.services.policy import Policy, Threshold, load_policy
+from caseworker_tui.services.threshold_periods import earliest_start, period_end
 from tests.factories import application, incident, report
 
 DEFAULT = load_policy()
@@ -131,6 +135,26 @@ def test_the_stated_earliest_day_is_the_boundary_applied(policy, received):
     late = one_report(day_before.isoformat(), day_before.isoformat(), received, policy)
     assert not qualifies(late)
     assert earliest.isoformat() in late.excluded[0].reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2000, 1, 1), date(2090, 12, 31)), st.integers(1, 12))
+def test_under_the_statute_the_stated_first_day_is_the_first_that_reaches_the_request(received, n):
+    first = earliest_start(received, n, "statute")
+    assert period_end(first, n, "statute") >= received
+    assert period_end(first - timedelta(days=1), n, "statute") < received
+    assert earliest_start(received, n, "inclusive") == add_months(received, -n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2000, 1, 1), date(2090, 12, 31)), st.integers(1, 12))
+def test_a_statute_period_ends_the_day_before_the_corresponding_date_or_on_the_months_last_day(
+        start, n):
+    end, moved = period_end(start, n, "statute"), add_months(start, n)
+    if moved.day == start.day:
+        assert end == moved - timedelta(days=1)
+    else:  # no corresponding date: the month's last day
+        assert end == moved and (end + timedelta(days=1)).day == 1
 
 
 @pytest.mark.parametrize(("policy", "words"), [
