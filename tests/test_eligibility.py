@@ -717,3 +717,13 @@ def test_a_verdict_stored_by_the_first_release_still_reads(name):
     shown = verdict_text(verdict).plain
     assert "met when (A or B or C) and D" in shown and "A. Reports about enough different incidents" in shown
 
+
+def test_a_new_verdict_shows_the_statutory_line_first():
+    from caseworker_tui.widgets.verdict import verdict_text
+
+    shown = verdict_text(verdict_for(_people("applicant", "John Smith", "Mary Jones"))).plain
+    lines = shown.splitlines()
+    assert lines[0] == ("✓ THRESHOLD MET   — met by 3 complaints (s.104(4)), or when "
+                        "(A or B or C) and D")
+    assert lines[1].startswith("Met by the statutory rule (s.104(4))")
+    assert shown.index("Statutory rule (s.104(4))") < shown.index("A. Reports about")
