@@ -86,34 +86,48 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def check_json(verdict, due) -> dict:
+    """The verdict for a script: `rules` starts with the statutory rule, then each local rule."""
     return {
         "threshold_met": verdict.threshold_met,
-        "rules": [
-            {"id": r.id, "passed": r.passed, "explanation": r.explanation,
-             "evidence": [e.model_dump(mode="json") for e in r.evidence]}
-            for r in verdict.rules
-        ],
-        "excluded": [
-            {"incident": x.incident, "reporter": x.reporter, "agency": x.agency, "reason": x.reason,
-             "report": x.report, "reported_on": x.reported_on.isoformat()}
-            for x in verdict.excluded
-        ],
+        "met_by": verdict.met_by,
+        "reason": verdict.reason,
+        "rule": verdict.rule_expression,
+        "rules": [_rule_json(r) for r in verdict.all_rules],
+        "excluded": [_excluded_json(x) for x in verdict.excluded],
         "would_change": verdict.would_change,
         "deadlines": {"acknowledge_by": due.acknowledge_by.isoformat(), "decide_by": due.decide_by.isoformat()},
         "policy": verdict.policy.model_dump(),
     }
 
 
+def _rule_json(rule) -> dict:
+    return {"id": rule.id, "kind": rule.kind, "title": rule.title, "passed": rule.passed,
+            "explanation": rule.explanation, "letter_sentence": rule.letter_sentence,
+            "incidents": rule.incidents,
+            "evidence": [e.model_dump(mode="json") for e in rule.evidence],
+            "excluded": [_excluded_json(x) for x in rule.excluded],
+            "would_change": rule.would_change}
+
+
+def _excluded_json(x) -> dict:
+    return {"incident": x.incident, "reporter": x.reporter, "agency": x.agency, "reason": x.reason,
+            "report": x.report, "reported_on": x.reported_on.isoformat(), "method": x.method,
+            "letter_reason": x.letter_reason}
+
+
 def render_verdict_text(verdict, reference: str | None, due) -> str:
     stamp = verdict.policy
+    rule = f"  — met by {verdict.statutory_complaints} complaints (s.104(4))" \
+        + (f", or by {verdict.rule_shown}" if verdict.rule_shown else "")
     lines = [
         f"{reference or 'Application'} — received {_fmt_date(verdict.received_on)}",
         f"Policy: {stamp.name}, version {stamp.version} ({stamp.period_convention} periods)",
         "",
-        f"Threshold: {'MET' if verdict.threshold_met else 'NOT MET'}  (A or B or C) and D",
+        f"Threshold: {'MET' if verdict.threshold_met else 'NOT MET'}{rule}",
+        verdict.reason,
         "",
     ]
-    for rule in verdict.rules:
+    for rule in verdict.all_rules:
         mark = "✓ passed" if rule.passed else "✗ not met"
         lines.append(f"  {mark:<10} {rule.title}")
         lines.append(f"             {rule.explanation}")
@@ -255,6 +269,31 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_policy_upgrade(args: argparse.Namespace) -> int:
+    """Convert a first-release policy file: needs no policy in force, since that may be the file."""
+    from caseworker_tui.errors import PolicyError
+    from caseworker_tui.services.policy_upgrade import upgrade_threshold
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PolicyError(f"cannot read policy file {path}: {exc.strerror}") from None
+    upgraded = upgrade_threshold(text, source=str(path))
+    if args.write:
+        backup = path.with_name(path.name + ".first-release")
+        backup.write_text(text, encoding="utf-8")
+        path.write_text(upgraded.text, encoding="utf-8")
+        print(f"Converted {path}; the original is kept as {backup}.", file=sys.stderr)
+    else:
+        sys.stdout.write(upgraded.text)
+    if upgraded.problem:
+        print(f"caseworker: the threshold is converted, but the file is still refused: "
+              f"{upgraded.problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
 # --- the app --------------------------------------------------------------------------------
 
 def run_app(args: argparse.Namespace) -> int:
@@ -322,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
                                                                             metavar="ACTION", required=True)
     p = pol.add_parser("show", help="print the policy in force")
     p.set_defaults(func=cmd_policy_show)
+    p = pol.add_parser("upgrade", help="convert a first-release policy file's threshold to the "
+                                       "current shape (printed, or --write)")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--write", action="store_true",
+                   help="replace FILE, keeping the original as FILE.first-release")
+    p.set_defaults(func=cmd_policy_upgrade)
 
     from caseworker_tui import cli_data, cli_letters, cli_serve, cli_stats
 

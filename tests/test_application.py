@@ -56,7 +56,9 @@ def test_a_good_application_parses():
     (_second_report(reported_on="12/10/2026"), "incidents.1.reports.0.reported_on", "date"),
     (_second_report(reported_on="2026-02-30"), "incidents.1.reports.0.reported_on", "date"),
     (_second_report(reported_on=20261012), "incidents.1.reports.0.reported_on", "date"),
-    (_second_report(officer="PC Bloggs"), "incidents.1.reports.0.officer", "not a field"),
+    (_second_report(badge="PC 1234"), "incidents.1.reports.0.badge", "not a field"),
+    (_second_report(method="pigeon"), "incidents.1.reports.0.method", "'diary_sheet'"),
+    (_second_report(as_hate="yes"), "incidents.1.reports.0.as_hate", "true or false"),
     (_second_report(reporter=7), "incidents.1.reports.0.reporter", "text"),
 ])
 def test_a_bad_report_names_its_incident_and_field(data, field, words):
@@ -82,7 +84,7 @@ def _second_incident(**changes) -> dict:
     (_second_incident(reports={}), "incidents.1.reports", "list"),
     (_second_incident(reports=[]), "incidents.1.reports", "at least one"),
     (_second_incident(colour="red"), "incidents.1.colour", "not a field"),
-    (_second_incident(id="i1"), "incidents.1.id", "another incident"),
+    (_second_incident(id="i1"), "incidents.1.id", "another incident (incident 1 in the list)"),
 ])
 def test_a_bad_incident_names_itself_and_the_field(data, field, words):
     error = _refused(data)
@@ -93,21 +95,66 @@ def test_a_bad_incident_names_itself_and_the_field(data, field, words):
     assert words in message
 
 
+def _applicant(**changes) -> dict:
+    data = meets_rule_a()
+    data["applicant"].update(changes)
+    return data
+
+
 @pytest.mark.parametrize(("data", "field", "words"), [
     (meets_rule_a(colour="red"), "colour", "not a field"),
     (meets_rule_a(received_at="2026-11-20"), "received_at", "date and time"),
     (meets_rule_a(received_at="soon"), "received_at", "date and time"),
     (meets_rule_a(dissatisfied="yes"), "dissatisfied", "true or false"),
-    (meets_rule_a(incidents=[]), "incidents", "at least one"),
     (meets_rule_a(incidents="i1"), "incidents", "list"),
     (_without(meets_rule_a(), "applicant", "name"), "applicant.name", "missing"),
     (_without(meets_rule_a(), "dissatisfied"), "dissatisfied", "missing"),
+    (meets_rule_a(channel="pigeon"), "channel", "'email'"),
+    (_applicant(type="neighbour"), "applicant.type", "'on_behalf'"),
+    (_applicant(type="on_behalf"), "applicant.on_behalf_of", "must name the victim"),
+    (_applicant(type="business", on_behalf_of="Mary Smith"), "applicant.type", "must be on_behalf"),
 ])
 def test_a_bad_request_field_is_named(data, field, words):
     error = _refused(data)
     assert error.field == field
     assert field.rsplit(".", 1)[-1] in str(error)
     assert words in str(error)
+
+
+def test_a_request_that_lists_no_incidents_is_valid():
+    """Every request received is recorded and counted; its verdict says why it is not met."""
+    assert parse_application(meets_rule_a(incidents=[]), POLICY).incidents == []
+    data = meets_rule_a()
+    del data["incidents"]
+    assert parse_application(data, POLICY).incidents == []
+
+
+def test_the_optional_fields_of_a_report_are_read():
+    parsed = parse_application(_second_report(method="officer_on_site", officer="PC Bloggs", as_hate=True),
+                               POLICY)
+    made = parsed.incidents[1].reports[0]
+    assert (made.method, made.officer, made.as_hate) == ("officer_on_site", "PC Bloggs", True)
+    assert parse_application(meets_rule_a(), POLICY).incidents[1].reports[0].method is None
+
+
+@pytest.mark.parametrize(("changes", "kind", "victim"), [
+    ({}, "victim", "Ann Lee"),
+    ({"type": "business", "name": "Corner Shop Ltd"}, "business", "Corner Shop Ltd"),
+    ({"type": "on_behalf", "on_behalf_of": "Mary Smith"}, "on_behalf", "Mary Smith"),
+    ({"on_behalf_of": "Mary Smith"}, "on_behalf", "Mary Smith"),  # a first-release form: no type
+    ({"on_behalf_of": ""}, "victim", "Ann Lee"),
+])
+def test_the_victim_is_the_applicant_or_the_person_applied_for(changes, kind, victim):
+    applicant = parse_application(_applicant(**changes), POLICY).applicant
+    assert (applicant.type, applicant.victim_name) == (kind, victim)
+
+
+def test_a_report_is_the_victims_when_made_by_applicant_or_by_the_victims_name():
+    parsed = parse_application(_applicant(type="on_behalf", on_behalf_of="José Núñez"), POLICY)
+    decomposed = "Jose\u0301  NU\u0301N\u0303EZ"
+    assert parsed.is_victims("applicant") and parsed.is_victims("Applicant ")
+    assert parsed.is_victims(decomposed)
+    assert not parsed.is_victims("Ann Lee")  # the person applying for the victim is not the victim
 
 
 def test_a_date_after_the_request_is_an_error_even_for_a_neighbours_report():

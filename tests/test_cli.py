@@ -76,12 +76,14 @@ def test_check_json_has_the_documented_shape(capsys):
     assert {"threshold_met", "rules", "excluded", "deadlines", "policy"} <= set(result)
     assert result["threshold_met"] is False
     assert [r["id"] for r in result["rules"]] == [
-        "three_incidents", "three_people_same_incident", "hate_incident", "dissatisfied"]
+        "statutory", "three_incidents", "three_people_same_incident", "hate_incident", "dissatisfied"]
     for rule in result["rules"]:
-        assert {"id", "passed", "explanation", "evidence"} <= set(rule)
-        assert isinstance(rule["passed"], bool) and rule["explanation"]
+        assert {"id", "passed", "explanation", "letter_sentence", "evidence", "excluded",
+                "would_change"} <= set(rule)
+        assert isinstance(rule["passed"], bool) and rule["explanation"] and rule["letter_sentence"]
         assert isinstance(rule["evidence"], list)
-    assert [r["passed"] for r in result["rules"]] == [False, False, False, True]
+    assert [r["passed"] for r in result["rules"]] == [False, False, False, False, True]
+    assert result["met_by"] is None and result["reason"].startswith("Not met: one complaint")
     assert [x["incident"] for x in result["excluded"]] == ["i1", "i2", "i3"]
     for excluded in result["excluded"]:
         assert {"incident", "reporter", "agency", "reason"} <= set(excluded)
@@ -94,7 +96,7 @@ def test_check_json_has_the_documented_shape(capsys):
 
 @pytest.mark.parametrize(("name", "met"), [
     ("meets-rule-a.json", True), ("meets-rule-b.json", True), ("meets-rule-c-hate.json", True),
-    ("not-met-late-reports.json", False),
+    ("not-met-late-reports.json", False), ("meets-statutory-not-dissatisfied.json", True),
 ])
 def test_check_exits_0_whether_or_not_the_threshold_is_met(capsys, name, met):
     status, out, _ = run(capsys, "check", str(DATA / name), "--json")
@@ -111,13 +113,24 @@ def test_check_reads_stdin(capsys, monkeypatch):
     assert result["deadlines"] == {"acknowledge_by": "2026-11-25", "decide_by": "2026-12-08"}
 
 
+def test_check_json_says_when_the_statutory_rule_met_it(capsys):
+    status, out, _ = run(capsys, "check", str(DATA / "meets-statutory-not-dissatisfied.json"), "--json")
+    assert status == 0
+    result = json.loads(out)
+    assert (result["threshold_met"], result["met_by"]) == (True, "statutory")
+    statutory, *local = result["rules"]
+    assert statutory["id"] == "statutory" and statutory["passed"]
+    assert [r["passed"] for r in local] == [True, False, False, False]
+
+
 def test_check_prints_a_readable_table(capsys):
     status, out, _ = run(capsys, "check", str(DATA / "not-met-late-reports.json"))
     assert status == 0
     lines = out.splitlines()
     assert lines[0] == "CT-2026-0103 — received Fri 20 Nov 2026"
     assert "Safer Leicester Partnership, version 2026.1 (inclusive periods)" in lines[1]
-    assert "Threshold: NOT MET" in out
+    assert "Threshold: NOT MET  — met by 3 complaints (s.104(4)), or by (A or B or C) and D" in out
+    assert "✗ not met  Statutory rule (s.104(4)): enough complaints about the behaviour" in out
     assert "✗ not met  A. Reports about enough different incidents" in out
     assert "✓ passed   D. Dissatisfied with the agencies' response" in out
     assert "Excluded reports:" in out and "not a relevant agency" in out

@@ -2,7 +2,9 @@
 
 Unknown fields are an error. Bad data is an error too, never a silent exclusion: a report
 dated before its incident, any date after the request, an unknown agency, a missing name or
-date. Each error names the incident and the field, so the person fixing it knows where to look.
+date, two incidents with one id. Each error names the incident and the field, so the person
+fixing it knows where to look. A request that lists no incidents is valid: every request
+received is recorded and counted, and its verdict says why it is not met.
 """
 
 from __future__ import annotations
@@ -21,15 +23,20 @@ from pydantic import (
     StringConstraints,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from caseworker_tui.errors import InvalidInput
+from caseworker_tui.services.names import name_key
 from caseworker_tui.services.policy import Policy
+from caseworker_tui.services.threshold_policy import ReportMethod
 
 LOCAL_ZONE = ZoneInfo("Europe/London")
 # Dates outside these years are typing mistakes, and would overflow the calendar arithmetic.
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2099
+# A report's reporter may be written as this word: the report is then the victim's.
 APPLICANT = "applicant"
+ApplicantType = Literal["victim", "on_behalf", "business", "community_group"]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -43,6 +50,8 @@ class _Form(BaseModel):
 
 
 class Applicant(_Form):
+    # Absent, it is read from `on_behalf_of`: forms of the first release sent only that.
+    type: ApplicantType = "victim"
     name: Name
     address: Text = ""
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, max_length=10)] = ""
@@ -54,6 +63,25 @@ class Applicant(_Form):
     needs: list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]] = []
     advocate: Text | None = None
     consent_to_share: bool | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_from_on_behalf_of(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("type") is None:
+            named = data.get("on_behalf_of")
+            applied_for = isinstance(named, str) and bool(named.strip())
+            data = {**data, "type": "on_behalf" if applied_for else "victim"}
+        return data
+
+    @field_validator("on_behalf_of")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def victim_name(self) -> str:
+        """The person the application is about: the applicant, or the one applied for."""
+        return self.on_behalf_of if self.type == "on_behalf" and self.on_behalf_of else self.name
 
     @field_validator("email")
     @classmethod
@@ -72,6 +100,9 @@ class Report(_Form):
     reported_on: date
     reporter: Name
     agency_reference: Text = ""
+    method: ReportMethod | None = None
+    officer: Text = ""
+    as_hate: bool = False  # reported as a hate incident at the time
 
 
 class Incident(_Form):
@@ -86,10 +117,11 @@ class Incident(_Form):
 class Application(_Form):
     reference: Reference | None = None
     received_at: datetime
+    channel: Literal["online", "phone", "paper", "in_person", "email"] | None = None
     applicant: Applicant
     dissatisfied: bool
     dissatisfaction_reason: Text = ""
-    incidents: list[Incident] = Field(min_length=1)
+    incidents: list[Incident] = []
 
     @field_validator("received_at")
     @classmethod
@@ -103,6 +135,10 @@ class Application(_Form):
     @property
     def received_on(self) -> date:
         return self.received_at.date()
+
+    def is_victims(self, reporter: str) -> bool:
+        """Whether a report by `reporter` is the victim's: `applicant`, or the victim's name."""
+        return name_key(reporter) in (APPLICANT, name_key(self.applicant.victim_name))
 
 
 def _where(loc: tuple[Any, ...], raw: Any) -> str:
@@ -140,6 +176,9 @@ _MESSAGES = {
     "datetime_type": "must be a date and time like 2026-11-20T14:05:00",
     "bool_type": "must be true or false",
     "too_short": "needs at least one entry",
+    "bool_parsing": "must be true or false",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
     "string_type": "must be text",
     "list_type": "must be a list",
     "model_type": "must be an object",
@@ -153,6 +192,8 @@ def _first_error(error: ValidationError, raw: Any) -> InvalidInput:
     message = _MESSAGES.get(problem["type"], problem["msg"])
     if problem["type"] == "literal_error":
         message = f"must be one of {problem['ctx']['expected']}"
+    elif problem["type"] == "string_too_long":
+        message = f"must be at most {problem['ctx']['max_length']} characters"
     elif problem["type"] == "string_pattern_mismatch" and loc[-1:] == ("reference",):
         message = "must be letters, digits, '/', '-', '_' or '.', at most 40 characters"
     elif message.startswith("Value error, "):
@@ -224,12 +265,20 @@ def check_consistency(application: Application, policy: Policy) -> None:
         raise InvalidInput("applicant: phone is needed when preferred_contact is phone", "applicant.phone")
     if applicant.preferred_contact == "post" and not applicant.address:
         raise InvalidInput("applicant: address is needed when preferred_contact is post", "applicant.address")
-    seen: set[str] = set()
+    if applicant.type == "on_behalf" and not applicant.on_behalf_of:
+        raise InvalidInput("applicant: on_behalf_of must name the victim when type is on_behalf",
+                           "applicant.on_behalf_of")
+    if applicant.type != "on_behalf" and applicant.on_behalf_of:
+        raise InvalidInput(f"applicant: on_behalf_of names a victim, so type must be on_behalf "
+                           f"(not {applicant.type})", "applicant.type")
+    seen: dict[str, int] = {}
     for n, incident in enumerate(application.incidents):
         where = f"incident {incident.id}"
         if incident.id in seen:
-            raise InvalidInput(f"{where}: id {incident.id!r} is used by another incident", f"incidents.{n}.id")
-        seen.add(incident.id)
+            raise InvalidInput(f"{where}: id {incident.id!r} is used by another incident "
+                               f"(incident {seen[incident.id] + 1} in the list); give each "
+                               "incident its own id", f"incidents.{n}.id")
+        seen[incident.id] = n
         if incident.occurred_on.year < EARLIEST_YEAR:
             raise InvalidInput(f"{where}: occurred_on {incident.occurred_on} is before {EARLIEST_YEAR}",
                                f"incidents.{n}.occurred_on")

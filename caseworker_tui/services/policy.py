@@ -6,16 +6,21 @@ partnership points `policy_file` at its own TOML. A bad file is refused with the
 
 from __future__ import annotations
 
+import contextlib
+import re
 import tomllib
 from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from caseworker_tui.errors import PolicyError
+from caseworker_tui.services.threshold_policy import RULE_KINDS, Threshold
+
+__all__ = ["Policy", "Threshold", "default_policy_text", "load_policy", "parse_policy"]
 
 
 class _Strict(BaseModel):
@@ -28,15 +33,6 @@ class Partnership(_Strict):
     email: str
     phone: str
     website: str = ""
-
-
-class Threshold(_Strict):
-    period_convention: Literal["inclusive", "statute"] = "inclusive"
-    report_within_months: int = Field(ge=1, le=24)
-    lookback_months: int = Field(ge=1, le=60)
-    min_incidents: int = Field(ge=1, le=50)
-    min_people_same_incident: int = Field(ge=1, le=50)
-    relevant_agencies: list[str] = Field(min_length=1)
 
 
 class Timescales(_Strict):
@@ -118,16 +114,52 @@ class Policy(_Strict):
         return known.label if known else agency
 
 
-def _describe(error: ValidationError) -> str:
+# A check that spans several keys names the one at fault first: "rule: names unknown …".
+_KEYED_MESSAGE = re.compile(r"^([a-z_][a-z0-9_.]*): (.+)$", re.DOTALL)
+
+
+def _key(loc: tuple[Any, ...], data: Any) -> str:
+    """A problem's place as a council reads its file: `threshold.rules[2] (hate_incident).kind`."""
+    parts: list[str] = []
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if loc[:i] == ("threshold",) and part == "rules" and i + 1 < len(loc) \
+                and isinstance(loc[i + 1], int):
+            index = loc[i + 1]
+            ident = None
+            with contextlib.suppress(KeyError, IndexError, TypeError, AttributeError):
+                ident = data["threshold"]["rules"][index].get("id")
+            named = f" ({ident})" if isinstance(ident, str) and ident else ""
+            parts.append(f"rules[{index + 1}]{named}")
+            i += 2
+            if i < len(loc) and loc[i] in RULE_KINDS:  # the union's tag: not a key in the file
+                i += 1
+            continue
+        parts.append(str(part))
+        i += 1
+    return ".".join(parts)
+
+
+def _describe(error: ValidationError, data: Any = None) -> str:
     """Each problem as `key: message`; a whole-file check names its keys in its own message."""
     lines = []
     for problem in error.errors():
         message = problem["msg"]
-        if problem["type"] == "extra_forbidden":
+        key = _key(tuple(problem["loc"]), data)
+        kind = problem["type"]
+        if kind == "extra_forbidden":
             message = "unknown key"
-        elif problem["type"] == "value_error":
+        elif kind == "union_tag_invalid":
+            message = (f"kind: {problem['ctx']['tag']!r} is not a kind of rule; use one of "
+                       f"{', '.join(RULE_KINDS)}")
+        elif kind == "union_tag_not_found":
+            message = f"kind: is missing; use one of {', '.join(RULE_KINDS)}"
+        elif kind == "value_error":
             message = str(problem["ctx"]["error"])
-        key = ".".join(str(part) for part in problem["loc"])
+        keyed = _KEYED_MESSAGE.match(message) if kind.startswith(("value_error", "union_")) else None
+        if keyed and key:
+            key, message = f"{key}.{keyed[1]}", keyed[2]
         lines.append(f"{key}: {message}" if key else message)
     return "; ".join(lines)
 
@@ -141,7 +173,7 @@ def parse_policy(text: str, source: str = "policy") -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(f"{source}: {_describe(exc)}") from None
+        raise PolicyError(f"{source}: {_describe(exc, data)}") from None
 
 
 def default_policy_text() -> str:

@@ -16,12 +16,14 @@ def verdict_text(verdict: Verdict, agency_label=lambda a: a) -> Text:
         text.append("✓ THRESHOLD MET", style="bold green")
     else:
         text.append("✗ THRESHOLD NOT MET", style="bold red")
-    text.append("   — met when (A or B or C) and D\n", style="dim")
+    text.append(f"   — {_met_when(verdict)}\n", style="dim")
+    if verdict.reason:  # the line that says which rule decided, the statutory one first
+        text.append(f"{clean(verdict.reason)}\n", style="bold")
     stamp = verdict.policy
     text.append(f"Policy: {stamp.name}, version {stamp.version}; {stamp.period_convention} periods; "
                 f"received {verdict.received_on:%d %b %Y}; reports count from {verdict.lookback_from:%d %b %Y}\n\n",
                 style="dim")
-    for rule in verdict.rules:
+    for rule in verdict.all_rules:
         if rule.passed:
             text.append(" ✓ passed  ", style="bold green")
         else:
@@ -43,6 +45,15 @@ def verdict_text(verdict: Verdict, agency_label=lambda a: a) -> Text:
         for hint in verdict.would_change:
             text.append(f" → {clean(hint)}\n")
     return text
+
+
+def _met_when(verdict: Verdict) -> str:
+    """How the threshold is met under the verdict's policy; a verdict stored by the first release
+    knew only Leicester's rules."""
+    if verdict.statutory is None:
+        return "met when (A or B or C) and D"
+    local = f", or when {verdict.rule_shown}" if verdict.rule_shown else ""
+    return f"met by {verdict.statutory_complaints} complaints (s.104(4)){local}"
 
 
 class VerdictView(Static):
