@@ -1,0 +1,194 @@
+"""The demo database builds whatever today is, quickly, and shows every stage.
+
+Planning is checked for every day of more than a year without writing a database: each day's
+applications go through the real parser and eligibility, and each step's date is held to the
+rules the services and the calendar keep. A handful of awkward days are then built for real.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+
+from caseworker_tui.errors import InvalidInput
+from caseworker_tui.models import AuditEvent, Case, Letter, User, db
+from caseworker_tui.services import auth, clock, context
+from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.calendar import WorkingCalendar
+from caseworker_tui.services.demo import (
+    DEMO_USERS,
+    MET_PLANS,
+    PLAN,
+    DemoCase,
+    Step,
+    build_demo,
+    plan_demo,
+)
+from caseworker_tui.services.eligibility import evaluate
+from caseworker_tui.services.policy import Policy
+
+# The stage each plan leaves its case at.
+STAGE_OF_PLAN = {
+    "received": "received", "acknowledged": "acknowledged", "declined": "declined",
+    "declined_ground": "declined", "accepted": "accepted", "under_review": "under_review",
+    "under_review_extended": "under_review", "outcome_drafted": "outcome_drafted",
+    "returned": "outcome_drafted", "awaiting_chair": "awaiting_chair", "approved": "approved",
+    "closed": "closed", "closed_declined": "closed", "appeal": "appeal", "withdrawn": "withdrawn",
+}
+# The step that shows a case reached its plan's stage (None: the case is only received).
+LAST_WORD = {
+    "received": None, "acknowledged": "acknowledge", "declined": "decide", "declined_ground": "decide",
+    "accepted": "decide", "under_review": "schedule_review", "under_review_extended": "extend",
+    "outcome_drafted": "draft_outcome", "returned": "return_outcome", "awaiting_chair": "submit",
+    "approved": "approve", "closed": "close", "closed_declined": "close", "appeal": "appeal",
+    "withdrawn": "withdraw",
+}
+TRICKY_DAYS = [
+    date(2026, 12, 24),  # Christmas Eve: the next three days are not working days
+    date(2028, 2, 29),   # a leap day: month arithmetic lands on 29 Feb from 31 Aug
+    date(2027, 1, 4),    # the Monday after the New Year's Day bank holiday (a Friday)
+    date(2027, 3, 31),   # a month's end, and the reporting year's last day
+]
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+class WorkingDays:
+    """The policy calendar's answer for each day, remembered: the sweep asks about each day often."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        self.known: dict[date, bool] = {}
+
+    def __call__(self, day: date) -> bool:
+        if day not in self.known:
+            self.known[day] = self.calendar.is_working_day(day)
+        return self.known[day]
+
+
+def _step_problems(case: DemoCase, today: date, policy: Policy, working: WorkingDays) -> list[str]:
+    """The rules every planned step keeps: in order, on a working day, from receipt to today."""
+    problems = []
+    previous = case.received
+    for step in case.steps:
+        if step.day < previous:
+            problems.append(f"{step.action} on {step.day} is before the step before ({previous})")
+        if step.day > today:
+            problems.append(f"{step.action} on {step.day} is after today")
+        if not working(step.day):
+            problems.append(f"{step.action} on {step.day}, not a working day")
+        previous = step.day
+    actions = {s.action: s for s in case.steps}
+    if LAST_WORD[case.plan] is not None and LAST_WORD[case.plan] not in actions:
+        problems.append(f"no {LAST_WORD[case.plan]} step")
+    if case.plan == "received" and "acknowledge" in actions:
+        problems.append("a case planned to stay received is acknowledged")
+    if "findings" in actions and actions["findings"].day < actions["schedule_review"].detail["meeting_on"]:
+        problems.append("findings recorded before the review meeting")
+    if "schedule_review" in actions and actions["schedule_review"].detail["meeting_on"] < actions["decide"].day:
+        problems.append("the review meeting is before the request was accepted")
+    if "draft_outcome" in actions and min(actions["draft_outcome"].detail["due"]) < actions["draft_outcome"].day:
+        problems.append("a recommendation is due before the outcome is drafted")
+    if "decide" in actions:
+        late = [s for s in case.steps if s.action == "record_update" and s.day > actions["decide"].day]
+        problems += [f"{s.detail['agency']} answers after the decision" for s in late]
+    if "appeal" in actions:
+        window = working.calendar.add_working_days(actions["approve"].day,
+                                                   policy.timescales.appeal_window_working_days)
+        if actions["appeal"].day > window:
+            problems.append("the appeal is lodged after the window closed")
+    return problems
+
+
+def _problems(case: DemoCase, today: date, latest: datetime, policy: Policy,
+              working: WorkingDays) -> list[str]:
+    """What is wrong with one planned case, in words; empty when nothing is."""
+    problems = _step_problems(case, today, policy, working)
+    try:
+        application = parse_application(case.raw, policy)
+    except InvalidInput as exc:
+        problems.append(f"invalid application: {exc}")
+    else:
+        if application.received_at > latest:
+            problems.append(f"received at {application.received_at}, after {latest}")
+        met = evaluate(application, policy).threshold_met
+        if met != (case.plan in MET_PLANS):
+            problems.append(f"the threshold is {'met' if met else 'not met'}")
+    return [f"{today} case {case.number} ({case.plan}): {p}" for p in problems]
+
+
+def _planned_problems(today: date, policy: Policy, working: WorkingDays) -> list[str]:
+    latest = datetime.combine(today, time(9))
+    cases = plan_demo(today, policy=policy, calendar=working.calendar, latest=latest)
+    problems = [p for case in cases for p in _problems(case, today, latest, policy, working)]
+    if Counter(c.plan for c in cases) != Counter(PLAN):
+        problems.append(f"{today}: the cases are not one of each planned stage")
+    return problems
+
+
+def test_every_day_of_a_year_plans_a_valid_demo():
+    """Every day of 2027 and on to the leap day of 2028: 425 days in a row."""
+    policy, working = context.policy(), WorkingDays(context.calendar())
+    problems = [p for day in _days(date(2027, 1, 1), date(2028, 2, 29))
+                for p in _planned_problems(day, policy, working)]
+    assert not problems, f"{len(problems)} problems, first: " + "\n".join(problems[:10])
+
+
+def test_the_checks_catch_a_bad_date():
+    """The sweep can fail: a report after the request, and a step on a bank holiday, are caught."""
+    policy, working = context.policy(), WorkingDays(context.calendar())
+    today = date(2026, 12, 24)
+    latest = datetime.combine(today, time(9))
+    case = next(c for c in plan_demo(today, latest=latest) if c.plan == "closed")
+    assert _problems(case, today, latest, policy, working) == []
+    incident = case.raw["incidents"][0]
+    late = {**incident, "reports": [{**incident["reports"][0], "reported_on": today.isoformat()}]}
+    reported_late = DemoCase(case.number, case.plan, {**case.raw, "incidents": [late]}, case.steps)
+    assert "is after the request was received" in _problems(reported_late, today, latest, policy, working)[0]
+    on_christmas = DemoCase(case.number, case.plan, case.raw, (*case.steps, Step(date(2026, 12, 25), "note")))
+    assert any("not a working day" in p for p in _problems(on_christmas, date(2026, 12, 25), latest,
+                                                           policy, working))
+
+
+def test_a_request_received_today_is_not_received_later_than_now():
+    latest = datetime(2027, 1, 4, 7, 20)
+    cases = plan_demo(date(2027, 1, 4), latest=latest)
+    assert all(datetime.fromisoformat(c.raw["received_at"]) <= latest for c in cases)
+    assert any(c.received == date(2027, 1, 4) for c in cases)
+
+
+def test_the_same_seed_and_today_plan_the_same_demo():
+    today, latest = date(2027, 6, 1), datetime(2027, 6, 1, 9)
+    first, again = plan_demo(today, latest=latest), plan_demo(today, latest=latest)
+    assert [(c.raw, c.steps) for c in first] == [(c.raw, c.steps) for c in again]
+    assert [c.raw for c in plan_demo(today, seed=8, latest=latest)] != [c.raw for c in first]
+
+
+# --- built for real --------------------------------------------------------------------------
+
+def _check_built(today: date, letters_out: Path) -> None:
+    with db.connection_context():
+        stages = Counter(c.stage for c in Case.select(Case.stage))
+        assert stages == Counter(STAGE_OF_PLAN[p] for p in PLAN)
+        assert not AuditEvent.select().where(AuditEvent.at >= datetime.combine(today + timedelta(days=1),
+                                                                               time())).exists()
+        letter_rows = list(Letter.select())
+        assert {row.kind for row in letter_rows} == {"threshold_met", "threshold_not_met", "extension", "outcome"}
+        assert all(Path(row.path).is_file() and row.sent_on for row in letter_rows)
+        assert Path(letter_rows[0].path).parent == letters_out.resolve()
+        assert User.select().count() == len(DEMO_USERS)
+    for username, _, _ in DEMO_USERS:
+        assert auth.sign_in(username, "demo").username == username
+
+
+@pytest.mark.parametrize("today", TRICKY_DAYS, ids=str)
+def test_the_demo_builds_on_an_awkward_day(tmp_path, today):
+    clock.set_today(today)
+    summary = build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", letters_out=tmp_path / "letters")
+    assert summary.cases == len(PLAN)
+    _check_built(today, tmp_path / "letters")
