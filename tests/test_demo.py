@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from caseworker_tui.errors import InvalidInput
+from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, Letter, User, db
 from caseworker_tui.services import auth, clock, context
 from caseworker_tui.services.application import parse_application
@@ -28,6 +28,7 @@ from caseworker_tui.services.demo import (
     plan_demo,
 )
 from caseworker_tui.services.eligibility import evaluate
+from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.policy import Policy
 
 # The stage each plan leaves its case at.
@@ -170,6 +171,17 @@ def test_the_same_seed_and_today_plan_the_same_demo():
 
 
 # --- built for real --------------------------------------------------------------------------
+
+def test_the_demo_accounts_hash_their_passphrase_once_and_each_signs_in(tmp_path, monkeypatch):
+    hashed = []
+    monkeypatch.setattr(auth, "hash_passphrase", lambda p, real=auth.hash_passphrase: hashed.append(p) or real(p))
+    build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", cases=0, letters_out=tmp_path / "letters")
+    assert hashed == ["demo"]
+    for username, role, name in DEMO_USERS:
+        assert auth.sign_in(username, "demo") == Actor(username, name, role)
+    with pytest.raises(SignInFailed):
+        auth.sign_in("casey", "wrong")
+
 
 def _check_built(today: date, letters_out: Path) -> None:
     with db.connection_context():

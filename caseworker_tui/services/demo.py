@@ -381,9 +381,9 @@ def plan_demo(today: date, cases: int = 40, seed: int = 7, *, policy: Policy | N
 # --- walking -----------------------------------------------------------------------------------
 
 def _users() -> dict[str, Actor]:
-    for username, role, name in DEMO_USERS:
-        auth.add_user(username, role, DEMO_PASSPHRASE, display_name=name, by=SYSTEM)
-    return {u: auth.find_actor(u) for u, _, _ in DEMO_USERS}
+    """The demo accounts: one passphrase, hashed once for all five."""
+    made = auth.add_users(DEMO_USERS, DEMO_PASSPHRASE, by=SYSTEM)
+    return {u.username: Actor(u.username, u.display_name, u.role) for u in made}
 
 
 def _application_for(case: DemoCase, policy: Policy) -> tuple[Application, bool]:
