@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from peewee import SqliteDatabase
 
 from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, Letter, User, db
@@ -199,8 +200,22 @@ def _check_built(today: date, letters_out: Path) -> None:
 
 
 @pytest.mark.parametrize("today", TRICKY_DAYS, ids=str)
-def test_the_demo_builds_on_an_awkward_day(tmp_path, today):
+def test_the_demo_builds_on_an_awkward_day_on_one_connection(tmp_path, monkeypatch, today):
+    opened = []
+    connect = SqliteDatabase._connect
+    monkeypatch.setattr(SqliteDatabase, "_connect", lambda self: opened.append(1) or connect(self))
     clock.set_today(today)
     summary = build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", letters_out=tmp_path / "letters")
     assert summary.cases == len(PLAN)
+    assert len(opened) == 1
     _check_built(today, tmp_path / "letters")
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_the_demo_builds_on_postgresql(database_url, tmp_path):
+    clock.set_today(TRICKY_DAYS[0])
+    try:
+        build_demo(database_url, letters_out=tmp_path / "letters")
+        _check_built(TRICKY_DAYS[0], tmp_path / "letters")
+    finally:
+        db.obj.close_all()  # the build's own pool; the next test binds the session's again

@@ -27,6 +27,7 @@ from caseworker_tui.services.calendar import WorkingCalendar
 from caseworker_tui.services.eligibility import evaluate
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.policy import Policy
+from caseworker_tui.services.unit import transaction
 
 DEMO_USERS = [
     ("casey", "caseworker", "Casey Morgan"),
@@ -530,13 +531,17 @@ def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | Non
     was_fixed = clock.is_fixed()
     planned = plan_demo(today, cases, seed)
     location = _reset(url)
-    upgrade(db.obj)
     letters_out = letters_out or _demo_letters(url, location)
-    users = _users()
-    walker = _Walker(users, letters_out)
-    try:
-        for order, case in enumerate(planned):
-            walker.walk(order, case)
-    finally:
-        clock.set_today(today if was_fixed else None)
+    # One connection and one transaction for the whole build: each service's own transaction
+    # becomes a savepoint, so nothing waits on a commit or a new connection four hundred times,
+    # and a build that fails leaves an empty demo, which is built again when next opened.
+    with db.connection_context():
+        upgrade(db.obj)
+        try:
+            with transaction():
+                walker = _Walker(_users(), letters_out)
+                for order, case in enumerate(planned):
+                    walker.walk(order, case)
+        finally:
+            clock.set_today(today if was_fixed else None)
     return DemoSummary(location=location, cases=cases)
