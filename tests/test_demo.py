@@ -7,6 +7,8 @@ rules the services and the calendar keep. A handful of awkward days are then bui
 
 from __future__ import annotations
 
+import io
+import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 from peewee import SqliteDatabase
 
+from caseworker_tui import cli
 from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, Letter, User, db
 from caseworker_tui.services import auth, clock, context
@@ -219,3 +222,25 @@ def test_the_demo_builds_on_postgresql(database_url, tmp_path):
         _check_built(TRICKY_DAYS[0], tmp_path / "letters")
     finally:
         db.obj.close_all()  # the build's own pool; the next test binds the session's again
+
+
+# --- the command line --------------------------------------------------------------------------
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_caseworker_demo_shows_its_progress_line_by_line_in_a_log(capsys):
+    assert cli.main(["demo", "--cases", "12"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"Building the demo database: {n}/12 cases" for n in (0, 10, 12)]
+
+
+def test_caseworker_demo_draws_a_bar_on_a_terminal(monkeypatch, capsys):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert cli.main(["demo", "--cases", "4"]) == 0
+    drawn = terminal.getvalue()
+    assert drawn.count("\r") == 5 and drawn.endswith("[" + "#" * 30 + "] 4/4 cases\n")
+    assert "Demo database ready" in capsys.readouterr().out

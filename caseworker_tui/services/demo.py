@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -98,6 +99,9 @@ DISSATISFACTION = [
 ]
 DISCRETION = "Accepted on the persistence of the behaviour and the harm to the applicant."
 SHIFTS = 60  # at most this many tries at fitting a case's steps before today
+
+# Told (cases built, cases in all) as the build goes: once before the first case, then after each.
+Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -523,7 +527,8 @@ def _demo_letters(url: str, location: str) -> Path:
     return folder
 
 
-def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None) -> DemoSummary:
+def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None,
+               progress: Progress = lambda done, total: None) -> DemoSummary:
     """(Re)create the demo database with `cases` cases, deterministic for a seed and a today."""
     if cases < 0:  # refused before the old demo is wiped, not after
         raise InvalidInput(f"--cases must be 0 or more, not {cases}", "cases")
@@ -539,9 +544,11 @@ def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | Non
         upgrade(db.obj)
         try:
             with transaction():
+                progress(0, cases)
                 walker = _Walker(_users(), letters_out)
                 for order, case in enumerate(planned):
                     walker.walk(order, case)
+                    progress(order + 1, cases)
         finally:
             clock.set_today(today if was_fixed else None)
     return DemoSummary(location=location, cases=cases)
