@@ -341,7 +341,21 @@ def build_parser() -> argparse.ArgumentParser:
     cli_letters.register(sub)
     cli_stats.register(sub)
     cli_serve.register(sub)
+    _accept_demo_after_commands(parser)
     return parser
+
+
+def _accept_demo_after_commands(parser: argparse.ArgumentParser) -> None:
+    """`caseworker cases --demo` means `caseworker --demo cases`: every command takes the flag
+    too. Its default is SUPPRESS, so a command given no flag leaves the one before it alone."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in action.choices.values():
+            if "--demo" not in command._option_string_actions and command.get_default("func") is not cmd_demo:
+                command.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                                     help="use the demo database (created when missing)")
+            _accept_demo_after_commands(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ rules the services and the calendar keep. A handful of awkward days are then bui
 from __future__ import annotations
 
 import io
+import json
 import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta
@@ -244,3 +245,18 @@ def test_caseworker_demo_draws_a_bar_on_a_terminal(monkeypatch, capsys):
     drawn = terminal.getvalue()
     assert drawn.count("\r") == 5 and drawn.endswith("[" + "#" * 30 + "] 4/4 cases\n")
     assert "Demo database ready" in capsys.readouterr().out
+
+
+def test_demo_may_follow_the_command(capsys):
+    """`caseworker cases --demo` is `caseworker --demo cases`; without the flag, no demo."""
+    assert cli.main(["cases", "--demo", "--json"]) == 0
+    after = capsys.readouterr()
+    assert "Building the demo database: 40/40 cases" in after.err
+    assert cli.main(["--demo", "cases", "--json"]) == 0
+    before = capsys.readouterr()
+    assert before.out == after.out and before.err == ""
+    assert len(json.loads(after.out)) == len(PLAN)
+    assert cli.main(["users", "list", "--demo"]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == sorted(u for u, _, _ in DEMO_USERS)
+    assert cli.main(["cases"]) == 0
+    assert capsys.readouterr().out == "No cases match.\n"
