@@ -19,9 +19,9 @@ from peewee import SqliteDatabase
 
 from caseworker_tui import cli
 from caseworker_tui.errors import InvalidInput, SignInFailed
-from caseworker_tui.models import AuditEvent, Case, Letter, User, db
+from caseworker_tui.models import AuditEvent, Case, Letter, ThresholdDecision, User, db
 from caseworker_tui.services import auth, clock, context
-from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.application import Application, parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
 from caseworker_tui.services.demo import (
     DEMO_USERS,
@@ -32,7 +32,7 @@ from caseworker_tui.services.demo import (
     build_demo,
     plan_demo,
 )
-from caseworker_tui.services.eligibility import evaluate
+from caseworker_tui.services.eligibility import Verdict, evaluate
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.policy import Policy
 
@@ -52,6 +52,7 @@ LAST_WORD = {
     "approved": "approve", "closed": "close", "closed_declined": "close", "appeal": "appeal",
     "withdrawn": "withdraw",
 }
+STATUTORY_COMPLAINTS = 3  # s.104(4): this many complaints meet the threshold whatever else holds
 TRICKY_DAYS = [
     date(2026, 12, 24),  # Christmas Eve: the next three days are not working days
     date(2028, 2, 29),   # a leap day: month arithmetic lands on 29 Feb from 31 Aug
@@ -122,10 +123,20 @@ def _problems(case: DemoCase, today: date, latest: datetime, policy: Policy,
     else:
         if application.received_at > latest:
             problems.append(f"received at {application.received_at}, after {latest}")
-        met = evaluate(application, policy).threshold_met
-        if met != (case.plan in MET_PLANS):
-            problems.append(f"the threshold is {'met' if met else 'not met'}")
+        verdict = evaluate(application, policy)
+        if verdict.threshold_met != (case.plan in MET_PLANS):
+            problems.append(f"the threshold is {'met' if verdict.threshold_met else 'not met'}")
+        if case.plan not in MET_PLANS and _complaints(application, verdict) >= STATUTORY_COMPLAINTS:
+            problems.append("enough complaints to meet the statutory rule")
     return [f"{today} case {case.number} ({case.plan}): {p}" for p in problems]
+
+
+def _complaints(application: Application, verdict: Verdict) -> int:
+    """One person's qualifying reports about one incident are one complaint (s.104(4))."""
+    excluded = {(x.incident, x.report) for x in verdict.excluded}
+    return len({(incident.id, " ".join(report.reporter.split()).casefold())
+                for incident in application.incidents
+                for n, report in enumerate(incident.reports, start=1) if (incident.id, n) not in excluded})
 
 
 def _planned_problems(today: date, policy: Policy, working: WorkingDays) -> list[str]:
@@ -213,6 +224,24 @@ def test_the_demo_builds_on_an_awkward_day_on_one_connection(tmp_path, monkeypat
     assert summary.cases == len(PLAN)
     assert len(opened) == 1
     _check_built(today, tmp_path / "letters")
+
+
+@pytest.mark.parametrize(("min_incidents", "how"), [(2, "declined on a ground"), (4, "accepted on discretion")])
+def test_the_demo_builds_under_a_stricter_or_looser_policy(tmp_path, min_incidents, how):
+    """The stages stay as planned when the policy in force disagrees with the shipped one."""
+    policy = context.policy()
+    context.use_policy(policy.model_copy(update={
+        "threshold": policy.threshold.model_copy(update={"min_incidents": min_incidents})}))
+    build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", letters_out=tmp_path / "letters")
+    with db.connection_context():
+        stages = Counter(c.stage for c in Case.select(Case.stage))
+        decisions = list(ThresholdDecision.select())
+    assert stages == Counter(STAGE_OF_PLAN[p] for p in PLAN)
+    if how == "declined on a ground":
+        assert any(d.computed_met and d.decision == "declined" and d.ground == policy.decline_grounds[0]
+                   for d in decisions)
+    else:
+        assert any(d.against_verdict and d.decision == "accepted" and d.reason for d in decisions)
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)

@@ -23,9 +23,8 @@ from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import auth, clock, context, intake, letters, workflow
-from caseworker_tui.services.application import Application, parse_application
+from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
-from caseworker_tui.services.eligibility import evaluate
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.policy import Policy
 from caseworker_tui.services.unit import transaction
@@ -98,6 +97,7 @@ DISSATISFACTION = [
     "The housing officer closed the case without speaking to me.",
 ]
 DISCRETION = "Accepted on the persistence of the behaviour and the harm to the applicant."
+DECLINED_ON_GROUND = "The same matter was reviewed this year and nothing new is reported."
 SHIFTS = 60  # at most this many tries at fitting a case's steps before today
 
 # Told (cases built, cases in all) as the build goes: once before the first case, then after each.
@@ -141,19 +141,20 @@ def _report(rng: random.Random, agency: str, on: date, reporter: str, reference:
 
 
 def _incident(rng: random.Random, received: date, k: int, hate: bool, street: str,
-              late: bool) -> dict[str, Any]:
+              late: bool, witnessed: bool) -> dict[str, Any]:
     """One incident and its reports, none dated after `received` nor before the incident.
 
     The applicant's first report comes within ten days, or, for a `late` one, 40 to 60 days
-    after the incident: past the month the threshold allows, so the verdict shows an exclusion."""
+    after the incident: past the month the threshold allows, so the verdict shows an exclusion.
+    When `witnessed`, a neighbour may have reported it too."""
     delay = rng.randint(40, 60) if late else rng.randint(0, 10)
     occurred = received - timedelta(days=rng.randint(max(12, delay), 120))
     text, hateful = rng.choice([b for b in BEHAVIOUR if b[1] == hate])
     reports = [_report(rng, rng.choice(["police", "council", "housing_provider"]),
                        occurred + timedelta(days=delay), "applicant", True)]
-    if rng.random() < 0.3:
-        witnessed = min(occurred + timedelta(days=rng.randint(1, 20)), received)
-        reports.append(_report(rng, rng.choice(["council", "police"]), witnessed, rng.choice(WITNESSES), False))
+    if witnessed and rng.random() < 0.3:
+        on = min(occurred + timedelta(days=rng.randint(1, 20)), received)
+        reports.append(_report(rng, rng.choice(["council", "police"]), on, rng.choice(WITNESSES), False))
     if rng.random() < 0.15:
         reports.append(_report(rng, "health", occurred + timedelta(days=2), "applicant", False))
     return {"id": f"i{k + 1}", "occurred_on": occurred.isoformat(), "description": text,
@@ -168,13 +169,15 @@ def _received_at(rng: random.Random, received: date, latest: datetime) -> dateti
 
 def _application(rng: random.Random, received: date, meets: bool, latest: datetime) -> dict[str, Any]:
     """An application in the import format: three incidents the victim reported when it is to
-    meet the threshold (Leicester's rule A), one or two, none hate-related, when not."""
+    meet the threshold (Leicester's rule A). When not: one or two, none hate-related, and at most
+    two complaints in all (a neighbour's only beside a single incident), short of three."""
     first, last = rng.choice(FIRST), rng.choice(LAST)
     street = rng.choice(STREETS)
     hate = meets and rng.random() < 0.2
     count = 3 if meets else rng.choice([1, 2])
     incidents = [_incident(rng, received, k, hate and k == 0, street,
-                           late=not meets and k == 0 and rng.random() < 0.5) for k in range(count)]
+                           late=not meets and k == 0 and rng.random() < 0.5, witnessed=meets or count == 1)
+                 for k in range(count)]
     needs = ["large_print"] if rng.random() < 0.15 else (["interpreter:Polish"] if rng.random() < 0.1 else [])
     return {
         "received_at": _received_at(rng, received, latest).isoformat(),
@@ -391,21 +394,6 @@ def _users() -> dict[str, Actor]:
     return {u.username: Actor(u.username, u.display_name, u.role) for u in made}
 
 
-def _application_for(case: DemoCase, policy: Policy) -> tuple[Application, bool]:
-    """The case's application, validated, and whether it meets the policy's threshold.
-
-    The applications meet the shipped policy's threshold exactly when planned to. Under another
-    policy, a case to be declined whose application would meet it is made one whose applicant is
-    satisfied (then it never does); one to be accepted that falls short is accepted on
-    discretion (`DISCRETION`), as a partnership may."""
-    application = parse_application(case.raw, policy)
-    met = evaluate(application, policy).threshold_met
-    if met and case.plan not in MET_PLANS:
-        application = parse_application({**case.raw, "dissatisfied": False}, policy)
-        met = evaluate(application, policy).threshold_met
-    return application, met
-
-
 class _Walker:
     """Takes each planned step through the services, on the step's day, as staff would."""
 
@@ -417,8 +405,8 @@ class _Walker:
     def walk(self, order: int, case: DemoCase) -> None:
         worker = self.users["casey"] if order % 3 else self.users["jo"]
         clock.set_today(case.received)
-        application, self.threshold_met = _application_for(case, context.policy())
-        case_id = intake.create_request(application, worker).id
+        created = intake.create_request(parse_application(case.raw, context.policy()), worker)
+        case_id, self.threshold_met = created.id, created.verdict.threshold_met
         for step in case.steps:
             clock.set_today(step.day)
             getattr(self, step.action)(case_id, worker, **step.detail)
@@ -448,8 +436,13 @@ class _Walker:
 
     def decide(self, case_id: int, worker: Actor, accept: bool, ground: str | None = None,
                reason: str = "") -> None:
+        """The planned decision. The applications meet the shipped policy's threshold exactly when
+        planned to; under another policy a case that falls short is accepted on discretion, and
+        one that meets it is declined on a ground, as a partnership may."""
         if accept and not self.threshold_met:
             reason = DISCRETION
+        elif not accept and self.threshold_met and ground is None:
+            ground, reason = context.policy().decline_grounds[0], DECLINED_ON_GROUND
         workflow.decide(case_id, worker, accept=accept, ground=ground, reason=reason)
 
     def send(self, case_id: int, worker: Actor, kind: str) -> None:
