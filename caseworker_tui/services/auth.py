@@ -54,7 +54,7 @@ def add_users(accounts: Sequence[tuple[str, str, str | None]], passphrase: str,
 
     The passphrase is hashed once and the accounts share that salted hash: argon2 is slow on
     purpose, a fifth of a second a hash, and the demo's five accounts share a passphrase that is
-    published anyway. Each account still signs in, and changes its passphrase, on its own."""
+    published anyway. Each account still signs in, and is locked after wrong tries, on its own."""
     require(by, "manage_users")
     checked = [(_checked_username(username), _checked_role(role), display_name)
                for username, role, display_name in accounts]
