@@ -54,7 +54,7 @@ LAST_WORD = {
 }
 STATUTORY_COMPLAINTS = 3  # s.104(4): this many complaints meet the threshold whatever else holds
 TRICKY_DAYS = [
-    date(2026, 12, 24),  # Christmas Eve: the next three days are not working days
+    date(2026, 12, 24),  # Christmas Eve 2026: the next four days are not working days
     date(2028, 2, 29),   # a leap day: month arithmetic lands on 29 Feb from 31 Aug
     date(2027, 1, 4),    # the Monday after the New Year's Day bank holiday (a Friday)
     date(2027, 3, 31),   # a month's end, and the reporting year's last day
