@@ -49,13 +49,25 @@ def _database(args: argparse.Namespace, *, upgrade: bool = True, policy_now: boo
     if getattr(args, "demo", False):
         from caseworker_tui.services.demo_ready import ensure_demo
 
-        ensure_demo(settings.database_url, announce=lambda: print(
-            "Building the demo database (about forty cases, a few seconds)…", file=sys.stderr, flush=True))
+        ensure_demo(settings.database_url, progress=show_demo_progress)
         return settings, db.obj
     database = bind(settings.database_url)
     if upgrade:
         run_upgrade(database)
     return settings, database
+
+
+def show_demo_progress(done: int, total: int) -> None:
+    """How far a demo build has got, on stderr: a bar redrawn in place on a terminal, and a line
+    every ten cases where stderr is a file or a pipe, whose reader keeps every line."""
+    err = sys.stderr
+    if err.isatty():
+        filled = 30 * done // total if total else 30
+        end = "\n" if done == total else ""
+        err.write(f"\rBuilding the demo database [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} cases{end}")
+        err.flush()
+    elif done == total or done % 10 == 0:
+        print(f"Building the demo database: {done}/{total} cases", file=err, flush=True)
 
 
 def _system_actor():
@@ -202,7 +214,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     args.demo = not args.database_here
     settings = _settings(args)
     url = settings.database_url if args.database_here else demo_database_url()
-    summary = build_demo(url, cases=args.cases, seed=args.seed)
+    summary = build_demo(url, cases=args.cases, seed=args.seed, progress=show_demo_progress)
     print(f"Demo database ready at {summary.location} ({summary.cases} cases as at {clock.today()}).")
     print("Users (passphrase 'demo'): casey (caseworker), sam (supervisor), chris (chair), ada (admin).")
     print("Open it with: caseworker --demo --user casey")
@@ -374,7 +386,21 @@ def build_parser() -> argparse.ArgumentParser:
     cli_letters.register(sub)
     cli_stats.register(sub)
     cli_serve.register(sub)
+    _accept_demo_after_commands(parser)
     return parser
+
+
+def _accept_demo_after_commands(parser: argparse.ArgumentParser) -> None:
+    """`caseworker cases --demo` means `caseworker --demo cases`: every command takes the flag
+    too. Its default is SUPPRESS, so a command given no flag leaves the one before it alone."""
+    for action in parser._actions:
+        if not isinstance(action, argparse._SubParsersAction):
+            continue
+        for command in action.choices.values():
+            if "--demo" not in command._option_string_actions and command.get_default("func") is not cmd_demo:
+                command.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
+                                     help="use the demo database (created when missing)")
+            _accept_demo_after_commands(command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,24 +1,33 @@
 """The demo database: about forty realistic cases over every stage, dated around today.
 
-Cases are walked through the real services with the clock moved to each step's day, so the
-history (deadlines, audit trail, timeline) is exactly what the app would have recorded. The
-same seed and the same today give the same database.
+A build has two halves. Planning is pure: each case's application and the steps that bring it to
+its stage, every step dated on a working day no later than today, are drawn from the seed and
+today. Walking then takes those steps through the real services with the clock moved to each
+step's day, so the history (deadlines, audit trail, timeline) is exactly what the app would
+have recorded. Planning first lets a test check the dates for every day of a year without
+writing a database, and lets a case that would not fit before today be received earlier.
+The same seed and the same today give the same database.
 """
 
 from __future__ import annotations
 
 import random
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import auth, clock, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.calendar import WorkingCalendar
 from caseworker_tui.services.permissions import SYSTEM, Actor
+from caseworker_tui.services.policy import Policy
+from caseworker_tui.services.unit import transaction
 
 DEMO_USERS = [
     ("casey", "caseworker", "Casey Morgan"),
@@ -68,12 +77,31 @@ PLAN = [
     "withdrawn", "withdrawn",
 ]
 
-# How many days ago a case at each planned stage was received (low, high).
+# How many days ago a case at each planned stage was received (low, high). A case whose steps
+# would not all fit before today is received earlier (see `_plan_case`).
 AGES = {"received": (0, 3), "acknowledged": (2, 16), "declined": (10, 25), "declined_ground": (10, 25),
         "accepted": (8, 20), "under_review": (18, 50), "under_review_extended": (40, 55),
         "outcome_drafted": (30, 45), "returned": (30, 45), "awaiting_chair": (30, 44),
         "approved": (40, 70), "closed": (90, 300), "closed_declined": (60, 200), "appeal": (30, 40),
         "withdrawn": (5, 40)}
+MET_PLANS = frozenset(AGES) - {"declined", "closed_declined"}
+UPDATE_ANSWERS = [
+    "Three calls logged; officers attended once; no further action recorded.",
+    "Warning letter sent to the neighbour in September; tenancy team now involved.",
+    "No record of the second report; checking with the contact centre.",
+]
+DISSATISFACTION = [
+    "Reported many times and nothing has changed.",
+    "Police said it was a council matter; the council said it was for the police.",
+    "No one came back to me after I reported it.",
+    "The housing officer closed the case without speaking to me.",
+]
+DISCRETION = "Accepted on the persistence of the behaviour and the harm to the applicant."
+DECLINED_ON_GROUND = "The same matter was reviewed this year and nothing new is reported."
+SHIFTS = 60  # at most this many tries at fitting a case's steps before today
+
+# Told (cases built, cases in all) as the build goes: once before the first case, then after each.
+Progress = Callable[[int, int], object]
 
 
 @dataclass(frozen=True)
@@ -82,45 +110,80 @@ class DemoSummary:
     cases: int
 
 
-def _users() -> dict[str, Actor]:
-    for username, role, name in DEMO_USERS:
-        auth.add_user(username, role, DEMO_PASSPHRASE, display_name=name, by=SYSTEM)
-    return {u: auth.find_actor(u) for u, _, _ in DEMO_USERS}
+@dataclass(frozen=True)
+class Step:
+    """One thing the partnership does on a case: `action` names a `_Walker` method."""
+
+    day: date
+    action: str
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
-def _application(rng: random.Random, received: date, n: int, meets: bool) -> dict:
+@dataclass(frozen=True)
+class DemoCase:
+    """One demo case as planned: its application in the import format and the steps to its stage."""
+
+    number: int
+    plan: str
+    raw: dict[str, Any]
+    steps: tuple[Step, ...]
+
+    @property
+    def received(self) -> date:
+        return date.fromisoformat(self.raw["received_at"][:10])
+
+
+# --- the application ---------------------------------------------------------------------------
+
+def _report(rng: random.Random, agency: str, on: date, reporter: str, reference: bool) -> dict[str, Any]:
+    code = f"{rng.choice(['LP', 'LCC', 'HA'])}-{rng.randint(10000, 99999)}" if reference else ""
+    return {"agency": agency, "reported_on": on.isoformat(), "reporter": reporter, "agency_reference": code}
+
+
+def _incident(rng: random.Random, received: date, k: int, hate: bool, street: str,
+              late: bool, witnessed: bool) -> dict[str, Any]:
+    """One incident and its reports, none dated after `received` nor before the incident.
+
+    The applicant's first report comes within ten days, or, for a `late` one, 40 to 60 days
+    after the incident: past the month the threshold allows, so the verdict shows an exclusion.
+    When `witnessed`, a neighbour may have reported it too."""
+    delay = rng.randint(40, 60) if late else rng.randint(0, 10)
+    occurred = received - timedelta(days=rng.randint(max(12, delay), 120))
+    text, hateful = rng.choice([b for b in BEHAVIOUR if b[1] == hate])
+    reports = [_report(rng, rng.choice(["police", "council", "housing_provider"]),
+                       occurred + timedelta(days=delay), "applicant", True)]
+    if witnessed and rng.random() < 0.3:
+        on = min(occurred + timedelta(days=rng.randint(1, 20)), received)
+        reports.append(_report(rng, rng.choice(["council", "police"]), on, rng.choice(WITNESSES), False))
+    if rng.random() < 0.15:
+        reports.append(_report(rng, "health", occurred + timedelta(days=2), "applicant", False))
+    return {"id": f"i{k + 1}", "occurred_on": occurred.isoformat(), "description": text,
+            "location": f"{rng.randint(1, 180)} {street}", "hate_related": hateful, "reports": reports}
+
+
+def _received_at(rng: random.Random, received: date, latest: datetime) -> datetime:
+    """Before the office opens (the demo's steps happen from 09:00), never later than `latest`."""
+    at = datetime.combine(received, time(rng.choice([7, 8]), rng.choice([0, 15, 30, 45])))
+    return min(at, latest)
+
+
+def _application(rng: random.Random, received: date, meets: bool, latest: datetime) -> dict[str, Any]:
+    """An application in the import format: three incidents the victim reported when it is to
+    meet the threshold (Leicester's rule A). When not: one or two, none hate-related, and at most
+    two complaints in all (a neighbour's only beside a single incident), short of three."""
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    name = f"{first} {last}"
     street = rng.choice(STREETS)
-    postcode = rng.choice(POSTCODES)
     hate = meets and rng.random() < 0.2
     count = 3 if meets else rng.choice([1, 2])
-    incidents = []
-    for k in range(count):
-        occurred = received - timedelta(days=rng.randint(12, 120))
-        text, hateful = rng.choice([b for b in BEHAVIOUR if b[1] == (hate and k == 0)] or BEHAVIOUR)
-        reports = [{"agency": rng.choice(["police", "council", "housing_provider"]),
-                    "reported_on": (occurred + timedelta(days=rng.randint(0, 10))).isoformat(),
-                    "reporter": "applicant", "agency_reference": f"{rng.choice(['LP', 'LCC', 'HA'])}-{rng.randint(10000, 99999)}"}]
-        if rng.random() < 0.3:
-            reports.append({"agency": rng.choice(["council", "police"]),
-                            "reported_on": (occurred + timedelta(days=rng.randint(1, 20))).isoformat(),
-                            "reporter": rng.choice(WITNESSES), "agency_reference": ""})
-        if rng.random() < 0.15:
-            reports.append({"agency": "health", "reported_on": (occurred + timedelta(days=2)).isoformat(),
-                            "reporter": "applicant", "agency_reference": ""})
-        if not meets and k == 0 and rng.random() < 0.5:
-            reports[0]["reported_on"] = (occurred + timedelta(days=rng.randint(40, 60))).isoformat()
-            if date.fromisoformat(reports[0]["reported_on"]) > received:
-                reports[0]["reported_on"] = received.isoformat()
-        incidents.append({"id": f"i{k + 1}", "occurred_on": occurred.isoformat(), "description": text,
-                          "location": f"{rng.randint(1, 180)} {street}", "hate_related": hateful,
-                          "reports": reports})
+    incidents = [_incident(rng, received, k, hate and k == 0, street,
+                           late=not meets and k == 0 and rng.random() < 0.5, witnessed=meets or count == 1)
+                 for k in range(count)]
     needs = ["large_print"] if rng.random() < 0.15 else (["interpreter:Polish"] if rng.random() < 0.1 else [])
     return {
-        "received_at": datetime.combine(received, time(rng.randint(8, 17), rng.choice([0, 15, 30, 45]))).isoformat(),
+        "received_at": _received_at(rng, received, latest).isoformat(),
         "applicant": {
-            "name": name, "address": f"{rng.randint(1, 180)} {street}, Leicester", "postcode": postcode,
+            "name": f"{first} {last}", "address": f"{rng.randint(1, 180)} {street}, Leicester",
+            "postcode": rng.choice(POSTCODES),
             "email": f"{first.lower()}.{last.lower().replace(chr(39), '')}@example.org",
             "phone": f"07700 9{rng.randint(10000, 99999)}", "preferred_contact": rng.choice(["email", "post", "phone"]),
             "on_behalf_of": None, "vulnerabilities": rng.choice([None, "Lives alone", "Long-term illness",
@@ -128,144 +191,310 @@ def _application(rng: random.Random, received: date, n: int, meets: bool) -> dic
             "needs": needs, "advocate": None, "consent_to_share": True,
         },
         "dissatisfied": meets or rng.random() < 0.6,
-        "dissatisfaction_reason": rng.choice([
-            "Reported many times and nothing has changed.",
-            "Police said it was a council matter; the council said it was for the police.",
-            "No one came back to me after I reported it.",
-            "The housing officer closed the case without speaking to me."]),
+        "dissatisfaction_reason": rng.choice(DISSATISFACTION),
         "incidents": incidents,
     }
 
 
+# --- the steps ---------------------------------------------------------------------------------
+
+class _WorkingDays:
+    """The calendar's working days, each day asked about once: planning asks about the same few
+    weeks for every case, and a bank-holiday lookup is the dearest part of a plan."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        self.known: dict[date, bool] = {}
+
+    def working(self, day: date) -> bool:
+        if day not in self.known:
+            self.known[day] = self.calendar.is_working_day(day)
+        return self.known[day]
+
+    def after(self, day: date, count: int) -> date:
+        """Step to the next working day `count` times (as `WorkingCalendar.add_working_days`)."""
+        for _ in range(count):
+            day += timedelta(days=1)
+            while not self.working(day):
+                day += timedelta(days=1)
+        return day
+
+    def on_or_after(self, day: date) -> date:
+        """`day` when it is a working day, else the next one."""
+        return day if self.working(day) else self.after(day, 1)
+
+    def on_or_before(self, day: date) -> date:
+        while not self.working(day):
+            day -= timedelta(days=1)
+        return day
+
+
+class _Timeline:
+    """One case's steps, added in order; each on a working day, none before the one before."""
+
+    def __init__(self, days: _WorkingDays) -> None:
+        self.days = days
+        self.after, self.on_or_after, self.on_or_before = days.after, days.on_or_after, days.on_or_before
+        self.steps: list[Step] = []
+
+    def add(self, day: date, action: str, **detail: Any) -> date:
+        if not self.days.working(day) or (self.steps and day < self.steps[-1].day):
+            raise AssertionError(f"demo step {action} planned on {day}")
+        self.steps.append(Step(day, action, detail))
+        return day
+
+
+def _steps(rng: random.Random, plan: str, received: date, today: date, t: _Timeline,
+           policy: Policy) -> None:
+    """The steps that bring a case received on `received` to `plan`, in the order they happen."""
+    if plan == "received":
+        day = t.on_or_after(received)
+        if day <= today and rng.random() < 0.5:
+            t.add(day, "take")
+        return
+    acknowledged = t.after(received, rng.choice([1, 1, 1, 2]))
+    t.add(acknowledged, "take")
+    t.add(acknowledged, "acknowledge")
+    if rng.random() < 0.6:
+        t.add(acknowledged, "triage", answers={q.id: rng.random() < 0.4 for q in policy.triage.questions})
+    asked = ["police", "council"] if rng.random() < 0.7 else []
+    if asked:
+        t.add(acknowledged, "request_updates", agencies=asked)
+    if plan == "acknowledged":
+        return
+    if plan == "withdrawn":
+        t.add(t.after(acknowledged, rng.randint(1, 3)), "withdraw")
+        return
+    decided = max(t.on_or_before(received + timedelta(days=rng.randint(7, 13))), acknowledged)
+    _answer_updates(rng, t, asked, acknowledged, decided, policy)
+    if plan in ("declined", "closed_declined", "declined_ground"):
+        _decline(rng, plan, decided, t, policy)
+        return
+    t.add(decided, "decide", accept=True)
+    t.add(decided, "send", kind="threshold_met")
+    if plan != "accepted":
+        _review(rng, plan, decided, today, t, policy)
+
+
+def _answer_updates(rng: random.Random, t: _Timeline, asked: list[str], acknowledged: date,
+                    decided: date, policy: Policy) -> None:
+    """Most agencies answer near their deadline, and always by the decision."""
+    due = t.after(acknowledged, policy.timescales.agency_update_working_days)
+    answers = []
+    for agency in asked:
+        if rng.random() < 0.8:
+            day = t.on_or_before(min(due - timedelta(days=rng.randint(0, 3)), decided))
+            answers.append((max(day, acknowledged), agency, rng.choice(UPDATE_ANSWERS)))
+    for day, agency, answer in sorted(answers):
+        t.add(day, "record_update", agency=agency, answer=answer)
+
+
+def _decline(rng: random.Random, plan: str, decided: date, t: _Timeline, policy: Policy) -> None:
+    if plan == "declined_ground":
+        t.add(decided, "decide", accept=False, ground="vexatious",
+              reason="Fourth request about the same matter this year, each already reviewed.")
+    else:
+        t.add(decided, "decide", accept=False)
+    t.add(decided, "send", kind="threshold_not_met")
+    if plan == "closed_declined":  # closed once the appeal window has passed
+        window = policy.timescales.appeal_window_working_days
+        t.add(t.after(decided, window + rng.randint(1, 5)), "close",
+              reason="Appeal window passed without an appeal.")
+
+
+def _review(rng: random.Random, plan: str, accepted: date, today: date, t: _Timeline,
+            policy: Policy) -> None:
+    """From the review's scheduling to the outcome, and for a closed case its follow-ups."""
+    scheduled = t.after(accepted, rng.randint(2, 6))
+    meeting = max(t.on_or_after(accepted + timedelta(days=rng.randint(10, 20))), t.after(scheduled, 1))
+    t.add(scheduled, "schedule_review", meeting_on=meeting,
+          participation=rng.choice(["in_person", "virtual", "written_statement", "advocate"]))
+    if plan == "under_review_extended":
+        extended = max(t.on_or_after(accepted + timedelta(days=20)), t.after(scheduled, 1))
+        new_date = accepted + timedelta(days=policy.timescales.review_calendar_days + 14)
+        t.add(extended, "extend", new_date=new_date)
+        t.add(extended, "send", kind="extension")
+    if plan in ("under_review", "under_review_extended"):
+        return
+    findings = t.after(meeting, rng.randint(0, 2))  # findings only once the meeting has been held
+    due = [findings + timedelta(days=rng.randint(20, 45)), findings + timedelta(days=rng.randint(20, 75))]
+    t.add(findings, "findings")
+    t.add(findings, "draft_outcome", due=due)
+    if plan == "outcome_drafted":
+        return
+    t.add(findings, "submit")
+    if plan == "returned":
+        t.add(t.after(findings, rng.randint(1, 2)), "return_outcome")
+        return
+    if plan == "awaiting_chair":
+        return
+    approved = t.add(t.after(findings, rng.randint(1, 3)), "approve")
+    t.add(approved, "send", kind="outcome")
+    if plan == "appeal":
+        t.add(t.after(approved, rng.randint(2, 5)), "appeal")
+    elif plan == "closed":
+        closed = t.add(t.after(approved, rng.randint(3, 8)), "close", reason="Outcome sent to the applicant.")
+        _follow_ups(rng, due, closed, today, t)
+
+
+def _follow_ups(rng: random.Random, due: list[date], closed: date, today: date, t: _Timeline) -> None:
+    """Most recommendations already due are confirmed done, on or a few days before their date."""
+    done = []
+    for position, on in enumerate(due, start=1):
+        if on <= today and rng.random() < 0.7:
+            done.append((max(t.on_or_before(on - timedelta(days=rng.randint(0, 5))), closed), position))
+    for day, position in sorted(done):
+        t.add(day, "follow_up", position=position)
+
+
+# --- planning ----------------------------------------------------------------------------------
+
+def _plan_case(number: int, plan: str, received: date, seed: int, today: date, latest: datetime,
+               policy: Policy, days: _WorkingDays) -> DemoCase:
+    """One case, received earlier than drawn when its steps would otherwise run past today.
+
+    Each try draws the same numbers (the case has its own random stream), so moving the receipt
+    back by the overrun brings the last step to today or before within a few tries."""
+    meets = plan in MET_PLANS
+    for _ in range(SHIFTS):
+        rng = random.Random(f"{seed}:{today.isoformat()}:{number}")
+        raw = _application(rng, received, meets, latest)
+        timeline = _Timeline(days)
+        _steps(rng, plan, received, today, timeline, policy)
+        last = max((s.day for s in timeline.steps), default=received)
+        if last <= today:
+            return DemoCase(number, plan, raw, tuple(timeline.steps))
+        received -= timedelta(days=(last - today).days)
+    raise AssertionError(f"demo case {number} ({plan}) does not fit before {today}")
+
+
+def plan_demo(today: date, cases: int = 40, seed: int = 7, *, policy: Policy | None = None,
+              calendar: WorkingCalendar | None = None, latest: datetime | None = None) -> list[DemoCase]:
+    """Every demo case, in the order the requests arrived; nothing is written.
+
+    `latest` is the last moment a request may have arrived (default: now)."""
+    policy = policy or context.policy()
+    calendar = calendar or context.calendar()
+    latest = latest or clock.now()
+    rng = random.Random(f"{seed}:{today.isoformat()}")
+    plans = [PLAN[n % len(PLAN)] for n in range(cases)]
+    received = [today - timedelta(days=rng.randint(*AGES[plan])) for plan in plans]
+    days = _WorkingDays(calendar)
+    planned = [_plan_case(n, plan, day, seed, today, latest, policy, days)
+               for n, (plan, day) in enumerate(zip(plans, received, strict=True))]
+    # References run in the order requests arrived.
+    return sorted(planned, key=lambda c: (c.raw["received_at"], c.number))
+
+
+# --- walking -----------------------------------------------------------------------------------
+
+def _users() -> dict[str, Actor]:
+    """The demo accounts: one passphrase, hashed once for all five."""
+    made = auth.add_users(DEMO_USERS, DEMO_PASSPHRASE, by=SYSTEM)
+    return {u.username: Actor(u.username, u.display_name, u.role) for u in made}
+
+
 class _Walker:
-    """Brings one case to its planned stage, moving the clock day by day as a caseworker would."""
+    """Takes each planned step through the services, on the step's day, as staff would."""
 
-    def __init__(self, rng: random.Random, users: dict[str, Actor], today: date, letters_out: Path) -> None:
-        self.rng, self.users, self.today = rng, users, today
-        self.cal = context.calendar()
+    def __init__(self, users: dict[str, Actor], letters_out: Path) -> None:
+        self.users = users
         self.letters_out = letters_out
+        self.threshold_met = False  # the verdict of the case being walked
 
-    def send(self, cid: int, worker: Actor, kind: str) -> None:
-        """Produce the letter the step calls for and post it the same day, meeting its deadline."""
-        produced = letters.produce(cid, kind, worker, self.letters_out)
-        letters.mark_sent(produced.id, worker, clock.today(), "post")
+    def walk(self, order: int, case: DemoCase) -> None:
+        worker = self.users["casey"] if order % 3 else self.users["jo"]
+        clock.set_today(case.received)
+        created = intake.create_request(parse_application(case.raw, context.policy()), worker)
+        case_id, self.threshold_met = created.id, created.verdict.threshold_met
+        for step in case.steps:
+            clock.set_today(step.day)
+            getattr(self, step.action)(case_id, worker, **step.detail)
 
-    def at(self, day: date) -> None:
-        clock.set_today(min(day, self.today))
+    def take(self, case_id: int, worker: Actor) -> None:
+        workflow.assign(case_id, worker, worker.username)
 
-    def walk(self, n: int, plan: str, received: date) -> None:
-        rng, today = self.rng, self.today
-        worker = self.users["casey"] if n % 3 else self.users["jo"]
-        meets = plan not in ("declined", "closed_declined")
-        self.at(received)
-        application = parse_application(_application(rng, received, n, meets), context.policy())
-        created = intake.create_request(application, worker)
-        cid = created.id
-        if plan == "received":
-            if rng.random() < 0.5:
-                workflow.assign(cid, worker, worker.username)
-            return
-        self.at(self.cal.add_working_days(received, rng.choice([1, 1, 1, 2])))
-        workflow.assign(cid, worker, worker.username)
-        workflow.acknowledge(cid, worker)
-        if rng.random() < 0.6:
-            answers = {q.id: rng.random() < 0.4 for q in context.policy().triage.questions}
-            workflow.triage(cid, worker, answers)
-        if rng.random() < 0.7:
-            workflow.request_updates(cid, worker, ["police", "council"])
-        if plan == "acknowledged":
-            return
-        if plan == "withdrawn":
-            self.at(received + timedelta(days=rng.randint(3, 5)))
-            workflow.withdraw(cid, worker, "The applicant asked to withdraw: the neighbour has moved away.")
-            return
-        self._answer_updates(cid, worker, received)
-        self.at(received + timedelta(days=rng.randint(7, 13)))
-        if plan in ("declined", "closed_declined"):
-            workflow.decide(cid, worker, accept=False)
-            self.send(cid, worker, "threshold_not_met")
-            if plan == "closed_declined":
-                self.at(received + timedelta(days=rng.randint(40, 50)))
-                workflow.close(cid, worker, "Appeal window passed without an appeal.")
-            return
-        if plan == "declined_ground":
-            workflow.decide(cid, worker, accept=False, ground="vexatious",
-                            reason="Fourth request about the same matter this year, each already reviewed.")
-            self.send(cid, worker, "threshold_not_met")
-            return
-        workflow.decide(cid, worker, accept=True)
-        self.send(cid, worker, "threshold_met")
-        accepted = clock.today()
-        if plan == "accepted":
-            return
-        self.at(accepted + timedelta(days=rng.randint(3, 8)))
-        workflow.schedule_review(cid, worker, meeting_on=accepted + timedelta(days=rng.randint(10, 20)),
-                                 chair_name="Chris Hall", agencies=["police", "council", "housing_provider"],
-                                 participation=rng.choice(["in_person", "virtual", "written_statement", "advocate"]))
-        if plan == "under_review_extended":
-            self.at(accepted + timedelta(days=20))
-            workflow.extend_review(cid, worker, new_date=accepted + timedelta(days=42),
-                                   reason="The housing provider's records are needed and will not arrive in time.")
-            self.send(cid, worker, "extension")
-        if plan in ("under_review", "under_review_extended"):
-            return
-        self.at(accepted + timedelta(days=rng.randint(14, 20)))
-        workflow.record_findings(cid, worker, "Reports were logged by each agency but not shared; no agency "
-                                              "visited the applicant after the third report.")
-        recs = [workflow.RecommendationIn("police", "Assign a named officer and visit the applicant within a week.",
-                                          accepted + timedelta(days=rng.randint(35, 60))),
-                workflow.RecommendationIn("council", "Open a joint ASB case and share reports with the housing provider.",
-                                          accepted + timedelta(days=rng.randint(35, 90)))]
-        workflow.draft_outcome(cid, worker, summary="The agencies responded to each report on its own and "
-                                                   "missed the pattern. The panel makes two recommendations.",
-                               recommendations=recs)
-        if plan == "outcome_drafted":
-            return
-        workflow.submit_outcome(cid, worker)
-        if plan == "returned":
-            self.at(clock.today() + timedelta(days=2))
-            workflow.return_outcome(cid, self.users["chris"], "Please say what the housing provider will do, "
-                                                              "and give the police a firmer date.")
-            return
-        if plan == "awaiting_chair":
-            return
-        self.at(clock.today() + timedelta(days=rng.randint(1, 3)))
-        workflow.approve_outcome(cid, self.users["chris"])
-        self.send(cid, worker, "outcome")
-        if plan == "approved":
-            return
-        if plan == "appeal":
-            self.at(clock.today() + timedelta(days=5))
-            workflow.record_appeal(cid, worker, lodged_on=clock.today(),
-                                   grounds="The review did not consider the hate-related incident.")
-            return
-        self.at(clock.today() + timedelta(days=rng.randint(3, 10)))
-        workflow.close(cid, worker, "Outcome sent to the applicant.")
-        for rec in workflow_recommendations(cid):
-            if rec[1] <= today and rng.random() < 0.7:
-                self.at(rec[1] - timedelta(days=rng.randint(0, 5)))
-                workflow.follow_up(rec[0], worker, "Done: confirmed with the agency.")
+    def acknowledge(self, case_id: int, worker: Actor) -> None:
+        workflow.acknowledge(case_id, worker)
 
-    def _answer_updates(self, cid: int, worker: Actor, received: date) -> None:
+    def triage(self, case_id: int, worker: Actor, answers: dict[str, bool]) -> None:
+        workflow.triage(case_id, worker, answers)
+
+    def request_updates(self, case_id: int, worker: Actor, agencies: list[str]) -> None:
+        workflow.request_updates(case_id, worker, agencies)
+
+    def record_update(self, case_id: int, worker: Actor, agency: str, answer: str) -> None:
         from caseworker_tui.models import AgencyUpdateRequest
 
         with db.connection_context():
-            pending = [(u.id, u.due_on) for u in AgencyUpdateRequest.select().where(
-                (AgencyUpdateRequest.case == cid) & AgencyUpdateRequest.answered_on.is_null())]
-        for update_id, due in pending:
-            if self.rng.random() < 0.8:
-                self.at(due - timedelta(days=self.rng.randint(0, 3)))
-                workflow.record_update(update_id, worker, self.rng.choice([
-                    "Three calls logged; officers attended once; no further action recorded.",
-                    "Warning letter sent to the neighbour in September; tenancy team now involved.",
-                    "No record of the second report; checking with the contact centre."]))
+            update = AgencyUpdateRequest.get((AgencyUpdateRequest.case == case_id)
+                                             & (AgencyUpdateRequest.agency == agency))
+        workflow.record_update(update.id, worker, answer)
 
+    def withdraw(self, case_id: int, worker: Actor) -> None:
+        workflow.withdraw(case_id, worker, "The applicant asked to withdraw: the neighbour has moved away.")
 
-def workflow_recommendations(case_id: int) -> list[tuple[int, date]]:
-    from caseworker_tui.models import Recommendation
+    def decide(self, case_id: int, worker: Actor, accept: bool, ground: str | None = None,
+               reason: str = "") -> None:
+        """The planned decision. The applications meet the shipped policy's threshold exactly when
+        planned to; under another policy a case that falls short is accepted on discretion, and
+        one that meets it is declined on a ground, as a partnership may."""
+        if accept and not self.threshold_met:
+            reason = DISCRETION
+        elif not accept and self.threshold_met and ground is None:
+            ground, reason = context.policy().decline_grounds[0], DECLINED_ON_GROUND
+        workflow.decide(case_id, worker, accept=accept, ground=ground, reason=reason)
 
-    with db.connection_context():
-        return [(r.id, r.due_on) for r in Recommendation.select().where(Recommendation.case == case_id)]
+    def send(self, case_id: int, worker: Actor, kind: str) -> None:
+        """Produce the letter the step calls for and post it the same day, meeting its deadline."""
+        produced = letters.produce(case_id, kind, worker, self.letters_out)
+        letters.mark_sent(produced.id, worker, clock.today(), "post")
+
+    def schedule_review(self, case_id: int, worker: Actor, meeting_on: date,
+                        participation: str) -> None:
+        workflow.schedule_review(case_id, worker, meeting_on=meeting_on, chair_name="Chris Hall",
+                                 agencies=["police", "council", "housing_provider"], participation=participation)
+
+    def extend(self, case_id: int, worker: Actor, new_date: date) -> None:
+        workflow.extend_review(case_id, worker, new_date=new_date,
+                               reason="The housing provider's records are needed and will not arrive in time.")
+
+    def findings(self, case_id: int, worker: Actor) -> None:
+        workflow.record_findings(case_id, worker, "Reports were logged by each agency but not shared; no agency "
+                                                  "visited the applicant after the third report.")
+
+    def draft_outcome(self, case_id: int, worker: Actor, due: list[date]) -> None:
+        recs = [workflow.RecommendationIn("police", "Assign a named officer and visit the applicant within a week.",
+                                          due[0]),
+                workflow.RecommendationIn("council", "Open a joint ASB case and share reports with the housing "
+                                                     "provider.", due[1])]
+        workflow.draft_outcome(case_id, worker, summary="The agencies responded to each report on its own and "
+                                                        "missed the pattern. The panel makes two recommendations.",
+                               recommendations=recs)
+
+    def submit(self, case_id: int, worker: Actor) -> None:
+        workflow.submit_outcome(case_id, worker)
+
+    def return_outcome(self, case_id: int, worker: Actor) -> None:
+        workflow.return_outcome(case_id, self.users["chris"], "Please say what the housing provider will do, "
+                                                              "and give the police a firmer date.")
+
+    def approve(self, case_id: int, worker: Actor) -> None:
+        workflow.approve_outcome(case_id, self.users["chris"])
+
+    def appeal(self, case_id: int, worker: Actor) -> None:
+        workflow.record_appeal(case_id, worker, lodged_on=clock.today(),
+                               grounds="The review did not consider the hate-related incident.")
+
+    def close(self, case_id: int, worker: Actor, reason: str) -> None:
+        workflow.close(case_id, worker, reason)
+
+    def follow_up(self, case_id: int, worker: Actor, position: int) -> None:
+        from caseworker_tui.models import Recommendation
+
+        with db.connection_context():
+            rec = Recommendation.get((Recommendation.case == case_id) & (Recommendation.position == position))
+        workflow.follow_up(rec.id, worker, "Done: confirmed with the agency.")
 
 
 def _reset(url: str) -> str:
@@ -291,24 +520,28 @@ def _demo_letters(url: str, location: str) -> Path:
     return folder
 
 
-def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None) -> DemoSummary:
+def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None,
+               progress: Progress = lambda done, total: None) -> DemoSummary:
     """(Re)create the demo database with `cases` cases, deterministic for a seed and a today."""
     if cases < 0:  # refused before the old demo is wiped, not after
         raise InvalidInput(f"--cases must be 0 or more, not {cases}", "cases")
-    location = _reset(url)
-    upgrade(db.obj)
-    letters_out = letters_out or _demo_letters(url, location)
     today = clock.today()
     was_fixed = clock.is_fixed()
-    rng = random.Random(f"{seed}:{today.isoformat()}")
-    users = _users()
-    walker = _Walker(rng, users, today, letters_out)
-    try:
-        # Received dates first, so references run in the order requests arrived.
-        plans = [PLAN[n % len(PLAN)] for n in range(cases)]
-        received = [today - timedelta(days=rng.randint(*AGES[plan])) for plan in plans]
-        for n, (day, plan) in enumerate(sorted(zip(received, plans, strict=True))):
-            walker.walk(n, plan, day)
-    finally:
-        clock.set_today(today if was_fixed else None)
+    planned = plan_demo(today, cases, seed)
+    location = _reset(url)
+    letters_out = letters_out or _demo_letters(url, location)
+    # One connection and one transaction for the whole build: each service's own transaction
+    # becomes a savepoint, so nothing waits on a commit or a new connection four hundred times,
+    # and a build that fails leaves an empty demo, which is built again when next opened.
+    with db.connection_context():
+        upgrade(db.obj)
+        try:
+            with transaction():
+                progress(0, cases)
+                walker = _Walker(_users(), letters_out)
+                for order, case in enumerate(planned):
+                    walker.walk(order, case)
+                    progress(order + 1, cases)
+        finally:
+            clock.set_today(today if was_fixed else None)
     return DemoSummary(location=location, cases=cases)

@@ -13,15 +13,15 @@ from caseworker_tui.models import User, bind, db
 from caseworker_tui.models.schema import upgrade
 
 
-def ensure_demo(url: str, announce: Callable[[], object] = lambda: None) -> None:
-    """Create the demo database when it is missing or empty (`announce` is called first)."""
+def ensure_demo(url: str, progress: Callable[[int, int], object] = lambda done, total: None) -> None:
+    """Create the demo database when it is missing or empty, telling `progress` how far it is
+    (cases built, cases in all) while it builds."""
     if url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).expanduser().exists():
         bind(url)
         upgrade(db.obj)
         with db.connection_context():
             if User.select().exists():
                 return
-    announce()
     from caseworker_tui.services.demo import build_demo
 
-    build_demo(url)
+    build_demo(url, progress=progress)
