@@ -16,14 +16,14 @@ import pytest
 from argon2 import PasswordHasher
 from playhouse.schema_diff import diff_models
 
-from caseworker_tui import cli
+from caseworker_tui import cli, services
 from caseworker_tui.models import ALL_MODELS, Case, bind
 from caseworker_tui.services import auth, workflow
 from caseworker_tui.services.permissions import Actor
 from tests.factories import application, incident, meets_rule_a, report
 
 DATA = Path(__file__).parent / "data"
-SERVICES = Path(cli.__file__).parent / "services"
+SERVICES = Path(services.__file__).parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "caseworker"
 
 

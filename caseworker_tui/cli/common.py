@@ -1,0 +1,100 @@
+"""What every `caseworker` command shares: the settings and database opened, who the command acts
+as, and how it ends (exit codes, one line on stderr, never a traceback for a problem a user can fix).
+
+Only the standard library and `errors` are imported here: every invocation builds the parser,
+the app's included, so the services are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from caseworker_tui.errors import CaseworkerError
+
+if TYPE_CHECKING:
+    from caseworker_tui.config import Settings
+    from caseworker_tui.services.permissions import Actor
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the database cannot be reached, the disk is full …
+EXIT_BAD_INPUT = 2  # as argparse exits for a bad option: the user can put it right
+EXIT_INTERRUPTED = 130  # Ctrl+C, as the shell reports it
+
+# The name the command line acts under when no account is named; `services.auth` reserves it,
+# so no account can ever take it.
+OPERATOR = "cli"
+
+
+def error(message: str) -> None:
+    """One line on stderr, prefixed as every message of the command is."""
+    print(f"caseworker: {message}", file=sys.stderr)
+
+
+# --- settings and the database ------------------------------------------------------------------
+
+def read_settings(args: argparse.Namespace, *, policy_now: bool = True) -> Settings:
+    """The settings; and the policy, read now so that a bad file stops a command before it starts
+    (the app reads it itself, once its first screen is up)."""
+    from caseworker_tui.config import demo_database_url, load_settings
+    from caseworker_tui.services import context
+
+    overrides = {"database_url": demo_database_url()} if getattr(args, "demo", False) else {}
+    settings = load_settings(**overrides)
+    if policy_now:
+        context.load_policy_in_force(settings.policy_file)
+    else:
+        context.read_policy_from(settings.policy_file)
+    return settings
+
+
+def open_database(args: argparse.Namespace, *, upgrade: bool = True, policy_now: bool = True):
+    """The settings and the database bound; with --demo, the demo database, built when missing."""
+    from caseworker_tui.models import bind, db
+    from caseworker_tui.models.schema import upgrade as run_upgrade
+
+    settings = read_settings(args, policy_now=policy_now)
+    if getattr(args, "demo", False):
+        from caseworker_tui.services.demo_ready import ensure_demo
+
+        ensure_demo(settings.database_url, announce=lambda: print(
+            "Building the demo database (about forty cases, a few seconds)…", file=sys.stderr, flush=True))
+        return settings, db.obj
+    database = bind(settings.database_url)
+    if upgrade:
+        run_upgrade(database)
+    return settings, database
+
+
+# --- who the command acts as --------------------------------------------------------------------
+
+def acting_user(args: argparse.Namespace, *, role: str) -> Actor:
+    """Who the command acts as, in the `role` its task needs: the command line itself, under the
+    name `cli`. Call it once the database is open."""
+    from caseworker_tui.services.permissions import Actor
+
+    return Actor(OPERATOR, "Command line", role)
+
+
+# --- running a command ----------------------------------------------------------------------------
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command; a problem the user can act on is one line on stderr, not a traceback."""
+    try:
+        return args.func(args)
+    except CaseworkerError as exc:
+        error(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `caseworker cases | head`: the reader left; that is not an error
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # a database that cannot be reached, a disk that is full …
+        from peewee import PeeweeException
+
+        if isinstance(exc, PeeweeException | OSError):
+            error(f"{type(exc).__name__}: {exc}")
+            return EXIT_FAILED
+        raise

@@ -1,0 +1,34 @@
+"""The `caseworker` argument parser: the options every command shares, and each group's commands.
+
+Every invocation builds it, the app's included, so it imports the command modules (cheap: they
+import their services inside the commands) and nothing else.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from caseworker_tui.cli import cases, data, db, demo, letters, open_app, policy, serve, stats, users
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="caseworker",
+        description="Run the Community Trigger (ASB Case Review): with no command, open the app.")
+    parser.add_argument("--demo", action="store_true", help="use the demo database (created when missing)")
+    parser.add_argument("--user", metavar="NAME", help="fill the sign-in name (with --demo: sign straight in)")
+    parser.set_defaults(func=open_app.run_app)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    cases.register(sub)
+    demo.register(sub)
+    users.register(sub)
+    db_actions = sub.add_parser("db", help="database").add_subparsers(dest="db_command", metavar="ACTION",
+                                                                      required=True)
+    db.register(db_actions)
+    policy.register(sub)
+    data.register(sub, db_actions)
+    letters.register(sub)
+    stats.register(sub)
+    serve.register(sub)
+    return parser
