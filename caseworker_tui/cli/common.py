@@ -8,6 +8,8 @@ the app's included, so the services are imported inside the functions that need 
 from __future__ import annotations
 
 import argparse
+import getpass
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,7 @@ EXIT_INTERRUPTED = 130  # Ctrl+C, as the shell reports it
 # The name the command line acts under when no account is named; `services.auth` reserves it,
 # so no account can ever take it.
 OPERATOR = "cli"
+ACCOUNT_VARIABLE = "CASEWORKER_USER"
 
 
 def error(message: str) -> None:
@@ -70,11 +73,35 @@ def open_database(args: argparse.Namespace, *, upgrade: bool = True, policy_now:
 # --- who the command acts as --------------------------------------------------------------------
 
 def acting_user(args: argparse.Namespace, *, role: str) -> Actor:
-    """Who the command acts as, in the `role` its task needs: the command line itself, under the
-    name `cli`. Call it once the database is open."""
+    """The one identity of the command line; call it once the database is open.
+
+    An account named by `--as NAME` (or CASEWORKER_USER) is that account, and the services check its
+    role exactly as they would in the app. With none named, the command acts as the person at the
+    shell, under the reserved name `cli` and the `role` its task needs: whoever can run a command
+    against the database can read the database already, so the check guards the app's users, not
+    the shell.
+    """
     from caseworker_tui.services.permissions import Actor
 
-    return Actor(OPERATOR, "Command line", role)
+    name = getattr(args, "acting_as", None) or os.environ.get(ACCOUNT_VARIABLE, "").strip()
+    if name:
+        from caseworker_tui.errors import InvalidInput, SignInFailed
+        from caseworker_tui.services import auth
+
+        try:
+            return auth.find_actor(name)
+        except SignInFailed as exc:
+            source = "--as" if getattr(args, "acting_as", None) else ACCOUNT_VARIABLE
+            raise InvalidInput(f"{source}: {exc}", "as") from None
+    return Actor(OPERATOR, f"Command line ({shell_user()})", role)
+
+
+def shell_user() -> str:
+    """The operating-system account running the command, as far as the system can tell."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-file entry (some containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 # --- running a command ----------------------------------------------------------------------------

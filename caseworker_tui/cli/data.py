@@ -1,7 +1,7 @@
 """The personal-data commands: `retention`, `subject-access`, `access-log` and `db backup`.
 
-They act as the administrator: whoever runs the command line against the database can read
-it already, so these checks guard the app's users, not the shell.
+Unless an account is named (`--as`), they act as the administrator: whoever runs the command line
+against the database can read it already, so these checks guard the app's users, not the shell.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from caseworker_tui.cli import common
 
-# The role these commands act in (see `common.acting_user`).
+# The role these commands act in when no account is named (see `common.acting_user`).
 ROLE = "admin"
 
 

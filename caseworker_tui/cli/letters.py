@@ -12,7 +12,7 @@ from pathlib import Path
 
 from caseworker_tui.cli import common
 
-ROLE = "supervisor"  # the role letters are produced in (see `common.acting_user`)
+ROLE = "supervisor"  # the role letters are produced in when no account is named (see `common.acting_user`)
 
 # The letter kinds, as `services.letters.KINDS` (a test keeps the two equal).
 KINDS = ("acknowledgement", "agency_update_request", "threshold_met", "threshold_not_met", "review_invitation",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 
 from caseworker_tui.cli import cases, data, db, demo, letters, open_app, policy, serve, stats, users
+from caseworker_tui.cli.common import ACCOUNT_VARIABLE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +18,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the Community Trigger (ASB Case Review): with no command, open the app.")
     parser.add_argument("--demo", action="store_true", help="use the demo database (created when missing)")
     parser.add_argument("--user", metavar="NAME", help="fill the sign-in name (with --demo: sign straight in)")
+    parser.add_argument("--as", dest="acting_as", metavar="NAME",
+                        help=f"act as this account, within its role (default: ${ACCOUNT_VARIABLE}, else "
+                             "the command line itself in the role the command needs)")
     parser.set_defaults(func=open_app.run_app)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

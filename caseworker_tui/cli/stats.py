@@ -14,7 +14,7 @@ import sys
 from caseworker_tui.cli import common
 
 FORMATS = ("table", "csv", "json", "md")
-ROLE = "supervisor"  # the role the figures are read in (see `common.acting_user`)
+ROLE = "supervisor"  # the role the figures are read in when no account is named (see `common.acting_user`)
 
 
 def parse_year(text: str) -> int:

@@ -12,11 +12,11 @@ from caseworker_tui.errors import InvalidInput
 
 def cmd_users_add(args: argparse.Namespace) -> int:
     from caseworker_tui.services import auth
-    from caseworker_tui.services.permissions import SYSTEM
 
     common.open_database(args)
+    by = common.acting_user(args, role="admin")  # the first account is added before any exists
     passphrase = _ask_passphrase()
-    user = auth.add_user(args.name, args.role, passphrase, display_name=args.display_name, by=SYSTEM)
+    user = auth.add_user(args.name, args.role, passphrase, display_name=args.display_name, by=by)
     print(f"Added {user.username} ({user.role}).")
     return 0
 
