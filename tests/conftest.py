@@ -3,17 +3,19 @@
 `database` runs each test that uses it twice: on a temporary SQLite file and on the local
 PostgreSQL server. Locally, PostgreSQL tests are skipped when no server answers; in CI
 (`CASEWORKER_REQUIRE_POSTGRES=1`) an absent server is a failure, never a skip.
+
+The tests sit by layer: services/ (the use cases, no terminal), app/ (the app driven by the pilot,
+and its snapshots), cli/ (the `caseworker` command) and system/ (real processes, servers and
+browsers: crashes, concurrency, serving, the benchmark, hostile input, the install).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from datetime import date
 
 import pytest
 
-import caseworker_tui.cli.letters
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import auth, clock, context
@@ -23,10 +25,6 @@ from caseworker_tui.services.policy import load_policy
 TODAY = date(2026, 11, 25)
 POSTGRES_URL = os.environ.get("CASEWORKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("CASEWORKER_REQUIRE_POSTGRES") == "1"
-
-# The letters commands' module by its name before the command line became a package, for the
-# tests that still import it so.
-sys.modules.setdefault("caseworker_tui.cli_letters", caseworker_tui.cli.letters)
 
 _postgres_ready: bool | None = None
 _postgres_problem = ""

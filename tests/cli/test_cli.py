@@ -22,7 +22,7 @@ from caseworker_tui.services import auth, workflow
 from caseworker_tui.services.permissions import Actor
 from tests.factories import application, incident, meets_rule_a, report
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 SERVICES = Path(services.__file__).parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "caseworker"
 
