@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from caseworker_tui.errors import CaseworkerError
+from caseworker_tui.errors import CaseworkerError, InvalidInput, SignInFailed
 
 if TYPE_CHECKING:
     from caseworker_tui.config import Settings
@@ -85,7 +85,6 @@ def acting_user(args: argparse.Namespace, *, role: str) -> Actor:
 
     name = getattr(args, "acting_as", None) or os.environ.get(ACCOUNT_VARIABLE, "").strip()
     if name:
-        from caseworker_tui.errors import InvalidInput, SignInFailed
         from caseworker_tui.services import auth
 
         try:
