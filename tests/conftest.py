@@ -3,6 +3,10 @@
 `database` runs each test that uses it twice: on a temporary SQLite file and on the local
 PostgreSQL server. Locally, PostgreSQL tests are skipped when no server answers; in CI
 (`CASEWORKER_REQUIRE_POSTGRES=1`) an absent server is a failure, never a skip.
+
+The tests sit by layer: services/ (the use cases, no terminal), app/ (the app driven by the pilot,
+and its snapshots), cli/ (the `caseworker` command) and system/ (real processes, servers and
+browsers: crashes, concurrency, serving, the benchmark, hostile input, the install).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from caseworker_tui.serve import CaseworkerServer, check_address
 from caseworker_tui.services import auth
 from caseworker_tui.services.permissions import SYSTEM
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BOUND = 30.0  # seconds any wait below may take before the test fails
 
 # A browser stand-in: opens a session, says "ready" once the app has painted, then either reads

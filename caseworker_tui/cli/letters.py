@@ -11,6 +11,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from caseworker_tui.cli import common
+
+ROLE = "supervisor"  # the role letters are produced in when no account is named (see `common.acting_user`)
+
 
 class _RegisteredKinds(Sequence[str]):
     """The letter kinds of the registry, read only when argparse first asks for them.
@@ -32,26 +36,24 @@ class _RegisteredKinds(Sequence[str]):
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from caseworker_tui import cli
     from caseworker_tui.errors import InvalidInput
     from caseworker_tui.services import letters
     from caseworker_tui.services.cases import find_case_id
 
-    settings, _ = cli._database(args)
+    settings, _ = common.open_database(args)
     case_id = find_case_id(args.reference)
     if case_id is None:
         raise InvalidInput(f"reference: there is no case {args.reference}", "reference")
-    produced = letters.produce(case_id, args.kind, cli._system_actor(), args.out or settings.output_dir,
+    produced = letters.produce(case_id, args.kind, common.acting_user(args, role=ROLE), args.out or settings.output_dir,
                                letters_dir=settings.letters_dir, agency=args.agency)
     print(produced.path)
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from caseworker_tui import cli
     from caseworker_tui.services import letters
 
-    settings = cli._settings(args)
+    settings = common.read_settings(args)
     checks = letters.check_templates(args.dir or settings.letters_dir)
     for check in checks:
         if check.problems:
@@ -59,7 +61,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 print(f"caseworker: {problem}", file=sys.stderr)
         else:
             print(f"ok  {check.name}  ({check.path})")
-    return cli.EXIT_BAD_INPUT if any(check.problems for check in checks) else 0
+    return common.EXIT_BAD_INPUT if any(check.problems for check in checks) else 0
 
 
 def register(sub) -> None:

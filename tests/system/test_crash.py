@@ -38,8 +38,8 @@ from caseworker_tui.services import context, intake
 from caseworker_tui.services.application import parse_application
 from tests.factories import meets_rule_a
 
-ROOT = Path(__file__).resolve().parent.parent
-SERVER = Path(__file__).with_name("procs") / "crash_server.py"
+ROOT = Path(__file__).resolve().parents[2]
+SERVER = Path(__file__).parents[1] / "procs" / "crash_server.py"
 KILLS = 5  # per kind of work and database: 15 per database
 FILE_SIZE = 60  # applications in the imported file
 REVIEWED = ("accepted", "under_review", "outcome_drafted", "awaiting_chair")

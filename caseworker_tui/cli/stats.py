@@ -11,7 +11,10 @@ import argparse
 import re
 import sys
 
+from caseworker_tui.cli import common
+
 FORMATS = ("table", "csv", "json", "md")
+ROLE = "supervisor"  # the role the figures are read in when no account is named (see `common.acting_user`)
 
 
 def parse_year(text: str) -> int:
@@ -25,12 +28,11 @@ def parse_year(text: str) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from caseworker_tui import cli
     from caseworker_tui.services import stats
 
     year = parse_year(args.year) if args.year is not None else None
-    cli._database(args)
-    result = stats.figures(cli._system_actor(), year)
+    common.open_database(args)
+    result = stats.figures(common.acting_user(args, role=ROLE), year)
     render = {"table": stats.render_table, "csv": stats.render_csv, "json": stats.render_json,
               "md": stats.render_markdown}[args.format]
     text = render(result)

@@ -20,8 +20,8 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import Actor
 from tests.factories import meets_rule_a
 
-ROOT = Path(__file__).resolve().parent.parent
-EDIT_CASE = Path(__file__).with_name("procs") / "edit_case.py"
+ROOT = Path(__file__).resolve().parents[2]
+EDIT_CASE = Path(__file__).parents[1] / "procs" / "edit_case.py"
 CASEY = Actor("casey", "Casey Morgan", "caseworker")
 ADA = Actor("ada", "Ada Lovelace", "admin")
 

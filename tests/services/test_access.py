@@ -185,6 +185,15 @@ def test_an_admin_reads_the_access_log_on_the_command_line(users, database_url, 
     assert "no case with reference" in capsys.readouterr().err
 
 
+def test_a_named_account_reads_the_access_log_only_if_an_admin(users, database_url, monkeypatch, capsys):
+    open_case(_new(users["casey"]), users["casey"])
+    monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    assert cli.main(["--as", "ada", "access-log"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].split()[2:] == ["casey", "CT-2026-0001"]
+    assert cli.main(["--as", "sam", "access-log"]) == 2
+    assert capsys.readouterr().err == "caseworker: Sam Okafor (supervisor) may not read the access log.\n"
+
+
 # --- the audit trail cannot be changed -----------------------------------------------------------
 
 def test_the_models_refuse_to_change_or_delete_an_audit_event(users):

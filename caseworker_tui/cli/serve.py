@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+from caseworker_tui.cli import common
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from caseworker_tui import cli
     from caseworker_tui.serve import CaseworkerServer, app_command, check_address
 
     public_url, warnings = check_address(args.host, args.port, args.public_url)
-    settings, database = cli._database(args)
+    settings, database = common.open_database(args)
     if hasattr(database, "close_all"):  # a PostgreSQL pool: the server itself needs no connection
         database.close_all()
     for line in warnings:

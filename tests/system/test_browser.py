@@ -31,8 +31,8 @@ from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.factories import meets_rule_a
 
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = Path(__file__).parent / "artifacts"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).parents[1] / "artifacts"  # tests/artifacts, which git ignores
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 BOUND = 30.0  # seconds any wait below may take before the test fails

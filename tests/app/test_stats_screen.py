@@ -11,7 +11,7 @@ from textual_plotext import PlotextPlot
 
 from caseworker_tui.screens.stats import StatsScreen
 from caseworker_tui.services.permissions import Actor
-from tests.test_stats import build_year
+from tests.services.test_stats import build_year
 
 
 class StatsApp(App[None]):

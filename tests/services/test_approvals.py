@@ -10,7 +10,7 @@ from caseworker_tui.errors import NotFound
 from caseworker_tui.services import approvals, clock, workflow
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.test_deadlines_view import _count_queries, _new
+from tests.services.test_deadlines_view import _count_queries, _new
 
 
 def _to_awaiting_chair(case_id: int, who, submitted: date, recommendations=None) -> None:

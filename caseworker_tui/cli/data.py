@@ -1,7 +1,7 @@
 """The personal-data commands: `retention`, `subject-access`, `access-log` and `db backup`.
 
-They act as the administrator: whoever runs the command line against the database can read
-it already, so these checks guard the app's users, not the shell.
+Unless an account is named (`--as`), they act as the administrator: whoever runs the command line
+against the database can read it already, so these checks guard the app's users, not the shell.
 """
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from caseworker_tui.services.permissions import Actor
+from caseworker_tui.cli import common
 
-OPERATOR = Actor("cli", "Command line", "admin")
+# The role these commands act in when no account is named (see `common.acting_user`).
+ROLE = "admin"
 
 
 def register(sub, db_actions) -> None:
@@ -42,11 +43,11 @@ def _plural(n: int, word: str) -> str:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from caseworker_tui.cli import _database
     from caseworker_tui.services import retention
 
-    _database(args)
-    run = retention.apply(OPERATOR) if args.apply else retention.preview(OPERATOR)
+    common.open_database(args)
+    actor = common.acting_user(args, role=ROLE)
+    run = retention.apply(actor) if args.apply else retention.preview(actor)
     print(f"Retention: cases closed before {run.cutoff:%d %b %Y} ({run.years} years) are anonymised.")
     if not run.cases:
         print("No case is due.")
@@ -63,12 +64,12 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def cmd_subject_access(args: argparse.Namespace) -> int:
-    from caseworker_tui.cli import _database
     from caseworker_tui.config import data_dir
     from caseworker_tui.services import clock, subject_access
 
-    _database(args)
-    result = subject_access.gather(OPERATOR, args.person)
+    common.open_database(args)
+    actor = common.acting_user(args, role=ROLE)
+    result = subject_access.gather(actor, args.person)
     slug = "".join(c if c.isalnum() else "-" for c in result.query.lower()).strip("-")[:40] or "person"
     out = args.out or data_dir() / "subject-access" / f"{slug}-{clock.now():%Y%m%d-%H%M%S}.json"
     path = subject_access.write(result, out)
@@ -78,11 +79,11 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
 
 
 def cmd_access_log(args: argparse.Namespace) -> int:
-    from caseworker_tui.cli import _database
     from caseworker_tui.services.access_log import access_log
 
-    _database(args)
-    views = access_log(OPERATOR, limit=args.limit, reference=args.case)
+    common.open_database(args)
+    actor = common.acting_user(args, role=ROLE)
+    views = access_log(actor, limit=args.limit, reference=args.case)
     if not views:
         print("No case has been opened yet." if args.case is None else f"Nobody has opened {args.case.strip()}.")
         return 0
@@ -93,10 +94,10 @@ def cmd_access_log(args: argparse.Namespace) -> int:
 
 
 def cmd_db_backup(args: argparse.Namespace) -> int:
-    from caseworker_tui.cli import _database
     from caseworker_tui.services.backup import backup
 
-    _database(args)
-    done = backup(OPERATOR, args.path)
+    common.open_database(args)
+    actor = common.acting_user(args, role=ROLE)
+    done = backup(actor, args.path)
     print(f"Backed up {_plural(done.cases, 'case')} to {done.path} ({done.size / 1_048_576:.1f} MB).")
     return 0

@@ -10,7 +10,7 @@ import pytest
 
 from caseworker_tui import cli
 from caseworker_tui.services.policy import default_policy_text
-from tests.test_stats import build_year
+from tests.services.test_stats import build_year
 
 
 @pytest.fixture

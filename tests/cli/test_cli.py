@@ -16,14 +16,14 @@ import pytest
 from argon2 import PasswordHasher
 from playhouse.schema_diff import diff_models
 
-from caseworker_tui import cli
-from caseworker_tui.models import ALL_MODELS, Case, bind
+from caseworker_tui import cli, services
+from caseworker_tui.models import ALL_MODELS, AuditEvent, Case, bind
 from caseworker_tui.services import auth, workflow
 from caseworker_tui.services.permissions import Actor
 from tests.factories import application, incident, meets_rule_a, report
 
-DATA = Path(__file__).parent / "data"
-SERVICES = Path(cli.__file__).parent / "services"
+DATA = Path(__file__).parents[1] / "data"
+SERVICES = Path(services.__file__).parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "caseworker"
 
 
@@ -308,6 +308,50 @@ def test_users_add_refuses_a_taken_name_and_a_short_passphrase(capsys, cli_datab
 def test_users_list_when_there_are_none(capsys, cli_database):
     status, out, _ = run(capsys, "users", "list")
     assert status == 0 and "No accounts yet" in out
+
+
+# --- who a command acts as ----------------------------------------------------------------------
+
+def _actors_of(action: str) -> list[str]:
+    with AuditEvent._meta.database.connection_context():
+        return [e.actor for e in AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id)]
+
+
+def test_without_an_account_named_the_command_line_acts_as_itself(capsys, cli_database, monkeypatch):
+    assert run(capsys, "import", str(DATA / "meets-rule-a.json"))[0] == 0
+    assert run(capsys, "users", "add", "dana", "--role", "chair", stdin=b"long enough\n", monkeypatch=monkeypatch)[0] == 0
+    assert _actors_of("received") == ["cli"] and _actors_of("user_added") == ["cli"]
+
+
+def test_as_names_the_account_that_acts(capsys, cli_database, users, monkeypatch):
+    assert run(capsys, "--as", "sam", "import", str(DATA / "meets-rule-a.json"))[0] == 0
+    monkeypatch.setenv("CASEWORKER_USER", "ada")
+    assert run(capsys, "users", "add", "dana", "--role", "chair", stdin=b"long enough\n", monkeypatch=monkeypatch)[0] == 0
+    monkeypatch.setenv("CASEWORKER_USER", "casey")
+    assert run(capsys, "--as", " Sam ", "import", str(DATA / "meets-rule-b.json"))[0] == 0  # --as wins
+    assert _actors_of("received") == ["sam", "sam"]
+    assert _actors_of("user_added")[-1] == "ada"
+
+
+def test_the_named_accounts_role_is_checked_as_in_the_app(capsys, cli_database, users, monkeypatch):
+    line = _one_line_error(*run(capsys, "--as", "casey", "stats"))
+    assert line == "caseworker: Casey Morgan (caseworker) may not view stats."
+    line = _one_line_error(*run(capsys, "--as", "sam", "users", "add", "eve", "--role", "admin",
+                                stdin=b"long enough\n", monkeypatch=monkeypatch))
+    assert "Sam Okafor (supervisor) may not manage users" in line
+    line = _one_line_error(*run(capsys, "--as", "chris", "import", str(DATA / "meets-rule-a.json")))
+    assert "Chris Hall (chair) may not record a new request" in line
+    assert _references() == [] and "eve" not in [u.username for u in auth.list_users()]
+
+
+def test_an_account_that_does_not_exist_is_refused_naming_where_it_came_from(capsys, cli_database, monkeypatch):
+    line = _one_line_error(*run(capsys, "--as", "nobody", "stats"))
+    assert line == "caseworker: --as: no active account named 'nobody'"
+    monkeypatch.setenv("CASEWORKER_USER", "nobody")
+    line = _one_line_error(*run(capsys, "import", str(DATA / "meets-rule-a.json")))
+    assert line == "caseworker: CASEWORKER_USER: no active account named 'nobody'"
+    assert _references() == []
+    assert run(capsys, "cases")[0] == 0  # listing cases needs no account
 
 
 # --- the database schema ---------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+"""What every `caseworker` command shares: the settings and database opened, who the command acts
+as, and how it ends (exit codes, one line on stderr, never a traceback for a problem a user can fix).
+
+Only the standard library and `errors` are imported here: every invocation builds the parser,
+the app's included, so the services are imported inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from caseworker_tui.errors import CaseworkerError, InvalidInput, SignInFailed
+
+if TYPE_CHECKING:
+    from caseworker_tui.config import Settings
+    from caseworker_tui.services.permissions import Actor
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the database cannot be reached, the disk is full …
+EXIT_BAD_INPUT = 2  # as argparse exits for a bad option: the user can put it right
+EXIT_INTERRUPTED = 130  # Ctrl+C, as the shell reports it
+
+# The name the command line acts under when no account is named; `services.auth` reserves it,
+# so no account can ever take it.
+OPERATOR = "cli"
+ACCOUNT_VARIABLE = "CASEWORKER_USER"
+
+
+def error(message: str) -> None:
+    """One line on stderr, prefixed as every message of the command is."""
+    print(f"caseworker: {message}", file=sys.stderr)
+
+
+# --- settings and the database ------------------------------------------------------------------
+
+def read_settings(args: argparse.Namespace, *, policy_now: bool = True) -> Settings:
+    """The settings; and the policy, read now so that a bad file stops a command before it starts
+    (the app reads it itself, once its first screen is up)."""
+    from caseworker_tui.config import demo_database_url, load_settings
+    from caseworker_tui.services import context
+
+    overrides = {"database_url": demo_database_url()} if getattr(args, "demo", False) else {}
+    settings = load_settings(**overrides)
+    if policy_now:
+        context.load_policy_in_force(settings.policy_file)
+    else:
+        context.read_policy_from(settings.policy_file)
+    return settings
+
+
+def open_database(args: argparse.Namespace, *, upgrade: bool = True, policy_now: bool = True):
+    """The settings and the database bound; with --demo, the demo database, built when missing."""
+    from caseworker_tui.models import bind, db
+    from caseworker_tui.models.schema import upgrade as run_upgrade
+
+    settings = read_settings(args, policy_now=policy_now)
+    if getattr(args, "demo", False):
+        from caseworker_tui.services.demo_ready import ensure_demo
+
+        ensure_demo(settings.database_url, progress=show_demo_progress)
+        return settings, db.obj
+    database = bind(settings.database_url)
+    if upgrade:
+        run_upgrade(database)
+    return settings, database
+
+
+def show_demo_progress(done: int, total: int) -> None:
+    """How far a demo build has got, on stderr: a bar redrawn in place on a terminal, and a line
+    every ten cases where stderr is a file or a pipe, whose reader keeps every line."""
+    err = sys.stderr
+    if err.isatty():
+        filled = 30 * done // total if total else 30
+        end = "\n" if done == total else ""
+        err.write(f"\rBuilding the demo database [{'#' * filled}{'.' * (30 - filled)}] {done}/{total} cases{end}")
+        err.flush()
+    elif done == total or done % 10 == 0:
+        print(f"Building the demo database: {done}/{total} cases", file=err, flush=True)
+
+
+# --- who the command acts as --------------------------------------------------------------------
+
+def acting_user(args: argparse.Namespace, *, role: str) -> Actor:
+    """The one identity of the command line; call it once the database is open.
+
+    An account named by `--as NAME` (or CASEWORKER_USER) is that account, and the services check its
+    role exactly as they would in the app. With none named, the command acts as the person at the
+    shell, under the reserved name `cli` and the `role` its task needs: whoever can run a command
+    against the database can read the database already, so the check guards the app's users, not
+    the shell.
+    """
+    from caseworker_tui.services.permissions import Actor
+
+    name = getattr(args, "acting_as", None) or os.environ.get(ACCOUNT_VARIABLE, "").strip()
+    if name:
+        from caseworker_tui.services import auth
+
+        try:
+            return auth.find_actor(name)
+        except SignInFailed as exc:
+            source = "--as" if getattr(args, "acting_as", None) else ACCOUNT_VARIABLE
+            raise InvalidInput(f"{source}: {exc}", "as") from None
+    return Actor(OPERATOR, f"Command line ({shell_user()})", role)
+
+
+def shell_user() -> str:
+    """The operating-system account running the command, as far as the system can tell."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-file entry (some containers)
+        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+# --- running a command ----------------------------------------------------------------------------
+
+def run(args: argparse.Namespace) -> int:
+    """Run the parsed command; a problem the user can act on is one line on stderr, not a traceback."""
+    try:
+        return args.func(args)
+    except CaseworkerError as exc:
+        error(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `caseworker cases | head`: the reader left; that is not an error
+        sys.stderr.close()
+        return EXIT_OK
+    except Exception as exc:  # a database that cannot be reached, a disk that is full …
+        from peewee import PeeweeException
+
+        if isinstance(exc, PeeweeException | OSError):
+            error(f"{type(exc).__name__}: {exc}")
+            return EXIT_FAILED
+        raise
