@@ -92,7 +92,7 @@ class CaseworkerApp(App[None]):
         self._read_policy()
 
     def _policy_unusable(self, error: BaseException | None) -> None:
-        from caseworker_tui.screens.dialogs import ProblemDialog
+        from caseworker_tui.dialogs.common import ProblemDialog
 
         _, message = describe_failure(error)
         self.push_screen(ProblemDialog(

@@ -243,7 +243,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
         return self.detail
 
     def action_approve_outcome(self) -> None:
-        from caseworker_tui.screens.dialogs import ConfirmDialog
+        from caseworker_tui.dialogs.common import ConfirmDialog
 
         if self.detail is None or not allowed(self.actor, "approve_outcome"):
             return
@@ -259,7 +259,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
         self.app.push_screen(ConfirmDialog(question, yes="Approve"), answered)
 
     def action_return_outcome(self, initial: str = "") -> None:
-        from caseworker_tui.screens.dialogs import TextDialog
+        from caseworker_tui.dialogs.common import TextDialog
 
         if self.detail is None or not allowed(self.actor, "return_outcome"):
             return

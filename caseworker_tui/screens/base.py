@@ -27,7 +27,7 @@ class AsksBeforeDiscarding:
         if self._saved_state is None or self._form_state() == self._saved_state:
             leave()
             return
-        from caseworker_tui.screens.dialogs import ConfirmDialog
+        from caseworker_tui.dialogs.common import ConfirmDialog
 
         self.app.push_screen(ConfirmDialog("Leave without saving? What you typed here will be lost.",
                                            yes="Leave"), lambda yes: leave() if yes else None)

@@ -36,7 +36,7 @@ class CaseSteps:
         self.app.call_from_thread(self._show_assign_dialog, people)
 
     def _show_assign_dialog(self, people: list[tuple[str, str]]) -> None:
-        from caseworker_tui.screens.dialogs import ChoiceDialog
+        from caseworker_tui.dialogs.common import ChoiceDialog
 
         current = self.detail.assignee if self.detail else None
 
@@ -46,7 +46,7 @@ class CaseSteps:
         self.app.push_screen(ChoiceDialog("Assign the case to", people, value=current, confirm="Assign"), chosen)
 
     def action_note(self, initial: str = "") -> None:
-        from caseworker_tui.screens.dialogs import TextDialog
+        from caseworker_tui.dialogs.common import TextDialog
 
         def written(text: str | None) -> None:
             if text:
@@ -55,7 +55,7 @@ class CaseSteps:
         self.app.push_screen(TextDialog("Add a note", "Note", initial=initial), written)
 
     def action_triage(self, answers: dict[str, bool] | None = None) -> None:
-        from caseworker_tui.screens.dialogs import TriageDialog
+        from caseworker_tui.dialogs.common import TriageDialog
 
         policy = context.policy()
         current = answers if answers is not None else (self.detail.triage_answers if self.detail else {})
@@ -68,7 +68,7 @@ class CaseSteps:
                              answered)
 
     def action_withdraw(self, initial: str = "") -> None:
-        from caseworker_tui.screens.dialogs import TextDialog
+        from caseworker_tui.dialogs.common import TextDialog
 
         def given(reason: str | None) -> None:
             if reason:
@@ -83,7 +83,7 @@ class CaseSteps:
         self.app.push_screen(dialog, lambda value: value is not None and then(value))
 
     def action_decide(self, initial: dict | None = None) -> None:
-        from caseworker_tui.screens.case_dialogs import DecideDialog
+        from caseworker_tui.dialogs.case import DecideDialog
 
         if self.detail is None:
             return
@@ -96,7 +96,7 @@ class CaseSteps:
                   decided)
 
     def action_ask_agencies(self) -> None:
-        from caseworker_tui.screens.case_dialogs import AgenciesDialog
+        from caseworker_tui.dialogs.case import AgenciesDialog
 
         if self.detail is None:
             return
@@ -110,7 +110,7 @@ class CaseSteps:
                                                   done="Updates requested."))
 
     def action_record_update(self) -> None:
-        from caseworker_tui.screens.case_dialogs import ChoiceWithTextDialog
+        from caseworker_tui.dialogs.case import ChoiceWithTextDialog
 
         if self.detail is None:
             return
@@ -124,7 +124,7 @@ class CaseSteps:
                                      done="Update recorded."))
 
     def action_schedule_review(self, initial: dict | None = None) -> None:
-        from caseworker_tui.screens.case_dialogs import ReviewDialog
+        from caseworker_tui.dialogs.case import ReviewDialog
 
         if self.detail is None:
             return
@@ -149,7 +149,7 @@ class CaseSteps:
         self.app.call_from_thread(then, people)
 
     def action_findings(self) -> None:
-        from caseworker_tui.screens.dialogs import TextDialog
+        from caseworker_tui.dialogs.common import TextDialog
 
         current = self.detail.review.findings if self.detail and self.detail.review else ""
         self._ask(TextDialog("The review's findings", "Findings", initial=current),
@@ -157,7 +157,7 @@ class CaseSteps:
                                         done="Findings recorded."))
 
     def action_extend(self, initial: dict | None = None) -> None:
-        from caseworker_tui.screens.case_dialogs import ExtendDialog
+        from caseworker_tui.dialogs.case import ExtendDialog
 
         review = self.detail.review if self.detail else None
         due = (review.extended_to or review.due_on) if review else None
@@ -173,14 +173,14 @@ class CaseSteps:
             self.app.push_screen(OutcomeScreen(self.actor, self.detail), lambda changed: changed and self.reload())
 
     def action_submit(self) -> None:
-        from caseworker_tui.screens.dialogs import ConfirmDialog
+        from caseworker_tui.dialogs.common import ConfirmDialog
 
         self._ask(ConfirmDialog("Submit the drafted outcome to the chair for approval?", yes="Submit"),
                   lambda yes: yes and self.act(workflow.submit_outcome, self.case_id, self.actor,
                                                done="Submitted to the chair."))
 
     def action_approve(self) -> None:
-        from caseworker_tui.screens.dialogs import ConfirmDialog
+        from caseworker_tui.dialogs.common import ConfirmDialog
 
         question = ("Approve this outcome? It will go to the applicant in your name, and the recommendations "
                     "fall due.")
@@ -189,7 +189,7 @@ class CaseSteps:
                                                done="Outcome approved; the outcome letter can now be produced."))
 
     def action_return_outcome(self, initial: str = "") -> None:
-        from caseworker_tui.screens.dialogs import TextDialog
+        from caseworker_tui.dialogs.common import TextDialog
 
         self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return", initial=initial),
                   lambda text: self.act(workflow.return_outcome, self.case_id, self.actor, text,
@@ -197,7 +197,7 @@ class CaseSteps:
                                         retry=lambda: self.action_return_outcome(text)))
 
     def action_follow_up(self) -> None:
-        from caseworker_tui.screens.case_dialogs import ChoiceWithTextDialog
+        from caseworker_tui.dialogs.case import ChoiceWithTextDialog
 
         if self.detail is None:
             return
@@ -211,7 +211,7 @@ class CaseSteps:
                                      done="Recommendation followed up."))
 
     def action_appeal(self) -> None:
-        from caseworker_tui.screens.case_dialogs import AppealDialog
+        from caseworker_tui.dialogs.case import AppealDialog
         from caseworker_tui.services import clock
 
         self._load_window(lambda end: self._ask(
@@ -227,7 +227,7 @@ class CaseSteps:
         self.app.call_from_thread(then, end)
 
     def action_appeal_decision(self, initial: dict | None = None) -> None:
-        from caseworker_tui.screens.case_dialogs import AppealDecisionDialog
+        from caseworker_tui.dialogs.case import AppealDecisionDialog
 
         self._with_people(lambda people: self._ask(
             AppealDecisionDialog(people, initial),
@@ -235,7 +235,7 @@ class CaseSteps:
                                retry=lambda: self.action_appeal_decision(v), **v)))
 
     def action_close_case(self) -> None:
-        from caseworker_tui.screens.dialogs import TextDialog
+        from caseworker_tui.dialogs.common import TextDialog
 
         self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
                              warning="Closing ends the case's open steps; recommendations are still followed up."),
@@ -255,7 +255,7 @@ class CaseSteps:
         self.app.call_from_thread(self._choose_letter, options, agencies)
 
     def _choose_letter(self, options, agencies: list[str]) -> None:
-        from caseworker_tui.screens.dialogs import ChoiceDialog
+        from caseworker_tui.dialogs.common import ChoiceDialog
 
         offered = [(o.label, o.kind) for o in options if o.offered]
         if not offered:
@@ -290,7 +290,7 @@ class CaseSteps:
         self.reload()
 
     def action_mark_sent(self) -> None:
-        from caseworker_tui.screens.case_dialogs import SentDialog
+        from caseworker_tui.dialogs.case import SentDialog
         from caseworker_tui.services import clock
         from caseworker_tui.services.letters import mark_sent
 

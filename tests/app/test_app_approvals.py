@@ -8,9 +8,9 @@ from datetime import date
 from rich.console import Console
 from textual.widgets import DataTable, Static, TextArea
 
+from caseworker_tui.dialogs.common import ConfirmDialog, TextDialog
 from caseworker_tui.models import Case, Review
 from caseworker_tui.screens.approvals import ApprovalsScreen
-from caseworker_tui.screens.dialogs import ConfirmDialog, TextDialog
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn

@@ -221,7 +221,7 @@ async def test_the_chair_is_not_offered_caseworker_steps(database_url, users):
 
 
 async def test_leaving_a_new_request_with_typed_input_asks_first(database_url, users):
-    from caseworker_tui.screens.dialogs import ConfirmDialog
+    from caseworker_tui.dialogs.common import ConfirmDialog
     from caseworker_tui.screens.queue import IntakeScreen
 
     app = make_app(database_url, actor=users["casey"])

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Static
 
+from caseworker_tui.dialogs.common import ChoiceDialog
 from caseworker_tui.models import Deadline
-from caseworker_tui.screens.dialogs import ChoiceDialog
 from caseworker_tui.services import workflow
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 

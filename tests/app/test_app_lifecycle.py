@@ -217,7 +217,7 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
     """Declining against the verdict without a reason is refused; the dialog comes back as it was."""
     from textual.widgets import RadioButton
 
-    from caseworker_tui.screens.case_dialogs import DecideDialog, ReviewDialog
+    from caseworker_tui.dialogs.case import DecideDialog, ReviewDialog
 
     case_id = seed_cases(users)["overdue"]
     app = make_app(database_url, actor=users["casey"])
@@ -263,7 +263,7 @@ async def test_a_recommendations_action_has_room_to_be_read(database_url, users)
 
 
 async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url, users):
-    from caseworker_tui.screens.dialogs import ConfirmDialog
+    from caseworker_tui.dialogs.common import ConfirmDialog
     case_id = _under_review(users)
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:

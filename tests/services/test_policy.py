@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from caseworker_tui import cli
+from caseworker_tui.dialogs.common import ProblemDialog
 from caseworker_tui.errors import PolicyError
 from caseworker_tui.screens.case_detail import CaseScreen
-from caseworker_tui.screens.dialogs import ProblemDialog
 from caseworker_tui.screens.queue import IntakeScreen
 from caseworker_tui.services import context, rule_expression
 from caseworker_tui.services.policy import default_policy_text, load_policy, parse_policy

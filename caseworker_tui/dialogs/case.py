@@ -23,7 +23,7 @@ from textual.widgets import (
     TextArea,
 )
 
-from caseworker_tui.screens.dialogs import _Dialog
+from caseworker_tui.dialogs.common import _Dialog
 from caseworker_tui.services.workflow import PARTICIPATION
 
 
