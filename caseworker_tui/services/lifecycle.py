@@ -15,8 +15,15 @@ from dataclasses import dataclass
 from caseworker_tui.services.stages import FINISHED, OPEN_STAGES, STAGES
 
 CASE_WORK = frozenset({"caseworker", "supervisor"})
+
+# The groups of stages steps and letters are offered in: declared here, named everywhere else.
 EVERY_STAGE = STAGES
 NOT_FINISHED = OPEN_STAGES
+BEFORE_DECISION = ("received", "acknowledged")
+CHASING_AGENCIES = (*BEFORE_DECISION, "accepted", "under_review")
+REVIEW_OPEN = ("accepted", "under_review", "outcome_drafted", "awaiting_chair")
+REVIEW_MEETING = ("under_review", "outcome_drafted")
+AFTER_APPROVAL = ("approved", "closed")
 
 
 @dataclass(frozen=True)
@@ -50,20 +57,20 @@ STEPS: tuple[Step, ...] = (
     _S("triage", CASE_WORK, NOT_FINISHED, "triage the case", "Triage", "k", "triage", "workflow.triage"),
     _S("decide", CASE_WORK, ("acknowledged",), "record the threshold decision", "Decide", "d",
        "decide", "workflow.decide"),
-    _S("request_updates", CASE_WORK, ("received", "acknowledged", "accepted", "under_review"),
+    _S("request_updates", CASE_WORK, CHASING_AGENCIES,
        "ask agencies for updates", "Ask agencies", "u", "ask_agencies", "workflow.request_updates"),
-    _S("record_update", CASE_WORK, ("received", "acknowledged", "accepted", "under_review"),
+    _S("record_update", CASE_WORK, CHASING_AGENCIES,
        "record an agency's update", "Record update", "r", "record_update", "workflow.record_update",
        needs="update_pending"),
     _S("schedule_review", CASE_WORK, ("accepted", "under_review"), "schedule the review",
        "Schedule review", "v", "schedule_review", "workflow.schedule_review", to_stage="under_review"),
-    _S("record_findings", CASE_WORK, ("under_review", "outcome_drafted"), "record findings",
+    _S("record_findings", CASE_WORK, REVIEW_MEETING, "record findings",
        "Findings", "i", "findings", "workflow.record_findings", needs="meeting_held",
        timeline="Findings recorded"),
-    _S("extend_review", CASE_WORK, ("accepted", "under_review", "outcome_drafted", "awaiting_chair"),
+    _S("extend_review", CASE_WORK, REVIEW_OPEN,
        "extend the review", "Extend", "e", "extend", "workflow.extend_review",
        timeline="Review extended to {to}"),
-    _S("draft_outcome", CASE_WORK, ("under_review", "outcome_drafted"), "draft the outcome",
+    _S("draft_outcome", CASE_WORK, REVIEW_MEETING, "draft the outcome",
        "Draft outcome", "o", "outcome", "workflow.draft_outcome", to_stage="outcome_drafted",
        needs="meeting_held"),
     _S("submit_outcome", CASE_WORK, ("outcome_drafted",), "submit the outcome to the chair",
@@ -72,7 +79,7 @@ STEPS: tuple[Step, ...] = (
        "p", "approve", "workflow.approve_outcome", to_stage="approved"),
     _S("return_outcome", frozenset({"chair"}), ("awaiting_chair",), "return an outcome", "Return",
        "b", "return_outcome", "workflow.return_outcome", to_stage="outcome_drafted"),
-    _S("follow_up", CASE_WORK, ("approved", "closed"), "follow up a recommendation", "Follow up", "y",
+    _S("follow_up", CASE_WORK, AFTER_APPROVAL, "follow up a recommendation", "Follow up", "y",
        "follow_up", "workflow.follow_up", needs="recommendation_open"),
     _S("record_appeal", CASE_WORK, ("declined", "approved", "closed"), "record an appeal", "Appeal",
        "l", "appeal", "workflow.record_appeal", to_stage="appeal"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import ACTION_WORDS, PERMISSIONS
 from caseworker_tui.services.stages import FINISHED, STAGES
 
-PACKAGE = Path(__file__).resolve().parents[1] / "caseworker_tui"
+PACKAGE = Path(__file__).resolve().parents[2] / "caseworker_tui"
 
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
@@ -41,3 +42,26 @@ def test_a_finished_case_offers_only_what_follows_a_close():
     for stage in FINISHED:
         names = offered(stage, "supervisor", frozenset({"recommendation_open", "not_mine"}))
         assert "withdraw" not in names and "take" not in names
+
+
+def _stage_lists(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.List | ast.Tuple | ast.Set):
+            words = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            stages = [w for w in words if w in STAGES]
+            if len(stages) >= 2:
+                yield node.lineno, stages
+
+
+def test_no_stage_list_is_written_outside_the_lifecycle():
+    """A group of stages is the lifecycle's to declare; a copy elsewhere drifts (as withdraw's did).
+    The demo's plan is exempt: it is a sample mix of cases, not a rule."""
+    allowed = {PACKAGE / "services" / "lifecycle.py", PACKAGE / "services" / "stages.py",
+               PACKAGE / "services" / "demo.py"}
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        if path in allowed or "migrations" in path.parts:
+            continue
+        for line, stages in _stage_lists(ast.parse(path.read_text(encoding="utf-8"))):
+            found.append(f"{path.relative_to(PACKAGE)}:{line} {stages}")
+    assert not found, "stage lists outside services/lifecycle.py:\n" + "\n".join(found)

@@ -18,11 +18,11 @@ from caseworker_tui.services.letters.facts import (
     step_owed,
     waiting_agencies,
 )
+from caseworker_tui.services.lifecycle import AFTER_APPROVAL, BEFORE_DECISION, REVIEW_OPEN
 from caseworker_tui.services.stages import stage_label
 
 Refusal = Callable[[Case, str], str | None]
 
-REVIEW_STAGES = ("accepted", "under_review", "outcome_drafted", "awaiting_chair")
 
 
 def _now(case: Case) -> str:
@@ -36,7 +36,7 @@ def withdrawn(case: Case) -> str | None:
 
 
 def acknowledgement(case: Case, label: str) -> str | None:
-    if case.stage not in ("received", "acknowledged"):
+    if case.stage not in BEFORE_DECISION:
         return ("The acknowledgement goes out while a request is received or acknowledged; "
                 f"{_now(case)}.")
     return None
@@ -54,7 +54,7 @@ def decided(wanted: str) -> Refusal:
     def refusal(case: Case, label: str) -> str | None:
         decision = latest_decision(case)
         if (decision is None or decision.decision != wanted
-                or case.stage in ("received", "acknowledged")):
+                or case.stage in BEFORE_DECISION):
             return f"The {label.lower()} letter needs the request to be {wanted}; {_now(case)}."
         return None
     return refusal
@@ -77,14 +77,14 @@ def extension(case: Case, label: str) -> str | None:
     if review is None or review.extended_to is None:
         return (f"The extension letter needs the review to have been extended; "
                 f"{case.reference}'s has not been.")
-    if not step_owed(case, "notify_extension") and case.stage not in REVIEW_STAGES:
+    if not step_owed(case, "notify_extension") and case.stage not in REVIEW_OPEN:
         return f"The extension letter goes out while the review is under way; {_now(case)}."
     return None
 
 
 def outcome(case: Case, label: str) -> str | None:
     review = Review.get_or_none(Review.case == case)
-    if case.stage not in ("approved", "closed") or review is None or not review.approved_by_name:
+    if case.stage not in AFTER_APPROVAL or review is None or not review.approved_by_name:
         return ("The outcome letter goes out only once the chair has approved the outcome; "
                 f"{_now(case)}.")
     return None
