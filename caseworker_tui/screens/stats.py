@@ -16,11 +16,11 @@ from textual_plotext import PlotextPlot
 
 from caseworker_tui.screens.base import ReportsWorkerErrors
 from caseworker_tui.services import context, stats
+from caseworker_tui.services.deadline_steps import chart_names
 from caseworker_tui.services.permissions import Actor
 
 # Short stage names for the chart's axis; the table carries the full words.
-CHART_STEPS = {"acknowledge": "Acknowledge", "decide": "Decide", "review": "Review",
-               "chair_approval": "Approve"}
+CHART_STEPS = chart_names()  # from the deadline steps table
 
 
 class StatsScreen(ReportsWorkerErrors, Screen[None]):

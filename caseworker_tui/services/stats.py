@@ -32,6 +32,7 @@ from caseworker_tui.models import (
     is_postgres,
 )
 from caseworker_tui.services import clock, context
+from caseworker_tui.services.deadline_steps import measured_steps
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading
 
@@ -50,12 +51,7 @@ PUBLIC_LABELS = {
 }
 
 # The deadline steps whose timeliness is measured, and the words for each measure.
-ON_TIME_STEPS = {
-    "acknowledge": "Acknowledged on time",
-    "decide": "Decided on time",
-    "review": "Reviewed on time",
-    "chair_approval": "Outcome approved on time",
-}
+ON_TIME_STEPS = measured_steps()  # the deadline steps table says which steps are measured
 
 
 class _Figures(BaseModel):
