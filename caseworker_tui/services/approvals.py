@@ -131,7 +131,8 @@ class ApprovalDetail:
 
 
 def _verdict_summary(verdict: Verdict) -> str:
-    passed = [r.title.split(".", 1)[0] for r in verdict.rules if r.passed]
+    passed = [("s.104(4)" if r.id == "statutory" else r.title.split(".", 1)[0])
+              for r in verdict.all_rules if r.passed]
     mark = "✓" if verdict.threshold_met else "✗"
     return f"{mark} {verdict.summary} (rules passed: {', '.join(passed) or 'none'})"
 

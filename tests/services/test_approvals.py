@@ -69,7 +69,7 @@ def test_the_detail_holds_the_case_the_review_and_the_draft(users, waiting):
     workflow.submit_outcome(waiting["newer"], users["sam"])
     detail = approvals.approval_detail(chris, waiting["newer"])
     assert (detail.reference, detail.applicant, detail.stage) == ("CT-2026-0001", "Nora Newer", "awaiting_chair")
-    assert detail.verdict_summary == "✓ Threshold met (rules passed: A, D)"
+    assert detail.verdict_summary == "✓ Threshold met (rules passed: s.104(4), A, D)"
     assert detail.decision == "Accepted by Jo Patel on 20 Nov 2026"
     assert detail.incidents[0] == "i1 01 Oct 2026 at 1 Main Street: Loud music all night — reported to Leicestershire Police 02 Oct"
     assert len(detail.incidents) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -176,14 +177,17 @@ def test_threshold_not_met_explains_each_rule_the_appeal_window_and_other_routes
     text = _read(produced.path)
     with Case._meta.database.connection_context():
         verdict = json.loads(Case.get_by_id(case_id).verdict_json)
-    for rule in verdict["rules"]:
+    for rule in [verdict["statutory"], *verdict["rules"]]:
         result = "Met" if rule["passed"] else "Not met"
         assert f"{rule['title']}: {result}" in text
-        assert rule["explanation"] in text
+        assert rule["letter_sentence"] in text
+    assert "Statutory rule (s.104(4)): enough complaints about the behaviour: Not met" in text
     assert "A. Reports about enough different incidents: Not met" in text
     assert "D. Dissatisfied with the agencies' response: Met" in text
-    assert "Incident i2, report to NHS Leicester, Leicestershire and Rutland on 6 October 2026" in text
-    assert "is not a relevant agency" in text
+    assert "A report to NHS Leicester, Leicestershire and Rutland on 6 October 2026" in text
+    assert "is not one of the agencies the Community Trigger covers" in text
+    # Spoken to the applicant: no incident ids, no system words.
+    assert not re.search(r"\bi[0-9]+\b", text) and "the applicant" not in text.lower()
     assert "within 20 working days, that is by Wednesday 23 December 2026" in text
     policy = context.policy()
     for agency in ("council", "police", "housing_provider", "health"):

@@ -209,10 +209,12 @@ def threshold_not_met(src: Source) -> ThresholdNotMetContext:
         not_met_by_threshold=by_threshold,
         ground_words="" if by_threshold else decision.ground.replace("_", " "),
         decision_reason=clean(decision.reason),
+        # In the applicant's terms: "you reported…", never incident or rule ids (a verdict stored
+        # by the first release has no letter sentences, and keeps its own words).
         rules=[RuleLine(title=r.title, result="Met" if r.passed else "Not met",
-                        explanation=r.explanation) for r in verdict.rules],
-        excluded=[ExcludedLine(what=f"Incident {x.incident}, report to {label(x.agency)} on "
-                                    f"{long_date(x.reported_on)}", reason=x.reason)
+                        explanation=r.letter_sentence or r.explanation) for r in verdict.all_rules],
+        excluded=[ExcludedLine(what=f"A report to {label(x.agency)} on {long_date(x.reported_on)}",
+                               reason=x.letter_reason or x.reason)
                   for x in verdict.excluded],
         appeal_days=policy.timescales.appeal_window_working_days,
         appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
