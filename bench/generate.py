@@ -481,7 +481,7 @@ class _CaseRows:
         self.audit(self.received, self.worker, "received", to_stage="received",
                    threshold_met=verdict.threshold_met, policy=self.policy.version)
         self.open_step("acknowledge", self.calendar.add_working_days(received_on, times.acknowledge_working_days))
-        self.open_step("decide", received_on + timedelta(days=times.decide_calendar_days))
+        self.open_step("decide", received_on + timedelta(days=times.decide.days))
         self.steps()
         self.notes()
         self.case_row(data, verdict.model_dump_json())
@@ -619,11 +619,11 @@ class _CaseRows:
                  reason=reason, computed_met=self.met, against_verdict=against, decided_by=self.worker,
                  decided_at=at, policy_name=policy.name, policy_version=policy.version)
         self.close_steps(at, "decide", "acknowledge")
-        self.open_step("notify_decision", self.received.date() + timedelta(days=policy.timescales.decide_calendar_days))
+        self.open_step("notify_decision", self.received.date() + timedelta(days=policy.timescales.decide.days))
         self.decided_on = at.date()
         if accept:
             self.accepted_on = at.date()
-            due = at.date() + timedelta(days=policy.timescales.review_calendar_days)
+            due = at.date() + timedelta(days=policy.timescales.review.days)
             self.review = self.add(
                 Review, case=self.id, due_on=due, extended_to=None, extension_reason="", meeting_on=None,
                 chair_name="", agencies_json="[]", participation="", not_invited_reason="", findings="",
@@ -693,7 +693,7 @@ class _CaseRows:
         self.add(Appeal, case=self.id, against="outcome", lodged_on=lodged, grounds=grounds,
                  stage_before="approved", recorded_by=self.worker, decided_on=None, upheld=None,
                  independent_chair=None, decision_reason="")
-        self.open_step("appeal_decision", lodged + timedelta(days=self.policy.timescales.appeal_decision_calendar_days))
+        self.open_step("appeal_decision", lodged + timedelta(days=self.policy.timescales.appeal_decision.days))
         self.audit(_at(lodged, self.rng), self.worker, "record_appeal", to_stage="appeal", reason=grounds)
 
     def close(self, at: datetime) -> None:

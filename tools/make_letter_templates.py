@@ -272,7 +272,7 @@ def threshold_met(doc) -> None:
     heading(doc, "What happens next")
     para(doc, "The {{ partnership.name }} will bring together the agencies involved to review how they "
               "responded to your reports and whether more can be done. The review will usually be "
-              "completed within {{ review_days }} days, by {{ review_due }}. If it will take longer, we "
+              "completed within {{ review_within }}, by {{ review_due }}. If it will take longer, we "
               "will write to tell you the new date and why.{% if extended_to %} It has since been "
               "extended to {{ extended_to }}: {{ extension_reason }}{% endif %}")
     para(doc, "We will write to you again to explain how you can take part in the review: in person, "
@@ -316,7 +316,7 @@ def threshold_not_met(doc) -> None:
     tag(doc, "{%p endif %}")
     heading(doc, "If you disagree with this decision")
     para(doc, "You can ask for this decision to be looked at again by an independent chair. Please write "
-              "to us within {{ appeal_days }} working days, that is by {{ appeal_by }}, saying why you "
+              "to us within {{ appeal_within }}, that is by {{ appeal_by }}, saying why you "
               "disagree.")
     other_routes(doc)
     para(doc, "If the anti-social behaviour continues, please keep reporting it to the police on 101 "
@@ -387,7 +387,7 @@ def outcome(doc) -> None:
     tag(doc, "{%p endif %}")
     heading(doc, "If you are not satisfied with the outcome")
     para(doc, "You can ask for the outcome to be looked at again by an independent chair. Please write to "
-              "us within {{ appeal_days }} working days, that is by {{ appeal_by }}, saying why.")
+              "us within {{ appeal_within }}, that is by {{ appeal_by }}, saying why.")
     other_routes(doc)
     para(doc, CONTACT)
     sign_off(doc, "{{ chair_name }}", "Chair", signature_space=True)

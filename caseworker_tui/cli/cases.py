@@ -50,7 +50,9 @@ def check_json(verdict, due) -> dict:
         "rules": [_rule_json(r) for r in verdict.all_rules],
         "excluded": [_excluded_json(x) for x in verdict.excluded],
         "would_change": verdict.would_change,
-        "deadlines": {"acknowledge_by": due.acknowledge_by.isoformat(), "decide_by": due.decide_by.isoformat()},
+        "deadlines": {"acknowledge_by": due.acknowledge_by.isoformat(),
+                      "decide_by": due.decide_by.isoformat() if due.decide_by else None,
+                      "decide": due.decide_when("%Y-%m-%d")},
         "policy": verdict.policy.model_dump(),
     }
 
@@ -96,7 +98,7 @@ def render_verdict_text(verdict, reference: str | None, due) -> str:
     if verdict.would_change:
         lines += ["", "What would change the verdict:"]
         lines += [f"  • {hint}" for hint in verdict.would_change]
-    lines += ["", f"Acknowledge by {_fmt_date(due.acknowledge_by)}; decide by {_fmt_date(due.decide_by)}."]
+    lines += ["", f"Acknowledge by {_fmt_date(due.acknowledge_by)}; decide {due.decide_when()}."]
     return "\n".join(lines)
 
 
@@ -128,7 +130,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         for case in created:
             met = "threshold met" if case.verdict.threshold_met else "threshold not met"
             print(f"{case.reference}\t{met}\tacknowledge by {case.deadlines.acknowledge_by}"
-                  f"\tdecide by {case.deadlines.decide_by}")
+                  f"\tdecide {case.deadlines.decide_when('%Y-%m-%d')}")
     return status
 
 

@@ -28,14 +28,14 @@ def cmd_policy_show(args: argparse.Namespace) -> int:
 def cmd_policy_upgrade(args: argparse.Namespace) -> int:
     """Convert a first-release policy file: needs no policy in force, since that may be the file."""
     from caseworker_tui.errors import PolicyError
-    from caseworker_tui.services.policy_upgrade import upgrade_threshold
+    from caseworker_tui.services.policy_upgrade import upgrade_policy
 
     path = Path(args.file)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PolicyError(f"cannot read policy file {path}: {exc.strerror}") from None
-    upgraded = upgrade_threshold(text, source=str(path))
+    upgraded = upgrade_policy(text, source=str(path))
     if args.write:
         backup = path.with_name(path.name + ".first-release")
         backup.write_text(text, encoding="utf-8")
@@ -44,7 +44,7 @@ def cmd_policy_upgrade(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(upgraded.text)
     if upgraded.problem:
-        print(f"caseworker: the threshold is converted, but the file is still refused: "
+        print(f"caseworker: the file is converted, but still refused: "
               f"{upgraded.problem}", file=sys.stderr)
         return common.EXIT_BAD_INPUT
     return 0
@@ -56,8 +56,8 @@ def register(sub) -> None:
                                                                             metavar="ACTION", required=True)
     p = pol.add_parser("show", help="print the policy in force")
     p.set_defaults(func=cmd_policy_show)
-    p = pol.add_parser("upgrade", help="convert a first-release policy file's threshold to the "
-                                       "current shape (printed, or --write)")
+    p = pol.add_parser("upgrade", help="convert a first-release policy file's threshold and "
+                                       "timescales to the current shape (printed, or --write)")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--write", action="store_true",
                    help="replace FILE, keeping the original as FILE.first-release")

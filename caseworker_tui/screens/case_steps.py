@@ -103,9 +103,9 @@ class CaseSteps:
         policy = context.policy()
         named = {r.agency for i in self.detail.incidents for r in i.reports
                  if r.agency in policy.threshold.relevant_agencies}
-        days = policy.timescales.agency_update_working_days
+        days = policy.timescales.agency_update.words
         dialog = AgenciesDialog([(a.label, k) for k, a in policy.agencies.items()], named,
-                                f"Each agency is asked to reply within {days} working days.")
+                                f"Each agency is asked to reply within {days}.")
         self._ask(dialog, lambda chosen: self.act(workflow.request_updates, self.case_id, self.actor, chosen,
                                                   done="Updates requested."))
 

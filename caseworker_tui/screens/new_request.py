@@ -242,7 +242,7 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         for case in created:
             text.append(f"Saved {case.reference}.\n", style="bold green")
             text.append(f"Acknowledge by {case.deadlines.acknowledge_by:%a %d %b %Y}; "
-                        f"decide by {case.deadlines.decide_by:%a %d %b %Y}.\n\n")
+                        f"decide {case.deadlines.decide_when()}.\n\n")
             text.append_text(verdict_text(case.verdict, context.policy().agency_label))
             text.append("\n")
         self.query_one("#result-text", Static).update(text)

@@ -7,7 +7,7 @@ intake queue sorts by urgency in the database without a subquery per row.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from caseworker_tui.models import Case, Deadline
@@ -22,15 +22,27 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class FirstDeadlines:
     acknowledge_by: date
-    decide_by: date
+    decide_by: date | None  # None: the decision counts from an event still to come
+    decide_words: str  # "14 days from receipt", "15 working days from the acknowledgement"
+
+    def decide_when(self, date_format: str = "%a %d %b %Y") -> str:
+        """"by Fri 04 Dec 2026", or "within 15 working days from the acknowledgement"."""
+        if self.decide_by is None:
+            return f"within {self.decide_words}"
+        return f"by {self.decide_by:{date_format}}"
+
+
+ANCHOR_WORDS = {"received": "receipt", "acknowledged": "the acknowledgement"}
 
 
 def first_deadlines(received_on: date, policy: Policy, calendar: WorkingCalendar) -> FirstDeadlines:
     """When a request received on `received_on` must be acknowledged and decided."""
     times = policy.timescales
+    decide = times.decide
     return FirstDeadlines(
-        acknowledge_by=calendar.add_working_days(received_on, times.acknowledge_working_days),
-        decide_by=received_on + timedelta(days=times.decide_calendar_days),
+        acknowledge_by=times.acknowledge.due(received_on, calendar),
+        decide_by=decide.due(received_on, calendar) if decide.anchor == "received" else None,
+        decide_words=f"{decide.words} from {ANCHOR_WORDS[decide.anchor]}",
     )
 
 

@@ -279,7 +279,7 @@ def _steps(rng: random.Random, plan: str, received: date, today: date, t: _Timel
 def _answer_updates(rng: random.Random, t: _Timeline, asked: list[str], acknowledged: date,
                     decided: date, policy: Policy) -> None:
     """Most agencies answer near their deadline, and always by the decision."""
-    due = t.after(acknowledged, policy.timescales.agency_update_working_days)
+    due = t.after(acknowledged, policy.timescales.agency_update.days)
     answers = []
     for agency in asked:
         if rng.random() < 0.8:
@@ -297,7 +297,7 @@ def _decline(rng: random.Random, plan: str, decided: date, t: _Timeline, policy:
         t.add(decided, "decide", accept=False)
     t.add(decided, "send", kind="threshold_not_met")
     if plan == "closed_declined":  # closed once the appeal window has passed
-        window = policy.timescales.appeal_window_working_days
+        window = policy.timescales.appeal_window.days
         t.add(t.after(decided, window + rng.randint(1, 5)), "close",
               reason="Appeal window passed without an appeal.")
 
@@ -311,7 +311,7 @@ def _review(rng: random.Random, plan: str, accepted: date, today: date, t: _Time
           participation=rng.choice(["in_person", "virtual", "written_statement", "advocate"]))
     if plan == "under_review_extended":
         extended = max(t.on_or_after(accepted + timedelta(days=20)), t.after(scheduled, 1))
-        new_date = accepted + timedelta(days=policy.timescales.review_calendar_days + 14)
+        new_date = accepted + timedelta(days=policy.timescales.review.days + 14)
         t.add(extended, "extend", new_date=new_date)
         t.add(extended, "send", kind="extension")
     if plan in ("under_review", "under_review_extended"):

@@ -94,7 +94,8 @@ def _store(application: Application, actor: Actor, assign_to_me: bool,
         ]).execute()
     due = first_deadlines(received_on, policy, calendar)
     open_step(case, "acknowledge", due.acknowledge_by)
-    open_step(case, "decide", due.decide_by)
+    if due.decide_by is not None:  # else it opens when its anchor (the acknowledgement) happens
+        open_step(case, "decide", due.decide_by)
     refresh_next_due(case)
     case.save()
     audit.record(case, actor, "received", to_stage="received",

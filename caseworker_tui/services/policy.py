@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from caseworker_tui.errors import PolicyError
 from caseworker_tui.services.threshold_policy import RULE_KINDS, Threshold
+from caseworker_tui.services.timescales import Timescales
 
 __all__ = ["Policy", "Threshold", "default_policy_text", "load_policy", "parse_policy"]
 
@@ -33,15 +34,6 @@ class Partnership(_Strict):
     email: str
     phone: str
     website: str = ""
-
-
-class Timescales(_Strict):
-    acknowledge_working_days: int = Field(ge=0, le=30)
-    decide_calendar_days: int = Field(ge=1, le=90)
-    agency_update_working_days: int = Field(ge=1, le=60)
-    review_calendar_days: int = Field(ge=1, le=180)
-    appeal_window_working_days: int = Field(ge=1, le=120)
-    appeal_decision_calendar_days: int = Field(ge=1, le=180)
 
 
 class CalendarPolicy(_Strict):

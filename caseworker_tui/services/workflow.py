@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
+
+from peewee import fn
 
 from caseworker_tui.errors import InvalidInput, NotFound, StaleCase, TransitionNotAllowed
 from caseworker_tui.models import (
@@ -18,6 +20,7 @@ from caseworker_tui.models import (
     Appeal,
     Case,
     Deadline,
+    Letter,
     Note,
     Recommendation,
     Review,
@@ -127,8 +130,12 @@ def _run(case_id: int, actor: Actor, action: str, *, expected_version: int | Non
 # --- intake and triage -------------------------------------------------------------------
 
 def acknowledge(case_id: int, actor: Actor, expected_version: int | None = None) -> Done:
+    decide = context.policy().timescales.decide
+
     def change(case: Case) -> None:
         close_steps(case, "acknowledge")
+        if decide.anchor == "acknowledged":  # Gosport: the decision counts from here
+            open_step(case, "decide", decide.due(clock.today(), context.calendar()))
     return _run(case_id, actor, "acknowledge", expected_version=expected_version, change=change)
 
 
@@ -207,14 +214,16 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
         # decision's date (from the appeal decision), not the first one's (from receipt).
         owed = (Deadline.select(Deadline.due_on).where((Deadline.case == case) & (Deadline.step == "decide")
                                                        & Deadline.closed_at.is_null()).first())
-        decide_by = owed.due_on if owed else (
-            case.received_at.date() + timedelta(days=policy.timescales.decide_calendar_days))
+        decide_by = owed.due_on if owed else policy.timescales.decide.due(
+            case.received_at.date(), context.calendar())
         close_steps(case, "decide", "acknowledge")
         open_step(case, "notify_decision", decide_by)
         case.decided_on = today
         if accept:
             case.accepted_on = today
-            due = today + timedelta(days=policy.timescales.review_calendar_days)
+            review_time = policy.timescales.review
+            due = review_time.due(case.received_at.date() if review_time.anchor == "received" else today,
+                                  context.calendar())
             Review.delete().where(Review.case == case).execute()
             Review.create(case=case, due_on=due)
             open_step(case, "review", due)
@@ -236,7 +245,7 @@ def request_updates(case_id: int, actor: Actor, agencies: list[str], expected_ve
 
     def change(case: Case) -> dict:
         today = clock.today()
-        due = calendar.add_working_days(today, policy.timescales.agency_update_working_days)
+        due = policy.timescales.agency_update.due(today, calendar)
         for agency in dict.fromkeys(agencies):
             request = AgencyUpdateRequest.create(case=case, agency=agency, requested_on=today, due_on=due,
                                                  requested_by=actor.username)
@@ -436,15 +445,28 @@ def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
 
 # --- appeals, withdrawal and closure ----------------------------------------------------------
 
+# The letters whose sending starts the appeal window, for a decision and for an outcome.
+_APPEALABLE_LETTERS = {"decision": ("threshold_not_met",), "outcome": ("outcome",)}
+
+
 def appeal_window_end(case: Case) -> date | None:
-    """The last day an appeal can be lodged, from the decision or the outcome's approval."""
-    policy, calendar = context.policy(), context.calendar()
-    if case.accepted_on is None:
-        start = case.decided_on
-    else:
-        review = Review.get_or_none(Review.case == case)
-        start = review.approved_at.date() if review and review.approved_at else None
-    return calendar.add_working_days(start, policy.timescales.appeal_window_working_days) if start else None
+    """The last day an appeal can be lodged (None: nothing to appeal yet).
+
+    The window counts from its anchor: the decision or the outcome's approval (`decided`), or
+    the letter that told the applicant (`letter_sent`) — until that letter is sent, from the
+    day it became owed, so the window is never shorter than the letter says."""
+    window, calendar = context.policy().timescales.appeal_window, context.calendar()
+    against = "decision" if case.accepted_on is None else "outcome"
+    start = _appealed_on(case, against)
+    if start is None:
+        return None
+    if window.anchor == "letter_sent":
+        sent = (Letter.select(fn.MAX(Letter.sent_on)).where(
+            (Letter.case == case) & Letter.kind.in_(_APPEALABLE_LETTERS[against])
+            & Letter.sent_on.is_null(False)).scalar())
+        if sent is not None and sent > start:
+            start = sent
+    return window.due(start, calendar)
 
 
 def _appealed_on(case: Case, against: str) -> date | None:
@@ -496,7 +518,7 @@ def record_appeal(case_id: int, actor: Actor, *, lodged_on: date, grounds: str,
             raise InvalidInput("lodged on: cannot be in the future", "lodged_on")
         if lodged_on > last:
             raise InvalidInput(f"lodged on: the appeal window closed on {last} "
-                               f"({policy.timescales.appeal_window_working_days} working days)", "lodged_on")
+                               f"({policy.timescales.appeal_window.words})", "lodged_on")
         against = "decision" if case.accepted_on is None else "outcome"
         appealed_on = _appealed_on(case, against)
         if appealed_on and lodged_on < appealed_on:
@@ -504,7 +526,7 @@ def record_appeal(case_id: int, actor: Actor, *, lodged_on: date, grounds: str,
                                f"({appealed_on:%d %b %Y})", "lodged_on")
         Appeal.create(case=case, against=against, lodged_on=lodged_on, grounds=grounds,
                       stage_before=case.stage, recorded_by=actor.username)
-        open_step(case, "appeal_decision", lodged_on + timedelta(days=policy.timescales.appeal_decision_calendar_days))
+        open_step(case, "appeal_decision", policy.timescales.appeal_decision.due(lodged_on, context.calendar()))
         return {"against": against, "lodged_on": lodged_on}
     return _run(case_id, actor, "record_appeal", expected_version=expected_version, change=change, reason=grounds)
 
@@ -545,10 +567,10 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
             case.stage, case.decided_on = "acknowledged", None
             # The first decision's letter is superseded: the fresh decision owes one of its own.
             close_steps(case, "notify_decision", how="cancelled")
-            open_step(case, "decide", today + timedelta(days=policy.timescales.decide_calendar_days))
+            open_step(case, "decide", policy.timescales.fresh_decision.due(today, context.calendar()))
         else:
             case.stage, case.closed_at = "under_review", None
-            due = today + timedelta(days=policy.timescales.review_calendar_days)
+            due = policy.timescales.review.due(today, context.calendar())
             if review:
                 review.due_on, review.extended_to, review.approved_by = due, None, None
                 review.approved_by_name, review.approved_at, review.submitted_at = None, None, None

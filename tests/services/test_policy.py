@@ -7,6 +7,8 @@ how to convert it.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from caseworker_tui import cli
@@ -16,7 +18,7 @@ from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.queue import IntakeScreen
 from caseworker_tui.services import context, rule_expression
 from caseworker_tui.services.policy import default_policy_text, load_policy, parse_policy
-from caseworker_tui.services.policy_upgrade import upgrade_threshold
+from caseworker_tui.services.policy_upgrade import upgrade_policy
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 DEFAULT_TEXT = default_policy_text()
@@ -42,10 +44,12 @@ def test_the_shipped_default_is_leicesters():
         {"id": "hate_incident", "kind": "hate_incident", "reported_as_hate": False},
         {"id": "dissatisfied", "kind": "dissatisfied"},
     ]
-    assert (policy.timescales.acknowledge_working_days, policy.timescales.decide_calendar_days) == (1, 14)
-    assert policy.timescales.agency_update_working_days == 5
-    assert policy.timescales.review_calendar_days == 28
-    assert policy.timescales.appeal_window_working_days == 20
+    times = policy.timescales
+    assert [(step, t.days, t.unit, t.anchor) for step, t in times if t is not None] == [
+        ("acknowledge", 1, "working", "received"), ("decide", 14, "calendar", "received"),
+        ("agency_update", 5, "working", "requested"), ("review", 28, "calendar", "accepted"),
+        ("appeal_window", 20, "working", "letter_sent"), ("fresh_decision", 14, "calendar", "appeal_decided"),
+        ("appeal_decision", 28, "calendar", "lodged")]
     assert (policy.calendar.country, policy.calendar.subdivision) == ("GB", "ENG")
     assert policy.reporting.year_start_month == 4
 
@@ -63,7 +67,14 @@ def test_a_partnerships_own_file_is_read(tmp_path):
     (_changed("lookback_months = 6", "lookback_months = 0"), "threshold.lookback_months", "greater than"),
     (_changed('period_convention = "inclusive"', 'period_convention = "lenient"'),
      "threshold.period_convention", "statute"),
-    (_changed("decide_calendar_days = 14\n", ""), "timescales.decide_calendar_days", "required"),
+    (_changed('days = 14\nunit = "calendar"\nfrom = "received"', 'days = 14\nfrom = "received"'),
+     "timescales.decide.unit", "required"),
+    (_changed('days = 14\nunit = "calendar"\nfrom = "received"', 'days = 14\nunit = "weeks"\nfrom = "received"'),
+     "timescales.decide.unit", "working"),
+    (_changed('days = 14\nunit = "calendar"\nfrom = "received"', 'days = 14\nunit = "calendar"\nfrom = "meeting"'),
+     "timescales", "decide.from: 'meeting' is not an event this step can count from"),
+    (_changed('[timescales.acknowledge]', '[timescales.chase]\ndays = 1\nunit = "working"\nfrom = "received"\n\n'
+                                          '[timescales.acknowledge]'), "timescales.chase", "unknown key"),
     (_changed("office_closures = []", 'office_closures = ["2026-13-01"]'), "calendar.office_closures", "date"),
     (_changed('label = "Leicestershire Police"', "label = 5"), "agencies.police.label", "string"),
     (_changed('relevant_agencies = ["council", "police", "housing_provider"]',
@@ -190,21 +201,12 @@ def test_the_smallest_changes_that_would_meet_the_rule():
 
 # --- the first release's threshold -------------------------------------------------------------
 
-FIRST_RELEASE_THRESHOLD = """[threshold]
-# "inclusive" reads the procedure's "within one month of" literally (bounds inclusive).
-period_convention = "inclusive"
-report_within_months = 1
-lookback_months = 6
-min_incidents = 4
-min_people_same_incident = 3
-relevant_agencies = ["council", "police", "housing_provider"]
-
-"""
+FIRST_RELEASE = Path(__file__).parents[1] / "data" / "policy-first-release.toml"
 
 
 def _first_release() -> str:
-    start, end = DEFAULT_TEXT.index("[threshold]"), DEFAULT_TEXT.index("[timescales]")
-    return DEFAULT_TEXT[:start] + FIRST_RELEASE_THRESHOLD + DEFAULT_TEXT[end:]
+    """The policy file the first release shipped, with a council's own minimum of incidents."""
+    return FIRST_RELEASE.read_text(encoding="utf-8").replace("min_incidents = 3", "min_incidents = 4")
 
 
 def test_a_first_release_policy_is_refused_saying_what_changed_and_how_to_convert_it():
@@ -215,6 +217,8 @@ def test_a_first_release_policy_is_refused_saying_what_changed_and_how_to_conver
                               "(min_incidents, min_people_same_incident)")
     assert "caseworker policy upgrade FILE" in message and "[[threshold.rules]]" in message
     assert "statutory_complaints" in message and "\n" not in message and ";" not in message.split(": ", 2)[2][:60]
+    assert "timescales: this file has the first release's timescales" in message
+    assert "[timescales.decide] days = 14" in message
 
 
 def test_a_first_release_policy_in_force_stops_a_command_with_one_line(tmp_path, monkeypatch, capsys):
@@ -231,10 +235,14 @@ def test_policy_upgrade_converts_the_threshold_and_keeps_the_rest(tmp_path, caps
     path.write_text(_first_release(), encoding="utf-8")
     assert cli.main(["policy", "upgrade", str(path)]) == 0
     captured = capsys.readouterr()
-    converted = parse_policy(captured.out)
-    assert converted.threshold.rule == load_policy().threshold.rule
+    converted, shipped = parse_policy(captured.out), load_policy()
+    assert converted.threshold.rule == shipped.threshold.rule
     assert converted.threshold.rules[0].min == 4  # the council's own number is kept
-    assert converted.model_copy(update={"threshold": None}) == load_policy().model_copy(update={"threshold": None})
+    # Each timescale as the first release counted it: the appeal window from the decision.
+    assert converted.timescales == shipped.timescales.model_copy(
+        update={"appeal_window": shipped.timescales.appeal_window.model_copy(update={"anchor": "decided"})})
+    unchanged = {"threshold": None, "timescales": None, "named_people": []}
+    assert converted.model_copy(update=unchanged) == shipped.model_copy(update=unchanged)
     assert '# "inclusive" reads the procedure' in captured.out  # the council's comments too
     assert path.read_text(encoding="utf-8") == _first_release()  # printed, not written
 
@@ -256,7 +264,7 @@ def test_policy_upgrade_of_a_current_file_changes_nothing(tmp_path, capsys):
 
 def test_policy_upgrade_reports_what_else_is_wrong():
     text = _first_release().replace("lookback_months = 6", "lookback_months = 0")
-    upgraded = upgrade_threshold(text, source="old.toml")
+    upgraded = upgrade_policy(text, source="old.toml")
     assert upgraded.problem and "threshold.lookback_months" in upgraded.problem
     assert "min_incidents" not in upgraded.text
 

@@ -106,7 +106,7 @@ def _step_problems(case: DemoCase, today: date, policy: Policy, working: Working
         problems += [f"{s.detail['agency']} answers after the decision" for s in late]
     if "appeal" in actions:
         window = working.calendar.add_working_days(actions["approve"].day,
-                                                   policy.timescales.appeal_window_working_days)
+                                                   policy.timescales.appeal_window.days)
         if actions["appeal"].day > window:
             problems.append("the appeal is lodged after the window closed")
     return problems

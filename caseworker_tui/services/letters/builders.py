@@ -11,7 +11,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from caseworker_tui.models import (
@@ -154,8 +153,7 @@ def _review(case: Case) -> Review:
 
 def acknowledgement(src: Source) -> AcknowledgementContext:
     case, times = src.case, context.policy().timescales
-    decide_by = (open_due(case, "decide")
-                 or case.received_at.date() + timedelta(days=times.decide_calendar_days))
+    decide_by = open_due(case, "decide") or times.decide.due(case.received_at.date(), context.calendar())
     return AcknowledgementContext(**src.common, decide_by=due_date(decide_by))
 
 
@@ -192,7 +190,7 @@ def threshold_met(src: Source) -> ThresholdMetContext:
     case, review = src.case, _review(src.case)
     return ThresholdMetContext(
         **src.common, decided_on=long_date(case.decided_on),
-        review_days=context.policy().timescales.review_calendar_days,
+        review_within=context.policy().timescales.review.words,
         review_due=due_date(review.due_on),
         extended_to=due_date(review.extended_to) if review.extended_to else "",
         extension_reason=clean(review.extension_reason or ""))
@@ -216,7 +214,7 @@ def threshold_not_met(src: Source) -> ThresholdNotMetContext:
         excluded=[ExcludedLine(what=f"A report to {label(x.agency)} on {long_date(x.reported_on)}",
                                reason=x.letter_reason or x.reason)
                   for x in verdict.excluded],
-        appeal_days=policy.timescales.appeal_window_working_days,
+        appeal_within=policy.timescales.appeal_window.words,
         appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
 
 
@@ -252,14 +250,14 @@ def outcome(src: Source) -> OutcomeContext:
                                             action=clean(r.action), due_on=long_date(r.due_on))
                          for r in recs],
         chair_name=chair, approved_on=long_date(review.approved_at.date()),
-        appeal_days=policy.timescales.appeal_window_working_days,
+        appeal_within=policy.timescales.appeal_window.words,
         appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
 
 
 def appeal_acknowledgement(src: Source) -> AppealAcknowledgementContext:
     appeal, times = latest_appeal(src.case), context.policy().timescales
-    decide_by = (open_due(src.case, "appeal_decision")
-                 or appeal.lodged_on + timedelta(days=times.appeal_decision_calendar_days))
+    decide_by = open_due(src.case, "appeal_decision") or times.appeal_decision.due(appeal.lodged_on,
+                                                                                    context.calendar())
     return AppealAcknowledgementContext(
         **src.common, lodged_on=long_date(appeal.lodged_on), against_words=_against_words(appeal),
         grounds=clean(appeal.grounds), decide_by=due_date(decide_by))

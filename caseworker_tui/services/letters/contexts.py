@@ -99,8 +99,8 @@ class AgencyUpdateRequestContext(LetterContext):
 
 class ThresholdMetContext(LetterContext):
     decided_on: str
-    review_days: int
-    review_due: str  # the usual date, decision + review_days
+    review_within: str  # "28 days", "20 working days"
+    review_due: str  # the usual date, the decision + review_within
     extended_to: str  # "" unless the review has since been extended
     extension_reason: str
 
@@ -128,7 +128,7 @@ class ThresholdNotMetContext(LetterContext):
     decision_reason: str
     rules: list[RuleLine]
     excluded: list[ExcludedLine]
-    appeal_days: int
+    appeal_within: str  # "20 working days"
     appeal_by: str
     complaints: list[ComplaintRoute]
 
@@ -163,7 +163,7 @@ class OutcomeContext(LetterContext):
     recommendations: list[RecommendationLine]
     chair_name: str
     approved_on: str
-    appeal_days: int
+    appeal_within: str  # "20 working days"
     appeal_by: str
     complaints: list[ComplaintRoute]
 
