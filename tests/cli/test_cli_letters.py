@@ -11,6 +11,7 @@ import pytest
 from docx import Document
 
 from caseworker_tui import cli
+from caseworker_tui.cli.parser import build_parser
 from caseworker_tui.services import context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from tests.factories import meets_rule_a
@@ -35,7 +36,7 @@ def _misspelt_copy(folder: Path) -> None:
 
 
 def test_the_command_line_offers_exactly_the_registered_kinds(capsys):
-    parser = cli.build_parser()
+    parser = build_parser()
     for kind in letters.KINDS:
         assert parser.parse_args(["letters", "render", "CT-2026-0001", kind]).kind == kind
     with pytest.raises(SystemExit):
@@ -45,7 +46,7 @@ def test_the_command_line_offers_exactly_the_registered_kinds(capsys):
 
 def test_building_the_parser_leaves_the_letter_services_unloaded():
     """Every `caseworker` command builds the parser; only `letters` commands load the registry."""
-    code = ("import sys; from caseworker_tui import cli; cli.build_parser(); "
+    code = ("import sys; from caseworker_tui.cli.parser import build_parser; build_parser(); "
             "print('caseworker_tui.services.letters' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

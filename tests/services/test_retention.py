@@ -79,6 +79,7 @@ def _old_case(actor, chair, received: date, closed: date, how: str, out, name: s
         workflow.decide(case_id, actor, accept=True)
         workflow.schedule_review(case_id, actor, meeting_on=received + timedelta(days=7), chair_name="Chris Hall",
                                  agencies=["police"], participation="advocate")
+        clock.set_today(received + timedelta(days=7))  # the meeting is held
         workflow.record_findings(case_id, actor, "Ann agreed the police missed two calls.")
         workflow.draft_outcome(case_id, actor, summary="Ann agreed the pattern was missed.", recommendations=[
             RecommendationIn("police", "Visit Ann Lee weekly", received + timedelta(days=60))])
