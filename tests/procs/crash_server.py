@@ -18,7 +18,7 @@ import os
 import random
 import sys
 import traceback
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from caseworker_tui.models import Case, bind
@@ -57,7 +57,7 @@ def _step(case_id: int, stage: str, rng: random.Random) -> None:
     elif stage == "acknowledged":
         workflow.decide(case_id, CASEY, accept=True)
     elif stage == "accepted":
-        workflow.schedule_review(case_id, CASEY, meeting_on=clock.today() + timedelta(days=7),
+        workflow.schedule_review(case_id, CASEY, meeting_on=clock.today(),
                                  chair_name="Chris Hall", agencies=["police"], participation="virtual")
     elif stage == "under_review":
         workflow.request_updates(case_id, CASEY, ["police", "council"])
