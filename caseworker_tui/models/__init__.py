@@ -10,6 +10,7 @@ from caseworker_tui.models.tables import (
     AuditEvent,
     Case,
     CaseView,
+    ContactLog,
     Deadline,
     Incident,
     Letter,
@@ -23,6 +24,6 @@ from caseworker_tui.models.tables import (
 
 __all__ = [
     "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "Deadline", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
+    "CaseView", "ContactLog", "Deadline", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
     "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]

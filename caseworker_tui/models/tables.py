@@ -201,6 +201,17 @@ class Note(Base):
     text = TextField()
 
 
+class ContactLog(Base):
+    """One contact with the victim: when, how, by whom, what was said and what was promised."""
+
+    case = ForeignKeyField(Case, backref="contacts", on_delete="CASCADE")
+    at = DateTimeField()
+    channel = CharField(max_length=20)  # phone | email | letter | in_person | text_message | video
+    by = CharField(max_length=60)
+    said = TextField()
+    promised = TextField(default="")
+
+
 class Deadline(Base):
     """One step the partnership owes, with its due date; open while `closed_at` is empty."""
 
@@ -272,5 +283,5 @@ class CaseView(Base):
 
 ALL_MODELS = [
     User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
-    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView,
+    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog,
 ]

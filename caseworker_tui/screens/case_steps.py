@@ -301,3 +301,12 @@ class CaseSteps:
         self._ask(SentDialog(clock.today()),
                   lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,
                                      done="Marked sent; its deadline is met."))
+
+    def action_record_contact(self, initial: dict | None = None) -> None:
+        from caseworker_tui.dialogs.contact import ContactDialog
+        from caseworker_tui.services import clock
+
+        def logged(v: dict) -> None:
+            self.act(workflow.record_contact, self.case_id, self.actor, done="Contact logged.",
+                     retry=lambda: self.action_record_contact({**v, "at": f"{v['at']:%Y-%m-%d %H:%M}"}), **v)
+        self._ask(ContactDialog(clock.now(), initial), logged)

@@ -21,6 +21,7 @@ from caseworker_tui.models import (
     AuditEvent,
     Case,
     CaseView,
+    ContactLog,
     Deadline,
     Incident,
     Letter,
@@ -39,7 +40,7 @@ from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
-from caseworker_tui.services.workflow import NOT_RECEIVED
+from caseworker_tui.services.workflow import CONTACT_CHANNELS, NOT_RECEIVED
 
 if TYPE_CHECKING:  # imported where a case is opened: the queue, the first screen, has no verdict
     from caseworker_tui.services.eligibility import Verdict
@@ -184,6 +185,15 @@ class AppealInfo:
 
 
 @dataclass(frozen=True)
+class ContactInfo:
+    at: datetime
+    channel: str
+    by: str
+    said: str
+    promised: str
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     id: int
     reference: str
@@ -212,6 +222,8 @@ class CaseDetail:
     timeline: list[TimelineEntry]
     audit: list[AuditInfo]
     actions: list[str] = field(default_factory=list)
+    contacts: list[ContactInfo] = field(default_factory=list)
+    last_contact_working_days: int | None = None  # working days since the victim was last contacted
 
 
 def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
@@ -229,7 +241,7 @@ def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, mee
     return frozenset(facts)
 
 
-ICONS = {"incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
+ICONS = {"contact": "☏", "incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
          "note": "✎", "stage": "➜", "review": "◆", "appeal": "↺", "recommendation": "★"}
 TIMELINE_KINDS = tuple(ICONS)
 # Steps of the review that change no stage, shown on the timeline from their audit events.
@@ -288,6 +300,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         letters = list(Letter.select().where(Letter.case == case).order_by(Letter.created_at, Letter.id))
         notes = list(Note.select().where(Note.case == case).order_by(Note.created_at, Note.id))
         appeals = list(Appeal.select().where(Appeal.case == case).order_by(Appeal.id))
+        contacts = list(ContactLog.select().where(ContactLog.case == case).order_by(ContactLog.at, ContactLog.id))
         events = list(AuditEvent.select().where(AuditEvent.case == case).order_by(AuditEvent.at, AuditEvent.id))
 
     incidents = [
@@ -326,6 +339,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         sent = f", sent {letter.sent_on:%d %b %Y} by {letter.channel}" if letter.sent_on else ""
         timeline.append(_entry(letter.created_at, "letter",
                                f"Letter produced: {letter.kind.replace('_', ' ')} (version {letter.version_no}){sent}"))
+    for c in contacts:
+        timeline.append(_entry(c.at, "contact", f"Contact with the victim {CONTACT_CHANNELS.get(c.channel, c.channel)} "
+                               f"(by {c.by}): {c.said}" + (f" — promised: {c.promised}" if c.promised else "")))
     for note in notes:
         timeline.append(_entry(note.created_at, "note", f"{note.author}: {note.text}"))
     for a in appeals:
@@ -383,6 +399,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         appeals=[AppealInfo(a.against, a.lodged_on, a.grounds, a.decided_on, a.upheld, a.independent_chair,
                             a.decision_reason) for a in appeals],
         timeline=timeline,
+        contacts=[ContactInfo(c.at, c.channel, c.by, c.said, c.promised) for c in contacts],
+        last_contact_working_days=(calendar.working_days_between(contacts[-1].at.date(), today)
+                                   if contacts else None),
         audit=[AuditInfo(e.at, e.actor, e.action, e.from_stage, e.to_stage, e.reason) for e in events],
         actions=offered(stage, actor.role, case_facts(
             assignee=assignee.username if assignee else None, actor=actor,

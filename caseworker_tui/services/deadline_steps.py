@@ -39,6 +39,7 @@ DEADLINE_STEPS: dict[str, DeadlineStep] = {step.key: step for step in (
     DeadlineStep("notify_extension", "Send the extension letter", "Extension letter", tab="letters"),
     DeadlineStep("recommendation", "Recommendation due: {agency}", "Recommendation"),
     DeadlineStep("appeal_decision", "Decide the appeal", "Appeal decision"),
+    DeadlineStep("victim_update", "Update the victim", "Victim update", tab="timeline"),
 )}
 
 

@@ -91,6 +91,8 @@ STEPS: tuple[Step, ...] = (
        "produce a letter", "Make letter", "m", "make_letter", "letters.produce"),
     _S("mark_letter_sent", CASE_WORK, EVERY_STAGE, "mark a letter sent", "Mark sent", "x",
        "mark_sent", "letters.mark_sent", needs="letter_unsent"),
+    _S("record_contact", CASE_WORK, NOT_FINISHED, "record a contact with the victim", "Contact", "f",
+       "record_contact", "workflow.record_contact"),
     _S("withdraw", CASE_WORK, NOT_FINISHED, "withdraw the request", "Withdraw", "w", "withdraw",
        "workflow.withdraw", to_stage="withdrawn"),
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from peewee import fn
 
@@ -19,6 +19,7 @@ from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
     Case,
+    ContactLog,
     Deadline,
     Letter,
     Note,
@@ -134,6 +135,7 @@ def acknowledge(case_id: int, actor: Actor, expected_version: int | None = None)
 
     def change(case: Case) -> None:
         close_steps(case, "acknowledge")
+        _victim_update_from(case, clock.today())  # before any contact, from the acknowledgement
         if decide.anchor == "acknowledged":  # Gosport: the decision counts from here
             open_step(case, "decide", decide.due(clock.today(), context.calendar()))
     return _run(case_id, actor, "acknowledge", expected_version=expected_version, change=change)
@@ -164,6 +166,39 @@ def add_note(case_id: int, actor: Actor, text: str) -> None:
         case = _load(case_id, None)
         Note.create(case=case, author=actor.username, created_at=clock.now(), text=text)
         audit.record(case, actor, "note_added")
+
+
+# How a contact with the victim was made, and how the timeline says it.
+CONTACT_CHANNELS = {"phone": "by phone", "email": "by e-mail", "letter": "by letter",
+                    "in_person": "in person", "text_message": "by text message", "video": "by video call"}
+
+
+def record_contact(case_id: int, actor: Actor, *, at: datetime, channel: str, said: str, promised: str = "",
+                   expected_version: int | None = None) -> Done:
+    """Log a contact with the victim; the next update the policy asks for counts from it."""
+    said = _text(said, "said")
+    promised = _text(promised, "promised", required=False)
+    if channel not in CONTACT_CHANNELS:
+        raise InvalidInput(f"how: must be one of {', '.join(CONTACT_CHANNELS)}", "channel")
+    if at > clock.now():
+        raise InvalidInput("when: a contact cannot be in the future", "at")
+
+    def change(case: Case) -> dict:
+        if at < case.received_at:
+            raise InvalidInput(f"when: before the request was received ({case.received_at:%d %b %Y})", "at")
+        ContactLog.create(case=case, at=at, channel=channel, by=actor.username, said=said, promised=promised)
+        _victim_update_from(case, at.date())
+        return {"channel": channel, "at": at}
+    return _run(case_id, actor, "record_contact", expected_version=expected_version, change=change)
+
+
+def _victim_update_from(case: Case, day: date) -> None:
+    """Owe the victim their next update counted from `day`, when the policy sets a cadence."""
+    cadence = context.policy().timescales.victim_update
+    if cadence is None:
+        return
+    close_steps(case, "victim_update")
+    open_step(case, "victim_update", cadence.due(day, context.calendar()))
 
 
 def triage(case_id: int, actor: Actor, answers: dict[str, bool], expected_version: int | None = None) -> Done:
@@ -561,7 +596,7 @@ def decide_appeal(case_id: int, actor: Actor, *, upheld: bool, independent_chair
             case.stage = "closed"
             case.closed_at = clock.now()
             # Final, as close() is: only the recommendations stay open for follow-up.
-            close_steps(case, "notify_decision", "review", "notify_extension", how="cancelled")
+            close_steps(case, "notify_decision", "review", "notify_extension", "victim_update", how="cancelled")
             close_steps(case, "agency_update", how=NOT_RECEIVED)
         elif appeal.against == "decision":
             case.stage, case.decided_on = "acknowledged", None
@@ -599,6 +634,6 @@ def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | 
         case.closed_at = clock.now()
         if case.stage == "approved":  # closing an approved case says its outcome has gone out
             close_steps(case, "review")
-        close_steps(case, "notify_decision", "review", "notify_extension", how="cancelled")
+        close_steps(case, "notify_decision", "review", "notify_extension", "victim_update", how="cancelled")
         close_steps(case, "agency_update", how=NOT_RECEIVED)
     return _run(case_id, actor, "close", expected_version=expected_version, change=change, reason=reason)

@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Select, TabPane
 from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail
 from caseworker_tui.widgets.safe import plain
 
-KIND_WORDS = {"incident": "Incidents", "report": "Reports", "agency_update": "Agency updates",
+KIND_WORDS = {"contact": "Contacts with the victim", "incident": "Incidents", "report": "Reports", "agency_update": "Agency updates",
               "decision": "Decisions", "letter": "Letters", "note": "Notes", "stage": "Stage changes",
               "review": "Review", "appeal": "Appeals", "recommendation": "Recommendations"}
 
