@@ -51,8 +51,7 @@ def check_json(verdict, due) -> dict:
         "excluded": [_excluded_json(x) for x in verdict.excluded],
         "would_change": verdict.would_change,
         "deadlines": {"acknowledge_by": due.acknowledge_by.isoformat(),
-                      "decide_by": due.decide_by.isoformat() if due.decide_by else None,
-                      "decide": due.decide_when("%Y-%m-%d")},
+                      "decide_by": due.decide_by.isoformat() if due.decide_by else None},
         "policy": verdict.policy.model_dump(),
     }
 
