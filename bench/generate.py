@@ -480,7 +480,7 @@ class _CaseRows:
         times = self.policy.timescales
         self.audit(self.received, self.worker, "received", to_stage="received",
                    threshold_met=verdict.threshold_met, policy=self.policy.version)
-        self.open_step("acknowledge", self.calendar.add_working_days(received_on, times.acknowledge_working_days))
+        self.open_step("acknowledge", self.calendar.add_working_days(received_on, times.acknowledge.days))
         self.open_step("decide", received_on + timedelta(days=times.decide.days))
         self.steps()
         self.notes()
@@ -572,7 +572,7 @@ class _CaseRows:
             self.audit(at, self.worker, "triage", score=score, high_risk=high)
 
     def request_updates(self, at: datetime) -> list[dict]:
-        due = self.calendar.add_working_days(at.date(), self.policy.timescales.agency_update_working_days)
+        due = self.calendar.add_working_days(at.date(), self.policy.timescales.agency_update.days)
         agencies = ["police", "council"] + (["housing_provider"] if self.rng.random() < 0.4 else [])
         made = []
         for agency in agencies:

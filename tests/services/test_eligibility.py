@@ -20,7 +20,7 @@ from caseworker_tui.services.threshold_periods import earliest_start, period_end
 from tests.factories import application, incident, report
 
 DEFAULT = load_policy()
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def _with_threshold(**changes) -> Policy:

@@ -30,7 +30,7 @@ from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
 from tests.factories import application, incident, meets_rule_a, report
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TRICKY = "{{ 7*7 }} {% if x %}<b>bold</b> & Smith's \"quote\"{% endif %}"
 
 
@@ -236,7 +236,7 @@ def test_extension_gives_the_new_date_and_the_reason(users, tmp_path):
 
 def test_outcome_only_after_the_chairs_approval_and_in_the_chairs_name(users, tmp_path):
     casey, chris = users["casey"], users["chris"]
-    case_id = _scheduled(casey)
+    case_id = _scheduled(casey, meeting_on=date(2026, 11, 25))
     workflow.draft_outcome(case_id, casey, summary="Missed pattern.", recommendations=[])
     with pytest.raises(TransitionNotAllowed, match="chair has approved"):
         letters.produce(case_id, "outcome", casey, tmp_path)
@@ -552,7 +552,7 @@ def test_docxtpl_and_python_docx_load_only_when_a_letter_is_made():
 def test_an_invitation_after_the_review_stage_is_refused_for_that_reason(users, tmp_path):
     """Once the outcome is drafted the invitation is refused, and not as if no meeting were scheduled."""
     casey = users["casey"]
-    case_id = _scheduled(casey)
+    case_id = _scheduled(casey, meeting_on=date(2026, 11, 25))
     workflow.draft_outcome(case_id, casey, summary="Found.", recommendations=[])
     with pytest.raises(TransitionNotAllowed) as refused:
         letters.produce(case_id, "review_invitation", casey, tmp_path)

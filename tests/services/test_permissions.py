@@ -11,7 +11,7 @@ import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from argon2 import PasswordHasher
@@ -144,6 +144,8 @@ OPERATIONS = [
     Operation("assign", W.assign, _received, lambda c, a: W.assign(c, a, "jo")),
     Operation("add_note", W.add_note, _received, lambda c, a: W.add_note(c, a, "Rang the applicant.")),
     Operation("triage", W.triage, _received, lambda c, a: W.triage(c, a, {"children": True})),
+    Operation("record_contact", W.record_contact, _received,
+              lambda c, a: W.record_contact(c, a, at=datetime(2026, 11, 24, 9, 0), channel="phone", said="Rang.")),
     Operation("decide", W.decide, _acknowledged, lambda c, a: W.decide(c, a, accept=True)),
     Operation("request_updates", W.request_updates, _received, lambda c, a: W.request_updates(c, a, ["police"])),
     Operation("record_update", W.record_update, _updates_requested,
