@@ -9,7 +9,6 @@ few queries whether it holds forty cases or a hundred thousand.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import statistics
@@ -31,7 +30,7 @@ from caseworker_tui.models import (
     ThresholdDecision,
     is_postgres,
 )
-from caseworker_tui.services import clock, context
+from caseworker_tui.services import clock, context, csv_cells
 from caseworker_tui.services.deadline_steps import measured_steps
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading
@@ -352,7 +351,7 @@ def render_markdown(result: YearFigures) -> str:
 def render_csv(result: YearFigures) -> str:
     """The publishable table: the header names the partnership and year; one count a row."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_cells.writer(out)  # the partnership's name comes from the policy file
     writer.writerow(["Community Trigger (ASB Case Review)", f"{result.partnership} {result.period.label}"])
     writer.writerows((label, count) for _, label, count in public_rows(result))
     return out.getvalue()
