@@ -36,11 +36,14 @@ from caseworker_tui.models import (
     Review,
     ThresholdDecision,
 )
-from caseworker_tui.services import audit, clock
+from caseworker_tui.services import audit, clock, typed_text
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import normalise_name
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import transaction
+
+LONGEST_NAME = 200  # the import format's longest name; a reference is shorter
+NARROWING_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -60,9 +63,11 @@ class SubjectAccess:
 def gather(actor: Actor, who: str) -> SubjectAccess:
     """Everything held about `who` (a name or a case reference); the search is audited."""
     require(actor, "subject_access")
-    who = " ".join((who or "").split())
+    who = " ".join(typed_text.checked(who or "", "person").split())
     if not who:
         raise InvalidInput("person: give a name or a case reference", "person")
+    if len(who) > LONGEST_NAME:
+        raise InvalidInput(f"person: at most {LONGEST_NAME} characters; no name or reference held is longer", "person")
     key = normalise_name(who)
     with transaction():
         by_reference = Case.select(Case.id).where(fn.LOWER(Case.reference) == who.lower())
@@ -100,10 +105,13 @@ def _plain(value: Any) -> str:
 
 
 def _named(query, column, who: str):
-    """Narrow `query` in the database by the name's plain-ASCII words; the caller compares exactly."""
-    for word in who.lower().split():
-        if word.isascii():
-            query = query.where(column ** f"%{word}%")
+    """Narrow `query` in the database by the name's longest plain-ASCII words; the caller compares
+    exactly. A few words narrow enough, and each is one more condition nested in the query. A word
+    holding a LIKE wildcard or escape is left out: the two databases escape differently."""
+    words = sorted({word for word in who.lower().split() if word.isascii() and not set(word) & set("%_\\")},
+                   key=lambda w: (-len(w), w))
+    for word in words[:NARROWING_WORDS]:
+        query = query.where(column ** f"%{word}%")
     return query
 
 
