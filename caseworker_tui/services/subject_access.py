@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from caseworker_tui.models import (
     Review,
     ThresholdDecision,
 )
-from caseworker_tui.services import audit, clock, typed_text
+from caseworker_tui.services import audit, clock, private_files, typed_text
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import normalise_name
 from caseworker_tui.services.permissions import Actor, require
@@ -81,12 +82,18 @@ def gather(actor: Actor, who: str) -> SubjectAccess:
     return SubjectAccess(who, clock.now(), actor.username, cases, reports)
 
 
+def default_path(folder: Path) -> Path:
+    """A new file in `folder` named for when it was made, never for whom: a listing of the folder
+    (or a backup's, or a log's mention of the path) must not say whose data was asked for."""
+    return Path(folder) / f"subject-access-{clock.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.json"
+
+
 def write(result: SubjectAccess, path: Path | str) -> Path:
     """Save the result as JSON readable by its owner only; an existing file is never replaced."""
     path = Path(path).expanduser()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private_files.make_folder(path.parent)
+        handle = private_files.create(path)
     except FileExistsError:
         raise InvalidInput(f"out: {path} already exists; name a new file", "out") from None
     except OSError as exc:
