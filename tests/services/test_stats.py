@@ -51,6 +51,7 @@ def _on(day: str) -> None:
 def _review_and_approve(case_id: int, casey, chris, *, meeting: str, approve: str, recommendations) -> None:
     workflow.schedule_review(case_id, casey, meeting_on=date.fromisoformat(meeting), chair_name="Chris Hall",
                              agencies=["police"], participation="virtual")
+    _on(meeting)  # the outcome is drafted once the meeting has been held
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.",
                            recommendations=recommendations)
     workflow.submit_outcome(case_id, casey)
