@@ -11,6 +11,7 @@ from textual.fuzzy import Matcher
 
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.queue import QueueFilter, queue_page
+from caseworker_tui.widgets.safe import clean
 
 
 def literal_highlight(matcher: Matcher, label: str) -> Content:
@@ -20,10 +21,11 @@ def literal_highlight(matcher: Matcher, label: str) -> Content:
     action, and one holding `[/]` raised, which lost every hit of the search. Here the label is
     never parsed, and the offsets the matcher finds are offsets into the same literal text."""
     content = Content(label)
-    score, offsets = matcher.fuzzy_search.match(matcher.query, label)
+    text = content.plain  # as shown: the offsets must be into the same text
+    score, offsets = matcher.fuzzy_search.match(matcher.query, text)
     if score:
         for offset in offsets:
-            if not label[offset].isspace():
+            if not text[offset].isspace():
                 content = content.stylize(matcher.match_style, offset, offset + 1)
     return content
 
@@ -46,7 +48,7 @@ class CaseProvider(Provider):
             return
         matcher = self.matcher(query)
         for row in page.rows:
-            label = f"{row.reference} · {row.applicant} · {row.stage_label}"
+            label = f"{row.reference} · {clean(row.applicant)} · {row.stage_label}"  # no escape reaches the terminal
             score = matcher.match(label) or 0.5
             yield Hit(score, literal_highlight(matcher, label), partial(app.open_case, row.id), text=label,
                       help="Open this case")

@@ -13,6 +13,7 @@ from tests.factories import meets_rule_a
 CLICKER = "Ann [@click=app.quit]Lee[/]"
 CLOSER = "Bea [/] Hart"
 BOLD = "Cy [b]Bold[/b] Day"
+ESCAPE = "Di \x1b[2J\x1b]52;c;aGk=\x07 [/ Eve"
 
 
 def _new(actor, reference: str, name: str) -> None:
@@ -35,6 +36,7 @@ async def test_a_name_with_markup_is_found_and_shown_as_typed(database_url, user
     _new(casey, "CT-2026-0201", CLICKER)
     _new(casey, "CT-2026-0202", CLOSER)
     _new(casey, "CT-2026-0203", BOLD)
+    _new(casey, "CT-2026-0204", ESCAPE)
     app = make_app(database_url, actor=casey)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -43,6 +45,8 @@ async def test_a_name_with_markup_is_found_and_shown_as_typed(database_url, user
         assert any(f"CT-2026-0201 · {CLICKER} ·" in line for line in shown), shown
         assert any(f"CT-2026-0202 · {CLOSER} ·" in line for line in shown), shown
         assert any(f"CT-2026-0203 · {BOLD} ·" in line for line in shown), shown
+        assert any("CT-2026-0204 · Di ␛[2J␛]52;c;aGk=␇ [/ Eve ·" in line for line in shown), shown
+        assert not any(c in line for line in shown for c in "\x1b\x07")
         for prompt in prompts:  # the matched letters are highlighted; no span carries a link or an action
             assert not [span for span in prompt.spans if "click" in repr(span.style) or "link" in repr(span.style)]
         await pilot.press("escape")
