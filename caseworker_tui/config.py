@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -21,7 +22,28 @@ APP_NAME = "caseworker"
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("CASEWORKER_DATA_DIR") or user_data_dir(APP_NAME, appauthor=False))
+    """The app's own folder: the SQLite database, its backups, subject-access files, exports.
+
+    What it holds is personal data, so it is created for its owner alone (0700), and a folder an
+    earlier release left open to others is closed again."""
+    folder = Path(os.environ.get("CASEWORKER_DATA_DIR") or user_data_dir(APP_NAME, appauthor=False))
+    _make_private(folder)
+    return folder
+
+
+def _make_private(folder: Path) -> None:
+    """Create `folder` 0700, or take the group's and others' access from one its owner runs the app.
+
+    A shared scratch folder (sticky, as /tmp is) named as the data folder is left as it is, and a
+    folder that cannot be made is reported by whatever first writes there, not here."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        found = folder.stat()
+        if (found.st_mode & 0o077 and not found.st_mode & stat.S_ISVTX
+                and found.st_uid == getattr(os, "getuid", lambda: found.st_uid)()):
+            folder.chmod(0o700)
+    except OSError:
+        pass
 
 
 def config_path() -> Path:

@@ -26,11 +26,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     from caseworker_tui.services.application import parse_application
     from caseworker_tui.services.deadlines import first_deadlines
     from caseworker_tui.services.eligibility import evaluate
+    from caseworker_tui.services.intake import refuse_future
 
     common.read_settings(args)
     raw = _read_input(args.file)
     policy = context.policy()
     application = parse_application(raw, policy)
+    refuse_future(application)  # as import would
     verdict = evaluate(application, policy)
     due = first_deadlines(application.received_on, policy, context.calendar())
     if args.json:

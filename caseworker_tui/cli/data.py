@@ -65,13 +65,12 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 def cmd_subject_access(args: argparse.Namespace) -> int:
     from caseworker_tui.config import data_dir
-    from caseworker_tui.services import clock, subject_access
+    from caseworker_tui.services import subject_access
 
     common.open_database(args)
     actor = common.acting_user(args, role=ROLE)
     result = subject_access.gather(actor, args.person)
-    slug = "".join(c if c.isalnum() else "-" for c in result.query.lower()).strip("-")[:40] or "person"
-    out = args.out or data_dir() / "subject-access" / f"{slug}-{clock.now():%Y%m%d-%H%M%S}.json"
+    out = args.out or subject_access.default_path(data_dir() / "subject-access")
     path = subject_access.write(result, out)
     print(f"{_plural(len(result.cases), 'case')} as applicant and {_plural(len(result.reports), 'report')} "
           f"in other cases about {result.query!r}, written to {path}")

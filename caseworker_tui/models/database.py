@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -32,7 +34,7 @@ def open_database(url: str) -> Database:
             raise ConfigError("database URL: sqlite:/// needs a file path, e.g. sqlite:////home/me/cases.sqlite")
         if path != ":memory:":
             path = str(Path(path).expanduser())
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_database_file(Path(path))
         return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
     if scheme in ("postgres", "postgresql"):
         # Pooled: every use case opens and closes its connection, and a new PostgreSQL
@@ -44,6 +46,26 @@ def open_database(url: str) -> Database:
         return PooledPostgresqlDatabase(**parse(url), max_connections=32, stale_timeout=300,
                                         timeout=10, autoconnect=True)
     raise ConfigError(f"database URL must start with sqlite:/// or postgresql://, not {url!r}")
+
+
+def _private_database_file(path: Path) -> None:
+    """The database holds personal data: a new one is made its owner's alone (0600, in a folder
+    made 0700), and one an earlier release left readable by others is made so. SQLite gives the
+    -wal and -shm files it creates the database file's own mode; those left behind are closed too."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # SQLite takes an empty file as a new database
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in ("", "-wal", "-shm"):
+        _owners_only(Path(f"{path}{suffix}"))
+
+
+def _owners_only(path: Path) -> None:
+    try:
+        found = path.stat()
+        if found.st_mode & 0o077 and found.st_uid == getattr(os, "getuid", lambda: found.st_uid)():
+            path.chmod(found.st_mode & 0o700)
+    except OSError:  # absent, or another account's: SQLite reports what matters when it opens it
+        pass
 
 
 def _give_peewee_its_postgres_driver() -> None:

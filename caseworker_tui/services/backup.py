@@ -15,7 +15,7 @@ from peewee import SqliteDatabase
 
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import db
-from caseworker_tui.services import audit
+from caseworker_tui.services import audit, private_files
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import transaction
 
@@ -28,7 +28,8 @@ class BackupDone:
 
 
 def backup(actor: Actor, target: Path | str) -> BackupDone:
-    """Copy the database to `target`, a new file; checked before it is given its name."""
+    """Copy the database to `target`, a new file readable by its owner only (0600), as the
+    database is; checked before it is given its name."""
     require(actor, "backup")
     if not isinstance(db.obj, SqliteDatabase):
         raise InvalidInput("database: `caseworker db backup` copies a SQLite database; back up "
@@ -41,6 +42,7 @@ def backup(actor: Actor, target: Path | str) -> BackupDone:
         raise InvalidInput(f"path: no folder {target.parent}", "path")
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
+        os.close(private_files.create(partial))  # the copy is the owner's alone from its first byte
         cases = _copy(partial)
         os.replace(partial, target)
     except sqlite3.Error as exc:

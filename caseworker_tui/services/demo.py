@@ -22,9 +22,10 @@ from typing import Any
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import auth, clock, context, intake, letters, workflow
+from caseworker_tui.services import auth, clock, context, demo_rebuild, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
+from caseworker_tui.services.demo_ready import is_demo_database
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.policy import Policy
 from caseworker_tui.services.unit import transaction
@@ -108,6 +109,7 @@ Progress = Callable[[int, int], object]
 class DemoSummary:
     location: str
     cases: int
+    passphrases: dict[str, str] = field(default_factory=dict)  # outside the demo database: each account's own
 
 
 @dataclass(frozen=True)
@@ -521,27 +523,45 @@ def _demo_letters(url: str, location: str) -> Path:
 
 
 def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | None = None,
-               progress: Progress = lambda done, total: None) -> DemoSummary:
-    """(Re)create the demo database with `cases` cases, deterministic for a seed and a today."""
+               progress: Progress = lambda done, total: None, *,
+               rebuild: demo_rebuild.Rebuild | None = None) -> DemoSummary:
+    """(Re)create the demo database with `cases` cases, deterministic for a seed and a today.
+
+    Only the demo database is built without asking. Any other is wiped only with `rebuild`'s
+    leave, checked (its name, nobody else connected) and audited before anything is dropped;
+    its accounts then get passphrases of their own, returned in the summary, never `demo`."""
     if cases < 0:  # refused before the old demo is wiped, not after
         raise InvalidInput(f"--cases must be 0 or more, not {cases}", "cases")
+    elsewhere = not is_demo_database(url)
+    if elsewhere and rebuild is None:
+        raise InvalidInput(f"database: {demo_rebuild.location(url)} is not the demo database; building a demo "
+                           "there wipes it, so it needs `caseworker demo --database-here` and its name typed back",
+                           "database")
     today = clock.today()
     was_fixed = clock.is_fixed()
     planned = plan_demo(today, cases, seed)
+    held = demo_rebuild.authorise(url, rebuild) if elsewhere else None
     location = _reset(url)
     letters_out = letters_out or _demo_letters(url, location)
+    passphrases: dict[str, str] = {}
     # One connection and one transaction for the whole build: each service's own transaction
     # becomes a savepoint, so nothing waits on a commit or a new connection four hundred times,
     # and a build that fails leaves an empty demo, which is built again when next opened.
     with db.connection_context():
         upgrade(db.obj)
+        if held is not None:  # committed on its own: a build that fails still leaves the record
+            demo_rebuild.record_in_new_trail(rebuild, held)
         try:
             with transaction():
                 progress(0, cases)
-                walker = _Walker(_users(), letters_out)
+                if held is None:
+                    users = _users()
+                else:
+                    users, passphrases = demo_rebuild.own_accounts(DEMO_USERS)
+                walker = _Walker(users, letters_out)
                 for order, case in enumerate(planned):
                     walker.walk(order, case)
                     progress(order + 1, cases)
         finally:
             clock.set_today(today if was_fixed else None)
-    return DemoSummary(location=location, cases=cases)
+    return DemoSummary(location=location, cases=cases, passphrases=passphrases)

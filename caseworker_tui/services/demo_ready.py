@@ -8,15 +8,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
+from caseworker_tui.config import demo_database_url
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import User, bind, db
 from caseworker_tui.models.schema import upgrade
 
 
+def is_demo_database(url: str) -> bool:
+    """Whether `url` is the demo database, the one file a demo is built in without asking: its
+    accounts share the published passphrase, and building it wipes what it held."""
+    return url.startswith("sqlite:///") and _sqlite_file(url) == _sqlite_file(demo_database_url())
+
+
+def _sqlite_file(url: str) -> Path:
+    return Path(unquote(url[len("sqlite:///"):])).expanduser().resolve()
+
+
 def ensure_demo(url: str, progress: Callable[[int, int], object] = lambda done, total: None) -> None:
     """Create the demo database when it is missing or empty, telling `progress` how far it is
-    (cases built, cases in all) while it builds."""
-    if url.startswith("sqlite:///") and Path(url[len("sqlite:///"):]).expanduser().exists():
+    (cases built, cases in all) while it builds. Any other database is refused untouched."""
+    if not is_demo_database(url):
+        raise InvalidInput(f"database: {url.split('@')[-1]} is not the demo database ({demo_database_url()}); "
+                           "a demo is built there only", "database")
+    if Path(url[len("sqlite:///"):]).expanduser().exists():
         bind(url)
         upgrade(db.obj)
         with db.connection_context():

@@ -13,8 +13,9 @@ from datetime import date, datetime
 from peewee import JOIN, SQL, NodeList, Value, fn
 from peewee import Case as SqlCase
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import Case, User
-from caseworker_tui.services import clock
+from caseworker_tui.services import clock, typed_text
 from caseworker_tui.services.calendar import Countdown, countdown
 from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.permissions import Actor, require
@@ -22,6 +23,7 @@ from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading
 
 PAGE_SIZE = 50
+MAX_SEARCH_WORDS = 20
 
 
 @dataclass(frozen=True)
@@ -58,10 +60,22 @@ class QueuePage:
     stage_counts: dict[str, int]
 
 
+def search_words(text: str) -> list[str]:
+    """The distinct words of a search, case-folded; a search no case could match is refused.
+
+    Each word is one more condition nested in the query, and a pasted page of text nested
+    deeply enough to exhaust Python's recursion; no reference, name and postcode has this many."""
+    words = list(dict.fromkeys(typed_text.checked(text, "search").casefold().split()))
+    if len(words) > MAX_SEARCH_WORDS:
+        raise InvalidInput(f"search: at most {MAX_SEARCH_WORDS} words (a reference, a name or a postcode), "
+                           f"not {len(words)}", "search")
+    return words
+
+
 def _search_clause(text: str):
     """Every word must appear in the reference, name or postcode (case-insensitive)."""
     clause = None
-    for word in text.casefold().split():
+    for word in search_words(text):
         term = _contains(word)
         clause = term if clause is None else clause & term
     return clause

@@ -9,7 +9,6 @@ few queries whether it holds forty cases or a hundred thousand.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 import statistics
@@ -31,7 +30,7 @@ from caseworker_tui.models import (
     ThresholdDecision,
     is_postgres,
 )
-from caseworker_tui.services import clock, context
+from caseworker_tui.services import clock, context, csv_cells, private_files
 from caseworker_tui.services.deadline_steps import measured_steps
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading
@@ -352,7 +351,7 @@ def render_markdown(result: YearFigures) -> str:
 def render_csv(result: YearFigures) -> str:
     """The publishable table: the header names the partnership and year; one count a row."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_cells.writer(out)  # the partnership's name comes from the policy file
     writer.writerow(["Community Trigger (ASB Case Review)", f"{result.partnership} {result.period.label}"])
     writer.writerows((label, count) for _, label, count in public_rows(result))
     return out.getvalue()
@@ -385,12 +384,12 @@ def export(result: YearFigures, folder: Path) -> list[Path]:
     """Write the publishable Markdown and CSV files into `folder`; return their paths."""
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_files.make_folder(folder)
         stem = export_stem(result)
         markdown, table = folder / f"{stem}.md", folder / f"{stem}.csv"
-        markdown.write_text(render_markdown(result), encoding="utf-8")
-        with table.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(render_csv(result))
+        # The owner's alone until they publish them: a draft year is not yet for other accounts.
+        private_files.write_text(markdown, render_markdown(result))
+        private_files.write_text(table, render_csv(result))
     except OSError as exc:
         raise InvalidInput(f"export folder: cannot write to {folder}: {exc.strerror}", "export_dir") from None
     return [markdown, table]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,11 +37,14 @@ from caseworker_tui.models import (
     Review,
     ThresholdDecision,
 )
-from caseworker_tui.services import audit, clock
+from caseworker_tui.services import audit, clock, private_files, typed_text
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import normalise_name
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import transaction
+
+LONGEST_NAME = 200  # the import format's longest name; a reference is shorter
+NARROWING_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,11 @@ class SubjectAccess:
 def gather(actor: Actor, who: str) -> SubjectAccess:
     """Everything held about `who` (a name or a case reference); the search is audited."""
     require(actor, "subject_access")
-    who = " ".join((who or "").split())
+    who = " ".join(typed_text.checked(who or "", "person").split())
     if not who:
         raise InvalidInput("person: give a name or a case reference", "person")
+    if len(who) > LONGEST_NAME:
+        raise InvalidInput(f"person: at most {LONGEST_NAME} characters; no name or reference held is longer", "person")
     key = normalise_name(who)
     with transaction():
         by_reference = Case.select(Case.id).where(fn.LOWER(Case.reference) == who.lower())
@@ -76,12 +82,18 @@ def gather(actor: Actor, who: str) -> SubjectAccess:
     return SubjectAccess(who, clock.now(), actor.username, cases, reports)
 
 
+def default_path(folder: Path) -> Path:
+    """A new file in `folder` named for when it was made, never for whom: a listing of the folder
+    (or a backup's, or a log's mention of the path) must not say whose data was asked for."""
+    return Path(folder) / f"subject-access-{clock.now():%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.json"
+
+
 def write(result: SubjectAccess, path: Path | str) -> Path:
     """Save the result as JSON readable by its owner only; an existing file is never replaced."""
     path = Path(path).expanduser()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        private_files.make_folder(path.parent)
+        handle = private_files.create(path)
     except FileExistsError:
         raise InvalidInput(f"out: {path} already exists; name a new file", "out") from None
     except OSError as exc:
@@ -100,10 +112,13 @@ def _plain(value: Any) -> str:
 
 
 def _named(query, column, who: str):
-    """Narrow `query` in the database by the name's plain-ASCII words; the caller compares exactly."""
-    for word in who.lower().split():
-        if word.isascii():
-            query = query.where(column ** f"%{word}%")
+    """Narrow `query` in the database by the name's longest plain-ASCII words; the caller compares
+    exactly. A few words narrow enough, and each is one more condition nested in the query. A word
+    holding a LIKE wildcard or escape is left out: the two databases escape differently."""
+    words = sorted({word for word in who.lower().split() if word.isascii() and not set(word) & set("%_\\")},
+                   key=lambda w: (-len(w), w))
+    for word in words[:NARROWING_WORDS]:
+        query = query.where(column ** f"%{word}%")
     return query
 
 

@@ -142,7 +142,8 @@ def acknowledge(case_id: int, actor: Actor, expected_version: int | None = None)
 
 
 def assign(case_id: int, actor: Actor, username: str | None, expected_version: int | None = None) -> Done:
-    """Give the case to a caseworker (supervisors), or take it yourself (anyone who works cases)."""
+    """Give the case to a caseworker (supervisors), or take it yourself: an unassigned case by anyone
+    who works cases, a colleague's only by a supervisor, since taking it reassigns it."""
     taking = username == actor.username
     require(actor, "take" if taking else "assign")
     user = None
@@ -154,6 +155,10 @@ def assign(case_id: int, actor: Actor, username: str | None, expected_version: i
 
     def change(case: Case) -> dict:
         before = case.assigned_to.username if case.assigned_to else None
+        if taking and before not in (None, actor.username):
+            # Taking a colleague's case reassigns it, which is the supervisor's call. Asked under
+            # the case's lock, so a case a colleague took a moment ago is not taken from them.
+            require(actor, "assign")
         case.assigned_to = user
         return {"from": before, "to": username}
     return _run(case_id, actor, "take" if taking else "assign", expected_version=expected_version, change=change)

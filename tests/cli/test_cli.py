@@ -161,6 +161,15 @@ def test_check_refuses_bad_input_with_one_line(capsys, tmp_path, content, words)
     assert words in line
 
 
+def test_check_refuses_a_request_received_in_the_future_as_import_does(capsys, tmp_path, cli_database):
+    path = _write(tmp_path / "from-2099.json", meets_rule_a(received="2099-01-04T10:00:00"))
+    checked = _one_line_error(*run(capsys, "check", str(path)))
+    imported = _one_line_error(*run(capsys, "import", str(path)))
+    assert "received_at 2099-01-04 10:00 is in the future" in checked
+    assert checked.removeprefix("caseworker: ") in imported
+    assert _references() == []
+
+
 def test_check_refuses_a_missing_file_with_one_line(capsys, tmp_path):
     line = _one_line_error(*run(capsys, "check", str(tmp_path / "absent.json"), "--json"))
     assert "absent.json" in line and "No such file" in line

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -219,6 +221,23 @@ def test_an_empty_year_is_zeros_not_an_error(database, users):
     assert "| Applications received | 0 |" in stats.render_markdown(result)
     assert "Appeals upheld,0" in stats.render_csv(result)
     assert [y.label for y in stats.available_years(users["sam"])] == ["2026/27"]
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://evil.example\",\"Safer\")", "+1+cmd|' /C calc'!A0",
+                                  "-2+3", "@SUM(A1:A9)", "\tTabbed", "Plain Partnership"])
+def test_no_csv_cell_reads_as_a_formula(database, users, tmp_path, name):
+    """A policy's partnership name goes into the CSV as text, whatever it starts with."""
+    policy = context.policy()
+    context.use_policy(policy.model_copy(update={"partnership": policy.partnership.model_copy(update={"name": name})}))
+    result = stats.figures(users["sam"], 2019)
+    _, csv_path = stats.export(result, tmp_path)
+    for text in (stats.render_csv(result), csv_path.read_text(encoding="utf-8")):
+        rows = list(csv.reader(io.StringIO(text)))
+        cells = [cell for row in rows for cell in row]
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+        expected = name if name == "Plain Partnership" else f"'{name}"
+        assert rows[0][1] == f"{expected} 2019/20"
+        assert rows[1] == ["Applications received", "0"]
 
 
 def _personal_values() -> set[str]:

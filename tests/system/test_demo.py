@@ -18,6 +18,7 @@ import pytest
 from peewee import SqliteDatabase
 
 from caseworker_tui import cli
+from caseworker_tui.config import demo_database_url
 from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, Letter, ThresholdDecision, User, db
 from caseworker_tui.services import auth, clock, context
@@ -32,6 +33,7 @@ from caseworker_tui.services.demo import (
     build_demo,
     plan_demo,
 )
+from caseworker_tui.services.demo_rebuild import Rebuild, database_name
 from caseworker_tui.services.eligibility import Verdict, evaluate
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.policy import Policy
@@ -191,7 +193,7 @@ def test_the_same_seed_and_today_plan_the_same_demo():
 def test_the_demo_accounts_hash_their_passphrase_once_and_each_signs_in(tmp_path, monkeypatch):
     hashed = []
     monkeypatch.setattr(auth, "hash_passphrase", lambda p, real=auth.hash_passphrase: hashed.append(p) or real(p))
-    build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", cases=0, letters_out=tmp_path / "letters")
+    build_demo(demo_database_url(), cases=0, letters_out=tmp_path / "letters")
     assert hashed == ["demo"]
     for username, role, name in DEMO_USERS:
         assert auth.sign_in(username, "demo") == Actor(username, name, role)
@@ -199,7 +201,7 @@ def test_the_demo_accounts_hash_their_passphrase_once_and_each_signs_in(tmp_path
         auth.sign_in("casey", "wrong")
 
 
-def _check_built(today: date, letters_out: Path) -> None:
+def _check_built(today: date, letters_out: Path, passphrases: dict[str, str] | None = None) -> None:
     with db.connection_context():
         stages = Counter(c.stage for c in Case.select(Case.stage))
         assert stages == Counter(STAGE_OF_PLAN[p] for p in PLAN)
@@ -211,7 +213,7 @@ def _check_built(today: date, letters_out: Path) -> None:
         assert Path(letter_rows[0].path).parent == letters_out.resolve()
         assert User.select().count() == len(DEMO_USERS)
     for username, _, _ in DEMO_USERS:
-        assert auth.sign_in(username, "demo").username == username
+        assert auth.sign_in(username, (passphrases or {}).get(username, "demo")).username == username
 
 
 @pytest.mark.parametrize("today", TRICKY_DAYS, ids=str)
@@ -220,7 +222,7 @@ def test_the_demo_builds_on_an_awkward_day_on_one_connection(tmp_path, monkeypat
     connect = SqliteDatabase._connect
     monkeypatch.setattr(SqliteDatabase, "_connect", lambda self: opened.append(1) or connect(self))
     clock.set_today(today)
-    summary = build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", letters_out=tmp_path / "letters")
+    summary = build_demo(demo_database_url(), letters_out=tmp_path / "letters")
     assert summary.cases == len(PLAN)
     assert len(opened) == 1
     _check_built(today, tmp_path / "letters")
@@ -234,7 +236,7 @@ def test_the_demo_builds_under_a_stricter_or_looser_policy(tmp_path, min_inciden
              for r in policy.threshold.rules]
     context.use_policy(policy.model_copy(update={
         "threshold": policy.threshold.model_copy(update={"rules": rules})}))
-    build_demo(f"sqlite:///{tmp_path / 'demo.sqlite'}", letters_out=tmp_path / "letters")
+    build_demo(demo_database_url(), letters_out=tmp_path / "letters")
     with db.connection_context():
         stages = Counter(c.stage for c in Case.select(Case.stage))
         decisions = list(ThresholdDecision.select())
@@ -248,10 +250,13 @@ def test_the_demo_builds_under_a_stricter_or_looser_policy(tmp_path, min_inciden
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 def test_the_demo_builds_on_postgresql(database_url, tmp_path):
+    """PostgreSQL is never the demo database: a demo goes there only with its name typed back."""
     clock.set_today(TRICKY_DAYS[0])
+    leave = Rebuild(database_name(database_url), Actor("cli", "Command line (test)", "admin"))
     try:
-        build_demo(database_url, letters_out=tmp_path / "letters")
-        _check_built(TRICKY_DAYS[0], tmp_path / "letters")
+        summary = build_demo(database_url, letters_out=tmp_path / "letters", rebuild=leave)
+        assert set(summary.passphrases) == {username for username, _, _ in DEMO_USERS}
+        _check_built(TRICKY_DAYS[0], tmp_path / "letters", summary.passphrases)
     finally:
         db.obj.close_all()  # the build's own pool; the next test binds the session's again
 
