@@ -230,8 +230,9 @@ def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, mee
                recommendation_open: bool, today: date) -> frozenset[str]:
     """The facts about a case that the lifecycle's `Step.needs` names."""
     facts = {"letter_unsent"}
-    if assignee != actor.username:
-        facts.add("not_mine")
+    # Taking an unassigned case is anyone's; taking a colleague's reassigns it, the supervisor's.
+    if assignee is None or (assignee != actor.username and actor.role == "supervisor"):
+        facts.add("takeable")
     if updates_pending:
         facts.add("update_pending")
     if meeting_on is not None and meeting_on <= today:

@@ -49,7 +49,7 @@ STEPS: tuple[Step, ...] = (
     _S("acknowledge", CASE_WORK, ("received",), "acknowledge the request", "Acknowledge", "a",
        "acknowledge", "workflow.acknowledge", to_stage="acknowledged"),
     _S("take", CASE_WORK, NOT_FINISHED, "take the case", "Take", "t", "take", "workflow.assign",
-       needs="not_mine"),
+       needs="takeable"),
     _S("assign", frozenset({"supervisor"}), NOT_FINISHED, "assign cases to others", "Assign", "g",
        "assign", "workflow.assign"),
     _S("add_note", frozenset({"caseworker", "supervisor", "chair"}), EVERY_STAGE, "add a note",

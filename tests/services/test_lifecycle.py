@@ -40,7 +40,7 @@ def test_keys_and_screen_actions_are_unique():
 
 def test_a_finished_case_offers_only_what_follows_a_close():
     for stage in FINISHED:
-        names = offered(stage, "supervisor", frozenset({"recommendation_open", "not_mine"}))
+        names = offered(stage, "supervisor", frozenset({"recommendation_open", "takeable"}))
         assert "withdraw" not in names and "take" not in names
 
 
