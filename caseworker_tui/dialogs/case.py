@@ -9,7 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import (
     Button,
@@ -23,19 +23,24 @@ from textual.widgets import (
     TextArea,
 )
 
-from caseworker_tui.dialogs.common import _Dialog
+from caseworker_tui.dialogs.common import TypedDialog
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.workflow import PARTICIPATION
 
 
-def parse_day(value: str, field: str) -> date:
+def parse_day(value: str, words: str, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{field}: write a date like 2026-12-03") from None
+        raise InvalidInput(f"{words}: write a date like 2026-12-03", field) from None
 
 
-class _FormDialog(_Dialog):
-    """A dialog with fields, an error line and Save/Cancel; subclasses build `fields` and `result`."""
+class _FormDialog(TypedDialog):
+    """A dialog with fields, an error line and Save/Cancel; subclasses build `fields` and `result`.
+
+    A refusal, the dialog's own (a date that is no date) or the service's, shows beside the field
+    it names; the service's names its fields as the widgets' ids are named (or as `FIELD_ALIASES`
+    maps them)."""
 
     BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
     # The first field, not the scrolling box around the fields: typing as the dialog opens must land
@@ -43,6 +48,7 @@ class _FormDialog(_Dialog):
     AUTO_FOCUS = "Input, TextArea, Select, RadioSet, Checkbox"
     TITLE_TEXT = ""
     CONFIRM = "Save"
+    FIELD_ALIASES: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
@@ -59,18 +65,21 @@ class _FormDialog(_Dialog):
     def result(self) -> Any:
         raise NotImplementedError
 
+    def field_widget(self, field: str | None):
+        return super().field_widget(self.FIELD_ALIASES.get(field or "", field))
+
     @on(Button.Pressed, "#ok")
     def action_confirm(self) -> None:
         try:
             value = self.result()
-        except ValueError as exc:
-            self.query_one("#dialog-error", Static).update(str(exc))
+        except InvalidInput as exc:
+            self.show_refusal(exc)
             return
         self.dismiss(value)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
 
 class DecideDialog(_FormDialog):
@@ -116,13 +125,14 @@ class AgenciesDialog(_FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Static(self._due, classes="muted")
-        for label, key in self._agencies:
-            yield Checkbox(label, key in self._ticked, id=f"agency-{key}")
+        with Vertical(id="agencies", classes="checks"):
+            for label, key in self._agencies:
+                yield Checkbox(label, key in self._ticked, id=f"agency-{key}")
 
     def result(self) -> list[str]:
         chosen = [key for _, key in self._agencies if self.query_one(f"#agency-{key}", Checkbox).value]
         if not chosen:
-            raise ValueError("agencies: tick at least one agency")
+            raise InvalidInput("agencies: tick at least one agency", "agencies")
         return chosen
 
 
@@ -130,6 +140,7 @@ class ReviewDialog(_FormDialog):
     """Schedule the review meeting: when, who chairs, which agencies, how the applicant takes part."""
 
     TITLE_TEXT = "Schedule the review"
+    FIELD_ALIASES = {"chair": "chair_name"}
 
     def __init__(self, agencies: list[tuple[str, str]], initial: dict, people: list[str]) -> None:
         super().__init__()
@@ -143,8 +154,9 @@ class ReviewDialog(_FormDialog):
         yield Input(v.get("chair_name", ""), id="chair_name",
                     suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Agencies attending")
-        for label, key in self._agencies:
-            yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
+        with Vertical(id="agencies", classes="checks"):
+            for label, key in self._agencies:
+                yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
         yield Label("How the applicant takes part")
         yield Select([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
                      value=v.get("participation") or "in_person", allow_blank=False, id="participation")
@@ -153,7 +165,7 @@ class ReviewDialog(_FormDialog):
 
     def result(self) -> dict:
         return {
-            "meeting_on": parse_day(self.query_one("#meeting_on", Input).value, "meeting date"),
+            "meeting_on": parse_day(self.query_one("#meeting_on", Input).value, "meeting date", "meeting_on"),
             "chair_name": self.query_one("#chair_name", Input).value.strip(),
             "agencies": [k for _, k in self._agencies if self.query_one(f"#agency-{k}", Checkbox).value],
             "participation": str(self.query_one("#participation", Select).value),
@@ -179,7 +191,7 @@ class ExtendDialog(_FormDialog):
         yield TextArea(self._initial.get("reason", ""), id="reason")
 
     def result(self) -> dict:
-        return {"new_date": parse_day(self.query_one("#new_date", Input).value, "new date"),
+        return {"new_date": parse_day(self.query_one("#new_date", Input).value, "new date", "new_date"),
                 "reason": self.query_one("#reason", TextArea).text.strip()}
 
 
@@ -200,7 +212,7 @@ class AppealDialog(_FormDialog):
         yield TextArea("", id="grounds")
 
     def result(self) -> dict:
-        return {"lodged_on": parse_day(self.query_one("#lodged_on", Input).value, "lodged on"),
+        return {"lodged_on": parse_day(self.query_one("#lodged_on", Input).value, "lodged on", "lodged_on"),
                 "grounds": self.query_one("#grounds", TextArea).text.strip()}
 
 
@@ -248,7 +260,7 @@ class ChoiceWithTextDialog(_FormDialog):
     def result(self) -> dict:
         text = self.query_one("#text", TextArea).text.strip()
         if not text:
-            raise ValueError(f"{self._prompt.lower()}: please write something")
+            raise InvalidInput(f"{self._prompt.lower()}: please write something", "text")
         return {"item": self.query_one("#item", Select).value, "text": text}
 
 
@@ -270,6 +282,6 @@ class SentDialog(_FormDialog):
                      allow_blank=False, id="channel")
 
     def result(self) -> dict:
-        return {"on": parse_day(self.query_one("#sent_on", Input).value, "sent on"),
+        return {"on": parse_day(self.query_one("#sent_on", Input).value, "sent on", "sent_on"),
                 "channel": str(self.query_one("#channel", Select).value)}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import Checkbox, Input, TextArea
+from textual.widgets import Checkbox, Input, Static, TextArea
 
 from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.screens.case_detail import CaseScreen
@@ -183,7 +183,10 @@ async def test_a_bad_date_in_a_dialog_is_named_and_nothing_is_saved(database_url
         await pilot.press("f2")
         await settle(pilot)
         assert "new date: write a date like" in str(app.screen.query_one("#dialog-error").render())
-        await pilot.press("escape")
+        beside = app.screen.query_one("#new_date").parent.query(".dialog-field-error").first(Static)
+        assert "new date: write a date like" in str(beside.render()), "the message is beside the field"
+        assert app.focused is app.screen.query_one("#new_date")
+        await pilot.press("escape", "y")  # what was typed is thrown away only when asked
         await settle(pilot)
         assert app.screen.detail.version == version
 
@@ -205,7 +208,7 @@ async def test_typing_as_a_step_dialog_opens_fills_its_first_field(database_url,
         await pilot.press(*"2026-12-03", "tab", *"Chris Hall")
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
         assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
