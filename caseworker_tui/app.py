@@ -27,6 +27,7 @@ def _case_provider():
 
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
+SIGNED_OUT = "signed_out"  # the mode a person signs out to
 
 
 class CaseworkerApp(App[None]):
@@ -149,6 +150,8 @@ class CaseworkerApp(App[None]):
             if self.actor is None:
                 return False
             return parameters[:1] != ("stats",) or allowed(self.actor, "view_stats")
+        if action == "new_request":
+            return self.actor is not None and allowed(self.actor, "create_request")
         return True
 
     def action_go(self, name: str) -> None:
@@ -158,6 +161,10 @@ class CaseworkerApp(App[None]):
         if name == "stats" and not allowed(self.actor, "view_stats"):
             self.notify("Your role does not include the yearly figures.", severity="warning")
             return
+        self.leave_asking_first("Leave without saving? What you typed will be lost.", "Leave",
+                                lambda: self._go_when_ready(name))
+
+    def _go_when_ready(self, name: str) -> None:
         if name == "queue":
             self._go(name)
         else:
@@ -170,6 +177,37 @@ class CaseworkerApp(App[None]):
         self.switch_mode(name)
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        if SIGNED_OUT in self._modes:  # signed in again: the sign-in screen, passphrase and all, goes
+            self.remove_mode(SIGNED_OUT)
+
+    # --- leaving without losing what was typed ---------------------------------------------------
+
+    def leave_asking_first(self, question: str, yes: str, leave: Callable[[], object]) -> None:
+        """Leave the screens showing (quit, sign out, another home screen) once nothing typed on them
+        would be lost, or the person says it may be.
+
+        Only the showing stack is asked about: every way to another home screen comes through here,
+        and what was left behind with the person's yes is put away before going, so no other mode
+        keeps a form with unsaved input."""
+        from caseworker_tui.dialogs.common import DiscardDialog
+        from caseworker_tui.dialogs.discard import holding_unsaved_input
+
+        if isinstance(self.screen, DiscardDialog):
+            return  # already asking
+        if not holding_unsaved_input(self.screen_stack):
+            leave()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                while len(self.screen_stack) > 1:
+                    self.pop_screen()
+                leave()
+        self.push_screen(DiscardDialog(question, yes=yes), answered)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q (and the palette's Quit) ask first when a form or dialog holds unsaved input."""
+        self.leave_asking_first("Quit without saving? What you typed will be lost.", "Quit", self.exit)
 
     def first_page_painted(self) -> None:
         """Called once, when the intake queue first shows its rows (start-up is measured to here)."""
@@ -202,17 +240,20 @@ class CaseworkerApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_sign_out(self) -> None:
+        self.leave_asking_first("Sign out without saving? What you typed will be lost.", "Sign out", self._sign_out)
+
+    def _sign_out(self) -> None:
+        """Back to a fresh sign-in screen, in a mode of its own: Textual switches only to modes it was
+        given, never back to the one it started in."""
         from caseworker_tui.screens.sign_in import SignInScreen
 
         self.actor = None
         self.sub_title = ""
-        self.switch_mode("_default")
+        self.add_mode(SIGNED_OUT, lambda: SignInScreen("", demo=self.demo))
+        self.switch_mode(SIGNED_OUT)
         for name in HOME_SCREENS:  # the next person starts with fresh home screens
             if name in self._modes:
                 self.remove_mode(name)
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.push_screen(SignInScreen("", demo=self.demo))
 
     # --- command palette -------------------------------------------------------------------
 

@@ -263,10 +263,10 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.app.pop_screen()
         self.app.action_new_request()
 
+    def has_unsaved_input(self) -> bool:
+        return self.created is None and super().has_unsaved_input()  # saved: nothing typed is lost
+
     @on(Button.Pressed, "#to-queue")
     @on(Button.Pressed, "#back")
     def action_leave(self) -> None:
-        if self.created is not None:  # saved: nothing typed is lost
-            self.app.pop_screen()
-        else:
-            self.leave_asking_first(self.app.pop_screen)
+        self.leave_asking_first(self.app.pop_screen)
