@@ -71,11 +71,14 @@ def preview_text(detail: CaseDetail, summary: str, recommendations: list[tuple[s
 
 
 class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
-    """Write the outcome; F2 saves the draft, F4 saves and submits it to the chair."""
+    """Write the outcome; F2 saves the draft, F9 saves it and, once confirmed, submits it to the chair.
+
+    Submitting has a key of its own, asked about first: it hands the case on, and F4 is "Deadlines"
+    on every other screen."""
 
     BINDINGS = [
         Binding("f2", "save(False)", "Save draft", id="save_outcome"),
-        Binding("f4", "save(True)", "Save and submit", id="submit_outcome"),
+        Binding("f9", "submit", "Submit to chair", id="submit_outcome"),
         Binding("f8", "add_recommendation", "Add recommendation", id="add_recommendation"),
         Binding("escape", "leave", "Back", id="leave_outcome"),
     ]
@@ -114,7 +117,7 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
                 yield Static("", id="outcome-error", classes="error", markup=False)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save draft (F2)", id="save")
-                    yield Button("Save and submit to the chair (F4)", variant="primary", id="submit")
+                    yield Button("Save and submit to the chair (F9)", variant="primary", id="submit")
             with VerticalScroll(id="preview-pane"):
                 yield Static("Preview — as the applicant will read it", classes="section")
                 yield Static(id="preview")
@@ -150,8 +153,12 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
         self.action_save(False)
 
     @on(Button.Pressed, "#submit")
-    def _submit_pressed(self) -> None:
-        self.action_save(True)
+    def action_submit(self) -> None:
+        from caseworker_tui.dialogs.common import ConfirmDialog
+
+        question = (f"Save the outcome for {self.detail.reference} ({clean(self.detail.applicant.name)}) and submit "
+                    "it to the chair for approval?")
+        self.app.push_screen(ConfirmDialog(question, yes="Submit"), lambda yes: self.action_save(True) if yes else None)
 
     def action_save(self, submit: bool) -> None:
         error = self.query_one("#outcome-error", Static)
