@@ -215,9 +215,14 @@ class CaseDetail:
 
 
 def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
-               recommendation_open: bool, today: date) -> frozenset[str]:
-    """The facts about a case that the lifecycle's `Step.needs` names."""
+               recommendation_open: bool, today: date, appeal_final: bool = False) -> frozenset[str]:
+    """The facts about a case that the lifecycle's `Step.needs` names.
+
+    `appeal_final`: an appeal's decision is the case's last word (`workflow.record_appeal` refuses
+    another); whether an appeal is still in time is the service's to say, with the date typed."""
     facts = {"letter_unsent"}
+    if not appeal_final:
+        facts.add("appealable")
     if assignee != actor.username:
         facts.add("not_mine")
     if updates_pending:
@@ -388,7 +393,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
             assignee=assignee.username if assignee else None, actor=actor,
             updates_pending=any(u.answered_on is None for u in updates),
             meeting_on=review.meeting_on if review else None,
-            recommendation_open=any(r.done_on is None for r in recs), today=today)),
+            recommendation_open=any(r.done_on is None for r in recs), today=today,
+            # As record_appeal refuses: a closed case that has had an appeal has had its final say.
+            appeal_final=stage == "closed" and bool(appeals))),
     )
 
 

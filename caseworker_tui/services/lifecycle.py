@@ -82,7 +82,7 @@ STEPS: tuple[Step, ...] = (
     _S("follow_up", CASE_WORK, AFTER_APPROVAL, "follow up a recommendation", "Follow up", "y",
        "follow_up", "workflow.follow_up", needs="recommendation_open"),
     _S("record_appeal", CASE_WORK, ("declined", "approved", "closed"), "record an appeal", "Appeal",
-       "l", "appeal", "workflow.record_appeal", to_stage="appeal"),
+       "l", "appeal", "workflow.record_appeal", to_stage="appeal", needs="appealable"),
     _S("decide_appeal", frozenset({"supervisor", "chair"}), ("appeal",), "record an appeal decision",
        "Appeal decision", "j", "appeal_decision", "workflow.decide_appeal"),
     _S("close", CASE_WORK, ("declined", "approved"), "close the case", "Close", "c", "close_case",
