@@ -12,13 +12,41 @@ from typing import Any
 
 from textual import work
 
+from caseworker_tui.screens.base import who_may
 from caseworker_tui.services import auth, context, workflow
+from caseworker_tui.services.lifecycle import Step
+from caseworker_tui.services.stages import stage_label
 from caseworker_tui.widgets.case.letters_tab import LettersTab
 from caseworker_tui.widgets.safe import clean
+
+# What a person is told when the fact a step needs (`Step.needs`, see `cases.case_facts`) is missing.
+MISSING_FACT = {
+    "not_mine": "The case is already yours.",
+    "update_pending": "No agency update is waiting for an answer.",
+    "meeting_held": "Cannot {words} until the review meeting has taken place.",
+    "recommendation_open": "Every recommendation has been followed up.",
+    "letter_unsent": "Choose a letter that has not been sent, on the Letters tab.",
+    "appealable": "The appeal on this case has been decided; that decision is final.",
+}
+FEW_STAGES = 3  # a step open at more stages than this is named by the stage it is not open at
 
 
 class CaseSteps:
     """Mixed into `CaseScreen`, which provides `detail`, `case_id`, `actor`, `act` and `reload`."""
+
+    def why_step_is_off(self, step: Step) -> str:
+        """One line, in the lifecycle table's words: who may take the step, or what it needs."""
+        if self.actor.role not in step.roles:
+            return f"Only {who_may(step.roles)} may {step.words}."
+        detail = self.detail
+        if detail is None:
+            return "The case is still being read; try again in a moment."
+        if detail.stage not in step.stages:
+            why = f"Cannot {step.words}: {detail.reference} is {detail.stage_label.lower()}"
+            if len(step.stages) <= FEW_STAGES:
+                why += "; this step needs it to be " + " or ".join(stage_label(s).lower() for s in step.stages)
+            return why + "."
+        return MISSING_FACT.get(step.needs or "", "Cannot {words} on this case now.").format(words=step.words)
 
     def action_acknowledge(self) -> None:
         self.act(workflow.acknowledge, self.case_id, self.actor, done="Acknowledged.")
@@ -117,7 +145,7 @@ class CaseSteps:
         pending = [(f"{u.agency_label} (asked {u.requested_on:%d %b})", u.id) for u in self.detail.updates
                    if u.answered_on is None]
         if not pending:
-            self.notify("No agency update is waiting for an answer.")
+            self.notify(MISSING_FACT["update_pending"])
             return
         self._ask(ChoiceWithTextDialog("Record an agency's update", pending, "What the agency said"),
                   lambda v: self.act(workflow.record_update, v["item"], self.actor, v["text"], versioned=False,
@@ -175,7 +203,8 @@ class CaseSteps:
     def action_submit(self) -> None:
         from caseworker_tui.dialogs.common import ConfirmDialog
 
-        self._ask(ConfirmDialog("Submit the drafted outcome to the chair for approval?", yes="Submit"),
+        reference = self.detail.reference if self.detail else "this case"
+        self._ask(ConfirmDialog(f"Submit the drafted outcome for {reference} to the chair for approval?", yes="Submit"),
                   lambda yes: yes and self.act(workflow.submit_outcome, self.case_id, self.actor,
                                                done="Submitted to the chair."))
 
@@ -204,7 +233,7 @@ class CaseSteps:
         open_recs = [(f"{r.position}. {r.agency_label}: {clean(r.action)[:50]}", r.id)
                      for r in self.detail.recommendations if r.done_on is None]
         if not open_recs:
-            self.notify("Every recommendation has been followed up.")
+            self.notify(MISSING_FACT["recommendation_open"])
             return
         self._ask(ChoiceWithTextDialog("Follow up a recommendation", open_recs, "What was done", confirm="Done"),
                   lambda v: self.act(workflow.follow_up, v["item"], self.actor, v["text"], versioned=False,
@@ -296,7 +325,7 @@ class CaseSteps:
 
         letter = self.query_one(LettersTab).selected()
         if letter is None or letter.sent_on is not None:
-            self.notify("Choose a letter that has not been sent, on the Letters tab.")
+            self.notify(MISSING_FACT["letter_unsent"])
             return
         self._ask(SentDialog(clock.today()),
                   lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,

@@ -141,3 +141,91 @@ async def test_signing_out_and_in_again_starts_afresh(database_url, users):
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
         assert app.screen.query_one("#passphrase", Input).value == ""
+
+
+# --- keys that say what they do ------------------------------------------------------------------
+
+async def _case(app, pilot, case_id: int) -> CaseScreen:
+    await settle(pilot)
+    app.open_case(case_id)
+    await settle(pilot)
+    assert isinstance(app.screen, CaseScreen)
+    return app.screen
+
+
+async def test_a_step_the_stage_rules_out_says_why_in_the_tables_words(database_url, users):
+    made = seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _case(app, pilot, made["overdue"])
+        assert screen.check_action("submit", ()) is False  # not in the footer
+        await pilot.press("s")
+        await settle(pilot)
+        assert app.screen is screen
+        assert list(app._notifications)[-1].message == (
+            "Cannot submit the outcome to the chair: CT-2026-0101 is acknowledged; this step needs it to be "
+            "outcome drafted.")
+
+
+async def test_after_a_final_appeal_decision_no_appeal_is_offered(database_url, users):
+    from datetime import date
+
+    from caseworker_tui.services import workflow
+
+    casey, sam = users["casey"], users["sam"]
+    case_id = seed_cases(users)["not_met"]
+    workflow.acknowledge(case_id, casey)
+    workflow.decide(case_id, casey, accept=False)
+    app = make_app(database_url, actor=casey)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _case(app, pilot, case_id)
+        assert screen.check_action("appeal", ())  # declined: an appeal may be recorded
+    workflow.record_appeal(case_id, casey, lodged_on=date(2026, 11, 25), grounds="The reports were not read.")
+    workflow.decide_appeal(case_id, sam, upheld=False, independent_chair="Dr R. Khan", reason="The decision stands.")
+    app = make_app(database_url, actor=casey)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _case(app, pilot, case_id)
+        assert screen.detail.stage == "closed"
+        assert "record_appeal" not in screen.detail.actions
+        assert screen.check_action("appeal", ()) is False
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.screen is screen, "no dialog opens to take grounds that will be refused"
+        assert list(app._notifications)[-1].message == "The appeal on this case has been decided; that decision is final."
+
+
+async def test_the_outcome_editor_submits_with_a_key_of_its_own_after_asking(database_url, users):
+    from datetime import date
+
+    from caseworker_tui.dialogs.common import ConfirmDialog
+    from caseworker_tui.screens.outcome import OutcomeScreen
+    from caseworker_tui.services import workflow
+
+    case_id = seed_cases(users)["overdue"]
+    workflow.decide(case_id, users["casey"], accept=True)
+    workflow.schedule_review(case_id, users["casey"], meeting_on=date(2026, 11, 25), chair_name="Chris Hall",
+                             agencies=["police"], participation="in_person")
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await _case(app, pilot, case_id)
+        await pilot.press("o")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, OutcomeScreen)
+        keys = {b.binding.key: b.binding.description for b in editor.active_bindings.values()}
+        assert keys["f4"] == "Deadlines" and keys["f9"] == "Submit to chair"
+        await pilot.press(*"The reports were never linked")
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "CT-2026-0101" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("n")  # not yet: nothing is saved or submitted
+        await settle(pilot)
+        assert app.screen is editor and editor.detail.stage == "under_review"
+        await pilot.press("f4")  # Deadlines, as everywhere: with typed text, asked first
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardDialog)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is editor
+        assert editor.query_one("#summary", TextArea).text == "The reports were never linked"

@@ -6,6 +6,7 @@ from datetime import date
 
 from textual.widgets import Checkbox, Input, Static, TextArea
 
+from caseworker_tui.dialogs.common import ConfirmDialog
 from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.outcome import OutcomeScreen
@@ -59,7 +60,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
         await pilot.press("v")
         await settle(pilot)
         dialog = app.screen
-        dialog.query_one("#meeting_on", Input).value = "2026-12-03"
+        dialog.query_one("#meeting_on", Input).value = "2026-11-25"  # held today: the outcome can be drafted
         dialog.query_one("#chair_name", Input).value = "Chris Hall"
         dialog.query_one("#agency-police", Checkbox).value = True
         await pilot.press("f2")
@@ -77,15 +78,20 @@ async def test_received_to_closed_by_three_people(database_url, users):
         row.query_one("#due_on", Input).value = "2027-01-15"
         await settle(pilot)
         assert "Name one officer" in str(app.screen.query_one("#preview").render())
-        await pilot.press("f4")
+        await pilot.press("f9")  # submitting asks first, naming the case
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "CT-2026-0103" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         assert app.screen.detail.stage == "awaiting_chair"
-        # A caseworker is not offered approval, and the key does nothing.
+        # A caseworker is not offered approval, and the key says why.
         assert not app.screen.check_action("approve", ())
         await pilot.press("p")
         await settle(pilot)
         assert _stage(case_id) == "awaiting_chair"
+        assert list(app._notifications)[-1].message == "Only the chair may approve an outcome."
 
     # Chris, the chair: return it once with a comment.
     app = make_app(database_url, actor=users["chris"])
@@ -266,7 +272,6 @@ async def test_a_recommendations_action_has_room_to_be_read(database_url, users)
 
 
 async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url, users):
-    from caseworker_tui.dialogs.common import ConfirmDialog
     case_id = _under_review(users)
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
