@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.config import Settings, data_dir, save_preference
@@ -28,6 +30,7 @@ def _case_provider():
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
+HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
 
 
 class CaseworkerApp(App[None]):
@@ -58,6 +61,8 @@ class CaseworkerApp(App[None]):
         self._first_page_reported = False
         self._policy_reader: Worker | None = None
         self._after_policy: list[Callable[[], object]] = []
+        self._held_keys: list[events.Key] | None = None
+        self._hold_timer: Timer | None = None
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -94,6 +99,8 @@ class CaseworkerApp(App[None]):
 
     def _policy_unusable(self, error: BaseException | None) -> None:
         from caseworker_tui.dialogs.common import ProblemDialog
+
+        self._stop_holding_keys()  # no form is coming: the keys must not answer the problem
 
         _, message = describe_failure(error)
         self.push_screen(ProblemDialog(
@@ -231,7 +238,49 @@ class CaseworkerApp(App[None]):
 
         if self.actor is not None and allowed(self.actor, "create_request"):
             actor = self.actor
+            self.hold_keys()  # a name typed straight after `n` belongs to the form, not the queue
             self.when_policy_read(lambda: self.push_screen(NewRequestScreen(actor)))
+
+    # --- type-ahead --------------------------------------------------------------------------------
+
+    def hold_keys(self) -> None:
+        """Keep every key pressed from now on, in order, until `release_keys`: the screen being opened
+        is not ready for them yet, and the one showing would take them as its own (m, x, Enter)."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self._hold_timer = self.set_timer(HOLD_KEYS_AT_MOST, self._keys_not_taken)
+
+    def release_keys(self) -> None:
+        """The opened screen has its first field focused: the held keys go to it, then new ones follow.
+
+        Replayed on the app's own queue, so that a key pressed meanwhile is held too and comes after."""
+        if self._held_keys is not None:
+            self.call_later(self._replay_held_keys)
+
+    async def _replay_held_keys(self) -> None:
+        for key in self._stop_holding_keys():  # pressed anew, so that the focused field gets them first
+            await super().on_event(events.Key(key.key, key.character))
+
+    def _stop_holding_keys(self) -> list[events.Key]:
+        held, self._held_keys = self._held_keys or [], None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        return held
+
+    def _keys_not_taken(self) -> None:
+        if self._stop_holding_keys():
+            self.notify("The new request form did not open in time; what was typed meanwhile was not kept.",
+                        severity="warning")
+
+    async def on_event(self, event: events.Event) -> None:
+        """While keys are held, every key is kept: one just pressed, and one that went to the old
+        screen before it knew (a quick typist's keys can all be under way before `n` is handled),
+        which would otherwise come back here to run the old screen's bindings."""
+        if self._held_keys is not None and isinstance(event, events.Key):
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
 
     def action_help(self) -> None:
         from caseworker_tui.screens.help import HelpScreen

@@ -43,7 +43,12 @@ def _field(label: str, widget, note: str = "") -> Vertical:
 
 
 class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
-    """Record a request as the applicant gave it; the threshold is worked out on saving."""
+    """Record a request as the applicant gave it; the threshold is worked out on saving.
+
+    The applicant's name takes focus as the screen opens, and the keys typed while it opened (held
+    by the app since `n`) are given to it in order."""
+
+    AUTO_FOCUS = "#applicant-name"
 
     BINDINGS = [
         Binding("f2", "save", "Save request", id="save_request"),
@@ -115,10 +120,11 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
 
     async def on_mount(self) -> None:
         self.title = "New request"
+        self.query_one("#applicant-name", Input).focus()
         self.query_one("#result").display = False
         await self.action_add_incident()
-        self.call_after_refresh(self.mark_saved)
-        self.query_one("#applicant-name", Input).focus()
+        self.mark_saved()  # before the keys typed ahead arrive: they are the person's input
+        self.app.release_keys()
 
     # --- building the form -----------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input, TextArea
 
 from caseworker_tui.dialogs.common import DiscardDialog, TextDialog
@@ -229,3 +230,41 @@ async def test_the_outcome_editor_submits_with_a_key_of_its_own_after_asking(dat
         await settle(pilot)
         assert app.screen is editor
         assert editor.query_one("#summary", TextArea).text == "The reports were never linked"
+
+
+# --- type-ahead -----------------------------------------------------------------------------------
+
+def _type_at_once(app, text: str) -> None:
+    """Keys as a quick typist sends them: all queued before the app has handled the first (the
+    pilot's `press` waits for the app to settle after each key, so it never races a screen opening)."""
+    for char in text:
+        app.post_message(events.Key("space" if char == " " else char, char))
+
+
+async def test_a_name_typed_straight_after_n_lands_in_the_form_in_order(database_url, users):
+    from textual.widgets import Checkbox
+
+    seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        queue = app.screen
+        _type_at_once(app, "nAnn Smith")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NewRequestScreen)
+        assert form.query_one("#applicant-name", Input).value == "Ann Smith"
+        assert app.focused is form.query_one("#applicant-name", Input)
+        assert queue.query_one("#mine", Checkbox).value is False, "m was not taken as the queue's key"
+        await pilot.press("escape")  # what was typed ahead is input like any other
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardDialog)
+
+
+async def test_keys_pressed_one_by_one_after_n_fill_the_name_too(database_url, users):
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Ann Smith")
+        await settle(pilot)
+        assert app.screen.query_one("#applicant-name", Input).value == "Ann Smith"
