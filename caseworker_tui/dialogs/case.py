@@ -26,6 +26,7 @@ from textual.widgets import (
 from caseworker_tui.dialogs.common import TypedDialog
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.workflow import PARTICIPATION
+from caseworker_tui.widgets.application_form import FieldInput
 
 
 def parse_day(value: str, words: str, field: str) -> date:
@@ -149,9 +150,9 @@ class ReviewDialog(_FormDialog):
     def fields(self) -> ComposeResult:
         v = self._initial
         yield Label("Meeting date")
-        yield Input(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
+        yield FieldInput(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
         yield Label("Chair (an account or one of the policy's named people; → completes)")
-        yield Input(v.get("chair_name", ""), id="chair_name",
+        yield FieldInput(v.get("chair_name", ""), id="chair_name",
                     suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Agencies attending")
         with Vertical(id="agencies", classes="checks"):
@@ -161,7 +162,7 @@ class ReviewDialog(_FormDialog):
         yield Select([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
                      value=v.get("participation") or "in_person", allow_blank=False, id="participation")
         yield Label("Why the applicant is not invited (when not invited)")
-        yield Input(v.get("not_invited_reason", ""), id="not_invited_reason")
+        yield FieldInput(v.get("not_invited_reason", ""), id="not_invited_reason")
 
     def result(self) -> dict:
         return {
@@ -186,7 +187,7 @@ class ExtendDialog(_FormDialog):
             yield Static(f"The review is due on {self._due:%a %d %b %Y}. The applicant must be told of the new date "
                          "and why: the extension letter falls due.", classes="muted")
         yield Label("New date")
-        yield Input(self._initial.get("new_date", ""), placeholder="YYYY-MM-DD", id="new_date")
+        yield FieldInput(self._initial.get("new_date", ""), placeholder="YYYY-MM-DD", id="new_date")
         yield Label("Reason")
         yield TextArea(self._initial.get("reason", ""), id="reason")
 
@@ -207,7 +208,7 @@ class AppealDialog(_FormDialog):
         if self._end:
             yield Static(f"The appeal window closes on {self._end:%a %d %b %Y}.", classes="muted")
         yield Label("Lodged on")
-        yield Input(self._today.isoformat(), id="lodged_on")
+        yield FieldInput(self._today.isoformat(), id="lodged_on")
         yield Label("Grounds of appeal")
         yield TextArea("", id="grounds")
 
@@ -233,7 +234,7 @@ class AppealDecisionDialog(_FormDialog):
                               id="not-upheld")
         yield Label("Independent chair (not the decision-maker, the approving chair or the "
                     "caseworker assigned; → completes)")
-        yield Input(v.get("independent_chair", ""), id="independent_chair",
+        yield FieldInput(v.get("independent_chair", ""), id="independent_chair",
                     suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Reason")
         yield TextArea(v.get("reason", ""), id="reason")
@@ -276,7 +277,7 @@ class SentDialog(_FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Label("Sent on")
-        yield Input(self._today.isoformat(), id="sent_on")
+        yield FieldInput(self._today.isoformat(), id="sent_on")
         yield Label("How")
         yield Select([("Post", "post"), ("E-mail", "email"), ("By hand", "hand")], value="post",
                      allow_blank=False, id="channel")

@@ -230,6 +230,13 @@ async def test_the_outcome_editor_submits_with_a_key_of_its_own_after_asking(dat
         await settle(pilot)
         assert app.screen is editor
         assert editor.query_one("#summary", TextArea).text == "The reports were never linked"
+        await pilot.press("f8")
+        await settle(pilot)
+        remover = editor.query_one(".remove-recommendation")
+        assert remover not in editor.focus_chain
+        await pilot.click(remover)
+        await settle(pilot)
+        assert not editor.query("RecommendationRow")
 
 
 # --- type-ahead -----------------------------------------------------------------------------------
@@ -268,3 +275,34 @@ async def test_keys_pressed_one_by_one_after_n_fill_the_name_too(database_url, u
         await pilot.press("n", *"Ann Smith")
         await settle(pilot)
         assert app.screen.query_one("#applicant-name", Input).value == "Ann Smith"
+
+
+# --- tabbing through a form ------------------------------------------------------------------------
+
+async def test_tabbing_back_into_a_filled_field_keeps_its_text(database_url, users):
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_request_with(pilot, "Ann Smith")
+        await pilot.press("tab", "shift+tab", *" Jones")
+        assert form.query_one("#applicant-name", Input).value == "Ann Smith Jones"
+        assert all(not box.select_on_focus for box in form.query(Input))
+
+
+async def test_the_remove_buttons_are_clicked_never_tabbed_to(database_url, users):
+    from caseworker_tui.widgets.application_form import IncidentForm, RowRemover
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_request_with(pilot, "Ann")
+        await pilot.press("f8")
+        await settle(pilot)
+        assert len(form.query(IncidentForm)) == 2
+        removers = list(form.query(RowRemover))
+        assert removers and not any(r in form.focus_chain for r in removers)
+        for _ in range(len(form.focus_chain)):  # Enter on every stop of a full round of Tab removes nothing
+            await pilot.press("tab")
+            assert not isinstance(app.focused, RowRemover)
+        last = form.query(IncidentForm).last()
+        await pilot.click(last.query_one(".remove-incident"))
+        await settle(pilot)
+        assert len(form.query(IncidentForm)) == 1
