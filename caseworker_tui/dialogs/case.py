@@ -200,17 +200,17 @@ class AppealDialog(_FormDialog):
     TITLE_TEXT = "Record an appeal"
     CONFIRM = "Record appeal"
 
-    def __init__(self, window_end: date | None, today: date) -> None:
+    def __init__(self, window_end: date | None, today: date, initial: dict | None = None) -> None:
         super().__init__()
-        self._end, self._today = window_end, today
+        self._end, self._today, self._initial = window_end, today, initial or {}
 
     def fields(self) -> ComposeResult:
         if self._end:
             yield Static(f"The appeal window closes on {self._end:%a %d %b %Y}.", classes="muted")
         yield Label("Lodged on")
-        yield FieldInput(self._today.isoformat(), id="lodged_on")
+        yield FieldInput(self._initial.get("lodged_on", self._today.isoformat()), id="lodged_on")
         yield Label("Grounds of appeal")
-        yield TextArea("", id="grounds")
+        yield TextArea(self._initial.get("grounds", ""), id="grounds")
 
     def result(self) -> dict:
         return {"lodged_on": parse_day(self.query_one("#lodged_on", Input).value, "lodged on", "lodged_on"),

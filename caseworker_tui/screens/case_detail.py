@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, TabbedContent
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.screens.base import ReportsWorkerErrors, SaysWhyKeysAreOff
 from caseworker_tui.screens.case_steps import CaseSteps
 from caseworker_tui.screens.versioned import VersionedChanges
@@ -119,6 +120,11 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
         version = self.detail.version if versioned and self.detail is not None else None
         self.change(fn, *args, version=version, done=done, retry=retry,
                     title=self.detail.reference if self.detail else None, **kwargs)
+
+    def _invalid(self, exc: InvalidInput, retry: Callable[..., None]) -> None:
+        """A refused step's dialog comes back with what was typed, and the refusal beside the field it
+        names: `CaseSteps`' retries take the refusal (a clash with someone else's change has none)."""
+        super()._invalid(exc, lambda: retry(exc))
 
     def action_reload(self) -> None:
         self.reload()

@@ -12,6 +12,7 @@ from typing import Any
 
 from textual import work
 
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.screens.base import who_may
 from caseworker_tui.services import auth, context, workflow
 from caseworker_tui.services.lifecycle import Step
@@ -73,44 +74,45 @@ class CaseSteps:
                 self.act(workflow.assign, self.case_id, self.actor, username, done=f"Assigned to {username}.")
         self.app.push_screen(ChoiceDialog("Assign the case to", people, value=current, confirm="Assign"), chosen)
 
-    def action_note(self, initial: str = "") -> None:
+    # Each step that asks for input passes `retry`: on a refusal or a clash it reopens the dialog
+    # with what was typed (`again`), and the refusal, when there is one, beside the field it names.
+
+    def _ask(self, dialog, then: Callable[[Any], None], *, again: bool = False,
+             refusal: InvalidInput | None = None) -> None:
+        if again:
+            dialog.bring_back(refusal)
+        self.app.push_screen(dialog, lambda value: value is not None and then(value))
+
+    def action_note(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        def written(text: str | None) -> None:
-            if text:
-                self.act(workflow.add_note, self.case_id, self.actor, text, done="Note added.", versioned=False,
-                         retry=lambda: self.action_note(text))
-        self.app.push_screen(TextDialog("Add a note", "Note", initial=initial), written)
+        self._ask(TextDialog("Add a note", "Note", initial=initial or ""),
+                  lambda text: self.act(workflow.add_note, self.case_id, self.actor, text, done="Note added.",
+                                        versioned=False, retry=lambda why=None: self.action_note(text, why)),
+                  again=initial is not None, refusal=refusal)
 
-    def action_triage(self, answers: dict[str, bool] | None = None) -> None:
+    def action_triage(self, answers: dict[str, bool] | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TriageDialog
 
         policy = context.policy()
         current = answers if answers is not None else (self.detail.triage_answers if self.detail else {})
+        self._ask(TriageDialog(list(policy.triage.questions), current, policy.triage.high_risk_at),
+                  lambda result: self.act(workflow.triage, self.case_id, self.actor, result, done="Triage saved.",
+                                          retry=lambda why=None: self.action_triage(result, why)),
+                  again=answers is not None, refusal=refusal)
 
-        def answered(result: dict[str, bool] | None) -> None:
-            if result is not None:
-                self.act(workflow.triage, self.case_id, self.actor, result, done="Triage saved.",
-                         retry=lambda: self.action_triage(result))
-        self.app.push_screen(TriageDialog(list(policy.triage.questions), current, policy.triage.high_risk_at),
-                             answered)
-
-    def action_withdraw(self, initial: str = "") -> None:
+    def action_withdraw(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        def given(reason: str | None) -> None:
-            if reason:
-                self.act(workflow.withdraw, self.case_id, self.actor, reason, done="Request withdrawn.",
-                         retry=lambda: self.action_withdraw(reason))
-        self.app.push_screen(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial,
-                                        warning="Withdrawing closes the case and cancels its deadlines."), given)
+        self._ask(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial or "",
+                             warning="Withdrawing closes the case and cancels its deadlines."),
+                  lambda reason: self.act(workflow.withdraw, self.case_id, self.actor, reason, done="Request withdrawn.",
+                                          retry=lambda why=None: self.action_withdraw(reason, why)),
+                  again=initial is not None, refusal=refusal)
 
     # --- decision, updates, review, outcome, appeals ---------------------------------------------
 
-    def _ask(self, dialog, then: Callable[[Any], None]) -> None:
-        self.app.push_screen(dialog, lambda value: value is not None and then(value))
-
-    def action_decide(self, initial: dict | None = None) -> None:
+    def action_decide(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import DecideDialog
 
         if self.detail is None:
@@ -119,9 +121,9 @@ class CaseSteps:
         def decided(v: dict) -> None:
             self.act(workflow.decide, self.case_id, self.actor, accept=v["accept"], ground=v["ground"],
                      reason=v["reason"], done="Decision recorded; the decision letter is now due.",
-                     retry=lambda: self.action_decide(v))
+                     retry=lambda why=None: self.action_decide(v, why))
         self._ask(DecideDialog(self.detail.verdict.threshold_met, list(context.policy().decline_grounds), initial),
-                  decided)
+                  decided, again=initial is not None, refusal=refusal)
 
     def action_ask_agencies(self) -> None:
         from caseworker_tui.dialogs.case import AgenciesDialog
@@ -151,7 +153,7 @@ class CaseSteps:
                   lambda v: self.act(workflow.record_update, v["item"], self.actor, v["text"], versioned=False,
                                      done="Update recorded."))
 
-    def action_schedule_review(self, initial: dict | None = None) -> None:
+    def action_schedule_review(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import ReviewDialog
 
         if self.detail is None:
@@ -165,8 +167,9 @@ class CaseSteps:
         self._with_people(lambda people: self._ask(
             ReviewDialog(agencies, values, people),
             lambda v: self.act(workflow.schedule_review, self.case_id, self.actor, done="Review scheduled.",
-                               retry=lambda: self.action_schedule_review(
-                                   {**v, "meeting_on": v["meeting_on"].isoformat()}), **v)))
+                               retry=lambda why=None: self.action_schedule_review(
+                                   {**v, "meeting_on": v["meeting_on"].isoformat()}, why), **v),
+            again=initial is not None, refusal=refusal))
 
     @work(thread=True, exit_on_error=False)
     def _with_people(self, then: Callable[[list[str]], None]) -> None:
@@ -176,15 +179,16 @@ class CaseSteps:
         people = chair_choices()
         self.app.call_from_thread(then, people)
 
-    def action_findings(self) -> None:
+    def action_findings(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
         current = self.detail.review.findings if self.detail and self.detail.review else ""
-        self._ask(TextDialog("The review's findings", "Findings", initial=current),
+        self._ask(TextDialog("The review's findings", "Findings", initial=current if initial is None else initial),
                   lambda text: self.act(workflow.record_findings, self.case_id, self.actor, text,
-                                        done="Findings recorded."))
+                                        done="Findings recorded.", retry=lambda why=None: self.action_findings(text, why)),
+                  again=initial is not None, refusal=refusal)
 
-    def action_extend(self, initial: dict | None = None) -> None:
+    def action_extend(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import ExtendDialog
 
         review = self.detail.review if self.detail else None
@@ -192,7 +196,9 @@ class CaseSteps:
         self._ask(ExtendDialog(due, initial),
                   lambda v: self.act(workflow.extend_review, self.case_id, self.actor, new_date=v["new_date"],
                                      reason=v["reason"], done="Review extended; the extension letter is now due.",
-                                     retry=lambda: self.action_extend({**v, "new_date": v["new_date"].isoformat()})))
+                                     retry=lambda why=None: self.action_extend(
+                                         {**v, "new_date": v["new_date"].isoformat()}, why)),
+                  again=initial is not None, refusal=refusal)
 
     def action_outcome(self) -> None:
         from caseworker_tui.screens.outcome import OutcomeScreen
@@ -217,13 +223,15 @@ class CaseSteps:
                   lambda yes: yes and self.act(workflow.approve_outcome, self.case_id, self.actor,
                                                done="Outcome approved; the outcome letter can now be produced."))
 
-    def action_return_outcome(self, initial: str = "") -> None:
+    def action_return_outcome(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return", initial=initial),
+        self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return",
+                             initial=initial or ""),
                   lambda text: self.act(workflow.return_outcome, self.case_id, self.actor, text,
                                         done="Returned with your comments.",
-                                        retry=lambda: self.action_return_outcome(text)))
+                                        retry=lambda why=None: self.action_return_outcome(text, why)),
+                  again=initial is not None, refusal=refusal)
 
     def action_follow_up(self) -> None:
         from caseworker_tui.dialogs.case import ChoiceWithTextDialog
@@ -239,14 +247,16 @@ class CaseSteps:
                   lambda v: self.act(workflow.follow_up, v["item"], self.actor, v["text"], versioned=False,
                                      done="Recommendation followed up."))
 
-    def action_appeal(self) -> None:
+    def action_appeal(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import AppealDialog
         from caseworker_tui.services import clock
 
-        self._load_window(lambda end: self._ask(
-            AppealDialog(end, clock.today()),
-            lambda v: self.act(workflow.record_appeal, self.case_id, self.actor, lodged_on=v["lodged_on"],
-                               grounds=v["grounds"], done="Appeal recorded.")))
+        def lodged(v: dict) -> None:
+            self.act(workflow.record_appeal, self.case_id, self.actor, lodged_on=v["lodged_on"], grounds=v["grounds"],
+                     done="Appeal recorded.",
+                     retry=lambda why=None: self.action_appeal({**v, "lodged_on": v["lodged_on"].isoformat()}, why))
+        self._load_window(lambda end: self._ask(AppealDialog(end, clock.today(), initial), lodged,
+                                                again=initial is not None, refusal=refusal))
 
     @work(thread=True, exit_on_error=False)
     def _load_window(self, then) -> None:
@@ -255,20 +265,24 @@ class CaseSteps:
         end = appeal_window(self.case_id)
         self.app.call_from_thread(then, end)
 
-    def action_appeal_decision(self, initial: dict | None = None) -> None:
+    def action_appeal_decision(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import AppealDecisionDialog
 
         self._with_people(lambda people: self._ask(
             AppealDecisionDialog(people, initial),
             lambda v: self.act(workflow.decide_appeal, self.case_id, self.actor, done="Appeal decided.",
-                               retry=lambda: self.action_appeal_decision(v), **v)))
+                               retry=lambda why=None: self.action_appeal_decision(v, why), **v),
+            again=initial is not None, refusal=refusal))
 
-    def action_close_case(self) -> None:
+    def action_close_case(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
         self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
+                             initial=initial or "",
                              warning="Closing ends the case's open steps; recommendations are still followed up."),
-                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed."))
+                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed.",
+                                          retry=lambda why=None: self.action_close_case(reason, why)),
+                  again=initial is not None, refusal=refusal)
 
     # --- letters -------------------------------------------------------------------------------
 

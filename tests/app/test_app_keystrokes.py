@@ -306,3 +306,81 @@ async def test_the_remove_buttons_are_clicked_never_tabbed_to(database_url, user
         await pilot.click(last.query_one(".remove-incident"))
         await settle(pilot)
         assert len(form.query(IncidentForm)) == 1
+
+
+# --- a refusal keeps what was typed ------------------------------------------------------------------
+
+def _declined(users) -> int:
+    from caseworker_tui.services import workflow
+
+    case_id = seed_cases(users)["not_met"]
+    workflow.acknowledge(case_id, users["casey"])
+    workflow.decide(case_id, users["casey"], accept=False)
+    return case_id
+
+
+def _beside(dialog, field: str) -> str:
+    from textual.widgets import Static
+
+    notes = dialog.query_one(f"#{field}").parent.query(".dialog-field-error").results(Static)
+    return " ".join(str(n.render()) for n in notes)
+
+
+async def test_an_appeal_the_service_refuses_comes_back_with_its_grounds(database_url, users):
+    from caseworker_tui.dialogs.case import AppealDialog
+
+    case_id = _declined(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await _case(app, pilot, case_id)
+        await pilot.press("l")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AppealDialog)
+        dialog.query_one("#lodged_on", Input).value = "2026-12-30"
+        dialog.query_one("#grounds", TextArea).focus()
+        await pilot.press(*"Nobody read the reports")
+        await pilot.press("f2")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, AppealDialog) and again is not dialog
+        assert again.query_one("#grounds", TextArea).text == "Nobody read the reports"
+        assert again.query_one("#lodged_on", Input).value == "2026-12-30"
+        assert "cannot be in the future" in _beside(again, "lodged_on")
+        assert app.focused is again.query_one("#lodged_on")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardDialog), "what came back is still the person's typing"
+
+
+async def test_an_appeal_decision_by_someone_not_independent_comes_back_as_typed(database_url, users):
+    from datetime import date
+
+    from textual.widgets import RadioButton
+
+    from caseworker_tui.dialogs.case import AppealDecisionDialog
+    from caseworker_tui.services import workflow
+
+    case_id = _declined(users)
+    workflow.record_appeal(case_id, users["casey"], lodged_on=date(2026, 11, 25), grounds="Not read.")
+    app = make_app(database_url, actor=users["sam"])
+    async with app.run_test(size=SIZE) as pilot:
+        await _case(app, pilot, case_id)
+        await pilot.press("j")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, AppealDecisionDialog)
+        dialog.query_one("#upheld", RadioButton).value = True
+        dialog.query_one("#independent_chair", Input).value = "Casey Morgan"  # she made the decision
+        dialog.query_one("#reason", TextArea).text = "The reports were not read together."
+        await pilot.press("f2")
+        await settle(pilot)
+        again = app.screen
+        assert isinstance(again, AppealDecisionDialog)
+        assert again.query_one("#upheld", RadioButton).value is True
+        assert again.query_one("#reason", TextArea).text == "The reports were not read together."
+        assert "made the decision appealed" in _beside(again, "independent_chair")
+        again.query_one("#independent_chair", Input).value = "Dr R. Khan"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen) and app.screen.detail.stage == "acknowledged"

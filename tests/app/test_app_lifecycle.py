@@ -241,8 +241,13 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         assert isinstance(app.screen, DecideDialog)
         assert app.screen.query_one("#decline", RadioButton).value
         assert any("needs a reason" in n.message for n in app._notifications)
+        beside = app.screen.query_one("#reason").parent.query(".dialog-field-error").first(Static)
+        assert "needs a reason" in str(beside.render()), "the refusal is beside the field it names"
+        assert app.focused is app.screen.query_one("#reason")
         assert _stage(case_id) == "acknowledged"
-        await pilot.press("escape")
+        await pilot.press("escape")  # what came back is typed input: leaving asks
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         await pilot.press("d", "f2")
         await settle(pilot)
@@ -254,6 +259,8 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         assert isinstance(app.screen, ReviewDialog)
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
         assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
+        after_agencies = app.screen.query_one("#agencies").parent.query(".dialog-field-error").first(Static)
+        assert "agencies" in str(after_agencies.render())
         assert _stage(case_id) == "accepted"
 
 
