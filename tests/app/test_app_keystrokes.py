@@ -384,3 +384,60 @@ async def test_an_appeal_decision_by_someone_not_independent_comes_back_as_typed
         await pilot.press("f2")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen) and app.screen.detail.stage == "acknowledged"
+
+
+# --- the timeline ------------------------------------------------------------------------------------
+
+async def test_the_days_events_are_in_the_order_they_happened(database_url, users):
+    from textual.widgets import DataTable
+
+    from caseworker_tui.services import workflow
+
+    casey = users["casey"]
+    case_id = seed_cases(users)["fresh"]
+    workflow.add_note(case_id, casey, "Called the applicant before writing to the agencies.")
+    workflow.request_updates(case_id, casey, ["police"])
+    with_police = [u for u in _updates(case_id) if u.agency == "police"][0]
+    workflow.record_update(with_police.id, casey, "Two officers visited.")
+    workflow.add_note(case_id, casey, "Told the applicant what the police said.")
+    app = make_app(database_url, actor=casey)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _case(app, pilot, case_id)
+        table = screen.query_one("#timeline-table", DataTable)
+        today = [str(table.get_row_at(i)[2]) for i in range(table.row_count)
+                 if str(table.get_row_at(i)[0]) == "25 Nov 2026"]
+        order = [next(i for i, text in enumerate(today) if words in text)
+                 for words in ("Called the applicant", "Update requested", "replied", "Told the applicant")]
+        assert order == sorted(order), today
+
+
+def _updates(case_id: int):
+    from caseworker_tui.models import AgencyUpdateRequest
+
+    with AgencyUpdateRequest._meta.database.connection_context():
+        return list(AgencyUpdateRequest.select().where(AgencyUpdateRequest.case == case_id))
+
+
+async def test_a_kind_with_no_events_says_so_and_long_events_wrap(database_url, users):
+    from textual.widgets import DataTable, Select, Static
+
+    from caseworker_tui.services import workflow
+
+    case_id = seed_cases(users)["fresh"]
+    long_note = "The applicant described three years of noise, " * 8
+    workflow.add_note(case_id, users["casey"], long_note)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _case(app, pilot, case_id)
+        table = screen.query_one("#timeline-table", DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width, "nothing runs off the edge"
+        [note_row] = [key for key, row in table.rows.items() if "three years" in str(table.get_row(key)[2])]
+        assert table.rows[note_row].height > 1, "the long note wraps onto more lines"
+        screen.query_one("#timeline-kind", Select).value = "appeal"
+        await settle(pilot)
+        empty = screen.query_one("#timeline-empty", Static)
+        assert empty.display and not table.display
+        assert str(empty.render()) == "No events of this kind yet."
+        screen.query_one("#timeline-kind", Select).value = "note"
+        await settle(pilot)
+        assert table.display and not empty.display and table.row_count == 1
