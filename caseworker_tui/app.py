@@ -298,7 +298,8 @@ class CaseworkerApp(App[None]):
 
         self.actor = None
         self.sub_title = ""
-        self.add_mode(SIGNED_OUT, lambda: SignInScreen("", demo=self.demo))
+        if SIGNED_OUT not in self._modes:
+            self.add_mode(SIGNED_OUT, lambda: SignInScreen("", demo=self.demo))
         self.switch_mode(SIGNED_OUT)
         for name in HOME_SCREENS:  # the next person starts with fresh home screens
             if name in self._modes:

@@ -153,7 +153,7 @@ class ReviewDialog(_FormDialog):
         yield FieldInput(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
         yield Label("Chair (an account or one of the policy's named people; → completes)")
         yield FieldInput(v.get("chair_name", ""), id="chair_name",
-                    suggester=SuggestFromList(self._people, case_sensitive=False))
+                         suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Agencies attending")
         with Vertical(id="agencies", classes="checks"):
             for label, key in self._agencies:
@@ -235,7 +235,7 @@ class AppealDecisionDialog(_FormDialog):
         yield Label("Independent chair (not the decision-maker, the approving chair or the "
                     "caseworker assigned; → completes)")
         yield FieldInput(v.get("independent_chair", ""), id="independent_chair",
-                    suggester=SuggestFromList(self._people, case_sensitive=False))
+                         suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Reason")
         yield TextArea(v.get("reason", ""), id="reason")
 

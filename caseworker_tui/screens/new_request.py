@@ -72,13 +72,13 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
             yield Static("Applications arrive as the online form's file, or are typed in here from a letter or a "
                          "call. Fields marked * are needed. Save with F2.", classes="muted")
             with Horizontal(classes="row"):
-                yield _field("Import a form file instead (path to .json)", FieldInput(placeholder="/path/to/request.json",
-                                                                                 id="import-path"))
+                yield _field("Import a form file instead (path to .json)",
+                             FieldInput(placeholder="/path/to/request.json", id="import-path"))
                 yield Button("Import file", id="import")
             yield Static("The request", classes="section")
             with Horizontal(classes="row"):
-                yield _field("Received * (date and time)", FieldInput(clock.now().strftime("%Y-%m-%dT%H:%M"),
-                                                                id="received_at"))
+                yield _field("Received * (date and time)",
+                             FieldInput(clock.now().strftime("%Y-%m-%dT%H:%M"), id="received_at"))
                 yield _field("Reference (blank: assigned)", FieldInput(placeholder="CT-2026-0042", id="reference"))
             yield Static("Applicant", classes="section")
             with Horizontal(classes="row"):
@@ -96,8 +96,8 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
                 yield _field("Advocate", FieldInput(id="applicant-advocate"))
             with Horizontal(classes="row"):
                 yield _field("Vulnerabilities", FieldInput(id="applicant-vulnerabilities"))
-                yield _field("Needs (comma-separated)", FieldInput(placeholder="large_print, interpreter:Polish",
-                                                             id="applicant-needs"))
+                yield _field("Needs (comma-separated)",
+                             FieldInput(placeholder="large_print, interpreter:Polish", id="applicant-needs"))
             yield Checkbox("Consents to sharing information with the agencies", True, id="applicant-consent_to_share")
             yield Static("Dissatisfaction", classes="section")
             yield Checkbox("Dissatisfied with the agencies' response", True, id="dissatisfied")
