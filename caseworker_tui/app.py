@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.config import Settings, data_dir, save_preference
@@ -27,6 +29,8 @@ def _case_provider():
 
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
+SIGNED_OUT = "signed_out"  # the mode a person signs out to
+HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
 
 
 class CaseworkerApp(App[None]):
@@ -57,6 +61,8 @@ class CaseworkerApp(App[None]):
         self._first_page_reported = False
         self._policy_reader: Worker | None = None
         self._after_policy: list[Callable[[], object]] = []
+        self._held_keys: list[events.Key] | None = None
+        self._hold_timer: Timer | None = None
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -93,6 +99,8 @@ class CaseworkerApp(App[None]):
 
     def _policy_unusable(self, error: BaseException | None) -> None:
         from caseworker_tui.dialogs.common import ProblemDialog
+
+        self._stop_holding_keys()  # no form is coming: the keys must not answer the problem
 
         _, message = describe_failure(error)
         self.push_screen(ProblemDialog(
@@ -149,6 +157,8 @@ class CaseworkerApp(App[None]):
             if self.actor is None:
                 return False
             return parameters[:1] != ("stats",) or allowed(self.actor, "view_stats")
+        if action == "new_request":
+            return self.actor is not None and allowed(self.actor, "create_request")
         return True
 
     def action_go(self, name: str) -> None:
@@ -158,6 +168,10 @@ class CaseworkerApp(App[None]):
         if name == "stats" and not allowed(self.actor, "view_stats"):
             self.notify("Your role does not include the yearly figures.", severity="warning")
             return
+        self.leave_asking_first("Leave without saving? What you typed will be lost.", "Leave",
+                                lambda: self._go_when_ready(name))
+
+    def _go_when_ready(self, name: str) -> None:
         if name == "queue":
             self._go(name)
         else:
@@ -170,6 +184,37 @@ class CaseworkerApp(App[None]):
         self.switch_mode(name)
         while len(self.screen_stack) > 1:
             self.pop_screen()
+        if SIGNED_OUT in self._modes:  # signed in again: the sign-in screen, passphrase and all, goes
+            self.remove_mode(SIGNED_OUT)
+
+    # --- leaving without losing what was typed ---------------------------------------------------
+
+    def leave_asking_first(self, question: str, yes: str, leave: Callable[[], object]) -> None:
+        """Leave the screens showing (quit, sign out, another home screen) once nothing typed on them
+        would be lost, or the person says it may be.
+
+        Only the showing stack is asked about: every way to another home screen comes through here,
+        and what was left behind with the person's yes is put away before going, so no other mode
+        keeps a form with unsaved input."""
+        from caseworker_tui.dialogs.common import DiscardDialog
+        from caseworker_tui.dialogs.discard import holding_unsaved_input
+
+        if isinstance(self.screen, DiscardDialog):
+            return  # already asking
+        if not holding_unsaved_input(self.screen_stack):
+            leave()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                while len(self.screen_stack) > 1:
+                    self.pop_screen()
+                leave()
+        self.push_screen(DiscardDialog(question, yes=yes), answered)
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q (and the palette's Quit) ask first when a form or dialog holds unsaved input."""
+        self.leave_asking_first("Quit without saving? What you typed will be lost.", "Quit", self.exit)
 
     def first_page_painted(self) -> None:
         """Called once, when the intake queue first shows its rows (start-up is measured to here)."""
@@ -193,7 +238,49 @@ class CaseworkerApp(App[None]):
 
         if self.actor is not None and allowed(self.actor, "create_request"):
             actor = self.actor
+            self.hold_keys()  # a name typed straight after `n` belongs to the form, not the queue
             self.when_policy_read(lambda: self.push_screen(NewRequestScreen(actor)))
+
+    # --- type-ahead --------------------------------------------------------------------------------
+
+    def hold_keys(self) -> None:
+        """Keep every key pressed from now on, in order, until `release_keys`: the screen being opened
+        is not ready for them yet, and the one showing would take them as its own (m, x, Enter)."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self._hold_timer = self.set_timer(HOLD_KEYS_AT_MOST, self._keys_not_taken)
+
+    def release_keys(self) -> None:
+        """The opened screen has its first field focused: the held keys go to it, then new ones follow.
+
+        Replayed on the app's own queue, so that a key pressed meanwhile is held too and comes after."""
+        if self._held_keys is not None:
+            self.call_later(self._replay_held_keys)
+
+    async def _replay_held_keys(self) -> None:
+        for key in self._stop_holding_keys():  # pressed anew, so that the focused field gets them first
+            await super().on_event(events.Key(key.key, key.character))
+
+    def _stop_holding_keys(self) -> list[events.Key]:
+        held, self._held_keys = self._held_keys or [], None
+        if self._hold_timer is not None:
+            self._hold_timer.stop()
+            self._hold_timer = None
+        return held
+
+    def _keys_not_taken(self) -> None:
+        if self._stop_holding_keys():
+            self.notify("The new request form did not open in time; what was typed meanwhile was not kept.",
+                        severity="warning")
+
+    async def on_event(self, event: events.Event) -> None:
+        """While keys are held, every key is kept: one just pressed, and one that went to the old
+        screen before it knew (a quick typist's keys can all be under way before `n` is handled),
+        which would otherwise come back here to run the old screen's bindings."""
+        if self._held_keys is not None and isinstance(event, events.Key):
+            self._held_keys.append(event)
+            return
+        await super().on_event(event)
 
     def action_help(self) -> None:
         from caseworker_tui.screens.help import HelpScreen
@@ -202,17 +289,21 @@ class CaseworkerApp(App[None]):
             self.push_screen(HelpScreen(self.screen))
 
     def action_sign_out(self) -> None:
+        self.leave_asking_first("Sign out without saving? What you typed will be lost.", "Sign out", self._sign_out)
+
+    def _sign_out(self) -> None:
+        """Back to a fresh sign-in screen, in a mode of its own: Textual switches only to modes it was
+        given, never back to the one it started in."""
         from caseworker_tui.screens.sign_in import SignInScreen
 
         self.actor = None
         self.sub_title = ""
-        self.switch_mode("_default")
+        if SIGNED_OUT not in self._modes:
+            self.add_mode(SIGNED_OUT, lambda: SignInScreen("", demo=self.demo))
+        self.switch_mode(SIGNED_OUT)
         for name in HOME_SCREENS:  # the next person starts with fresh home screens
             if name in self._modes:
                 self.remove_mode(name)
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self.push_screen(SignInScreen("", demo=self.demo))
 
     # --- command palette -------------------------------------------------------------------
 

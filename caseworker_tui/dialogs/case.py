@@ -9,7 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import (
     Button,
@@ -23,19 +23,25 @@ from textual.widgets import (
     TextArea,
 )
 
-from caseworker_tui.dialogs.common import _Dialog
+from caseworker_tui.dialogs.common import TypedDialog
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.workflow import PARTICIPATION
+from caseworker_tui.widgets.application_form import FieldInput
 
 
-def parse_day(value: str, field: str) -> date:
+def parse_day(value: str, words: str, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise ValueError(f"{field}: write a date like 2026-12-03") from None
+        raise InvalidInput(f"{words}: write a date like 2026-12-03", field) from None
 
 
-class _FormDialog(_Dialog):
-    """A dialog with fields, an error line and Save/Cancel; subclasses build `fields` and `result`."""
+class _FormDialog(TypedDialog):
+    """A dialog with fields, an error line and Save/Cancel; subclasses build `fields` and `result`.
+
+    A refusal, the dialog's own (a date that is no date) or the service's, shows beside the field
+    it names; the service's names its fields as the widgets' ids are named (or as `FIELD_ALIASES`
+    maps them)."""
 
     BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
     # The first field, not the scrolling box around the fields: typing as the dialog opens must land
@@ -43,6 +49,7 @@ class _FormDialog(_Dialog):
     AUTO_FOCUS = "Input, TextArea, Select, RadioSet, Checkbox"
     TITLE_TEXT = ""
     CONFIRM = "Save"
+    FIELD_ALIASES: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box"):
@@ -59,18 +66,21 @@ class _FormDialog(_Dialog):
     def result(self) -> Any:
         raise NotImplementedError
 
+    def field_widget(self, field: str | None):
+        return super().field_widget(self.FIELD_ALIASES.get(field or "", field))
+
     @on(Button.Pressed, "#ok")
     def action_confirm(self) -> None:
         try:
             value = self.result()
-        except ValueError as exc:
-            self.query_one("#dialog-error", Static).update(str(exc))
+        except InvalidInput as exc:
+            self.show_refusal(exc)
             return
         self.dismiss(value)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
 
 class DecideDialog(_FormDialog):
@@ -116,13 +126,14 @@ class AgenciesDialog(_FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Static(self._due, classes="muted")
-        for label, key in self._agencies:
-            yield Checkbox(label, key in self._ticked, id=f"agency-{key}")
+        with Vertical(id="agencies", classes="checks"):
+            for label, key in self._agencies:
+                yield Checkbox(label, key in self._ticked, id=f"agency-{key}")
 
     def result(self) -> list[str]:
         chosen = [key for _, key in self._agencies if self.query_one(f"#agency-{key}", Checkbox).value]
         if not chosen:
-            raise ValueError("agencies: tick at least one agency")
+            raise InvalidInput("agencies: tick at least one agency", "agencies")
         return chosen
 
 
@@ -130,6 +141,7 @@ class ReviewDialog(_FormDialog):
     """Schedule the review meeting: when, who chairs, which agencies, how the applicant takes part."""
 
     TITLE_TEXT = "Schedule the review"
+    FIELD_ALIASES = {"chair": "chair_name"}
 
     def __init__(self, agencies: list[tuple[str, str]], initial: dict, people: list[str]) -> None:
         super().__init__()
@@ -138,22 +150,23 @@ class ReviewDialog(_FormDialog):
     def fields(self) -> ComposeResult:
         v = self._initial
         yield Label("Meeting date")
-        yield Input(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
+        yield FieldInput(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
         yield Label("Chair (an account or one of the policy's named people; → completes)")
-        yield Input(v.get("chair_name", ""), id="chair_name",
-                    suggester=SuggestFromList(self._people, case_sensitive=False))
+        yield FieldInput(v.get("chair_name", ""), id="chair_name",
+                         suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Agencies attending")
-        for label, key in self._agencies:
-            yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
+        with Vertical(id="agencies", classes="checks"):
+            for label, key in self._agencies:
+                yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
         yield Label("How the applicant takes part")
         yield Select([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
                      value=v.get("participation") or "in_person", allow_blank=False, id="participation")
         yield Label("Why the applicant is not invited (when not invited)")
-        yield Input(v.get("not_invited_reason", ""), id="not_invited_reason")
+        yield FieldInput(v.get("not_invited_reason", ""), id="not_invited_reason")
 
     def result(self) -> dict:
         return {
-            "meeting_on": parse_day(self.query_one("#meeting_on", Input).value, "meeting date"),
+            "meeting_on": parse_day(self.query_one("#meeting_on", Input).value, "meeting date", "meeting_on"),
             "chair_name": self.query_one("#chair_name", Input).value.strip(),
             "agencies": [k for _, k in self._agencies if self.query_one(f"#agency-{k}", Checkbox).value],
             "participation": str(self.query_one("#participation", Select).value),
@@ -174,12 +187,12 @@ class ExtendDialog(_FormDialog):
             yield Static(f"The review is due on {self._due:%a %d %b %Y}. The applicant must be told of the new date "
                          "and why: the extension letter falls due.", classes="muted")
         yield Label("New date")
-        yield Input(self._initial.get("new_date", ""), placeholder="YYYY-MM-DD", id="new_date")
+        yield FieldInput(self._initial.get("new_date", ""), placeholder="YYYY-MM-DD", id="new_date")
         yield Label("Reason")
         yield TextArea(self._initial.get("reason", ""), id="reason")
 
     def result(self) -> dict:
-        return {"new_date": parse_day(self.query_one("#new_date", Input).value, "new date"),
+        return {"new_date": parse_day(self.query_one("#new_date", Input).value, "new date", "new_date"),
                 "reason": self.query_one("#reason", TextArea).text.strip()}
 
 
@@ -187,20 +200,20 @@ class AppealDialog(_FormDialog):
     TITLE_TEXT = "Record an appeal"
     CONFIRM = "Record appeal"
 
-    def __init__(self, window_end: date | None, today: date) -> None:
+    def __init__(self, window_end: date | None, today: date, initial: dict | None = None) -> None:
         super().__init__()
-        self._end, self._today = window_end, today
+        self._end, self._today, self._initial = window_end, today, initial or {}
 
     def fields(self) -> ComposeResult:
         if self._end:
             yield Static(f"The appeal window closes on {self._end:%a %d %b %Y}.", classes="muted")
         yield Label("Lodged on")
-        yield Input(self._today.isoformat(), id="lodged_on")
+        yield FieldInput(self._initial.get("lodged_on", self._today.isoformat()), id="lodged_on")
         yield Label("Grounds of appeal")
-        yield TextArea("", id="grounds")
+        yield TextArea(self._initial.get("grounds", ""), id="grounds")
 
     def result(self) -> dict:
-        return {"lodged_on": parse_day(self.query_one("#lodged_on", Input).value, "lodged on"),
+        return {"lodged_on": parse_day(self.query_one("#lodged_on", Input).value, "lodged on", "lodged_on"),
                 "grounds": self.query_one("#grounds", TextArea).text.strip()}
 
 
@@ -221,8 +234,8 @@ class AppealDecisionDialog(_FormDialog):
                               id="not-upheld")
         yield Label("Independent chair (not the decision-maker, the approving chair or the "
                     "caseworker assigned; → completes)")
-        yield Input(v.get("independent_chair", ""), id="independent_chair",
-                    suggester=SuggestFromList(self._people, case_sensitive=False))
+        yield FieldInput(v.get("independent_chair", ""), id="independent_chair",
+                         suggester=SuggestFromList(self._people, case_sensitive=False))
         yield Label("Reason")
         yield TextArea(v.get("reason", ""), id="reason")
 
@@ -248,7 +261,7 @@ class ChoiceWithTextDialog(_FormDialog):
     def result(self) -> dict:
         text = self.query_one("#text", TextArea).text.strip()
         if not text:
-            raise ValueError(f"{self._prompt.lower()}: please write something")
+            raise InvalidInput(f"{self._prompt.lower()}: please write something", "text")
         return {"item": self.query_one("#item", Select).value, "text": text}
 
 
@@ -264,12 +277,12 @@ class SentDialog(_FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Label("Sent on")
-        yield Input(self._today.isoformat(), id="sent_on")
+        yield FieldInput(self._today.isoformat(), id="sent_on")
         yield Label("How")
         yield Select([("Post", "post"), ("E-mail", "email"), ("By hand", "hand")], value="post",
                      allow_blank=False, id="channel")
 
     def result(self) -> dict:
-        return {"on": parse_day(self.query_one("#sent_on", Input).value, "sent on"),
+        return {"on": parse_day(self.query_one("#sent_on", Input).value, "sent on", "sent_on"),
                 "channel": str(self.query_one("#channel", Select).value)}
 

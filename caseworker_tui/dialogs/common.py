@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Label, Select, Static, TextArea
 
+from caseworker_tui.dialogs.discard import AsksBeforeDiscarding
+from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.policy import TriageQuestion
+from caseworker_tui.widgets.application_form import FieldError
 
 
 class _Dialog(ModalScreen):
@@ -20,7 +26,54 @@ class _Dialog(ModalScreen):
         self.dismiss(None)
 
 
-class TextDialog(_Dialog):
+class TypedDialog(AsksBeforeDiscarding, _Dialog):
+    """A dialog a person types into: Esc and Cancel ask before throwing the typing away, and input
+    brought back after the service refused it shows the refusal beside the field it names."""
+
+    DISCARD_QUESTION = "Discard what you typed here?"
+    DISCARD_YES = "Discard"
+    _refusal: InvalidInput | None = None
+
+    def bring_back(self, refusal: InvalidInput | None = None) -> Self:
+        """This dialog reopens with input that was typed and not saved: refused (`refusal` says why) or
+        overtaken by someone else's change."""
+        self._brought_back, self._refusal = True, refusal
+        return self
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.mark_saved)
+        if self._refusal is not None:
+            self.call_after_refresh(self.show_refusal, self._refusal)
+
+    def action_cancel(self) -> None:
+        self.leave_asking_first(lambda: self.dismiss(None))
+
+    def field_widget(self, field: str | None) -> Widget | None:
+        """The widget a refusal's `field` names: by default the one with that id."""
+        found = self.query(f"#{field}") if field and field.isidentifier() else None
+        return found.first() if found else None
+
+    def show_refusal(self, exc: InvalidInput) -> None:
+        """Say what is wrong under the fields and beside the field it names, and go to that field."""
+        for old in self.query(".dialog-field-error"):
+            old.remove()
+        for marked in self.query(".-invalid-field"):
+            marked.remove_class("-invalid-field")
+        for line in self.query("#dialog-error").results(Static):
+            line.update(f"Not saved — {exc}")
+        target = self.field_widget(exc.field)
+        if target is None or target.parent is None:
+            return
+        note = FieldError()
+        note.add_class("dialog-field-error")
+        target.parent.mount(note, after=target)
+        note.show(str(exc))
+        target.add_class("-invalid-field")
+        target.focus()
+        target.scroll_visible()
+
+
+class TextDialog(TypedDialog):
     """Ask for a piece of text (a note, a reason); empty is refused when it is required."""
 
     BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
@@ -54,9 +107,12 @@ class TextDialog(_Dialog):
             return
         self.dismiss(value)
 
+    def field_widget(self, field: str | None) -> Widget | None:
+        return None  # one field: the error line under it is beside it
+
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()
 
 
 class ConfirmDialog(_Dialog):
@@ -85,6 +141,10 @@ class ConfirmDialog(_Dialog):
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
+
+
+class DiscardDialog(ConfirmDialog):
+    """The question before unsaved input is thrown away; while it is open, nothing asks it again."""
 
 
 class ProblemDialog(_Dialog):
@@ -140,7 +200,7 @@ class ChoiceDialog(_Dialog):
         self.dismiss(None)
 
 
-class TriageDialog(_Dialog):
+class TriageDialog(TypedDialog):
     """The policy's vulnerability questions; the score and the high-risk line are shown as you tick."""
 
     BINDINGS = [Binding("f2", "confirm", "Save", id="confirm_dialog")]
@@ -180,4 +240,4 @@ class TriageDialog(_Dialog):
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:
-        self.dismiss(None)
+        self.action_cancel()

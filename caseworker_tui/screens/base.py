@@ -1,33 +1,56 @@
 """What every screen shares: worker failures told plainly (from widgets.failures), forms that ask
-before discarding what was typed."""
+before discarding what was typed (from dialogs.discard, so that dialogs ask the same way), and keys
+that say why they do nothing now."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from textual import events
+from textual.actions import parse
+from textual.binding import Binding
+
+from caseworker_tui.dialogs.discard import AsksBeforeDiscarding
 from caseworker_tui.widgets.failures import ReportsWorkerErrors, describe_failure
 
-__all__ = ["AsksBeforeDiscarding", "ReportsWorkerErrors", "describe_failure"]
+__all__ = ["AsksBeforeDiscarding", "ReportsWorkerErrors", "SaysWhyKeysAreOff", "describe_failure", "who_may"]
+
+# How a sentence names the people in a role, in the order they are listed.
+ROLE_NOUNS = {"caseworker": "a caseworker", "supervisor": "a supervisor", "chair": "the chair",
+              "admin": "an administrator"}
 
 
-class AsksBeforeDiscarding:
-    """Mix into a form Screen: leaving with typed but unsaved input asks first (Esc is one key away
-    from throwing away a long summary). Call `mark_saved()` once the form is filled as it starts."""
+def who_may(roles: Iterable[str]) -> str:
+    """{"caseworker", "supervisor"} → "a caseworker or a supervisor"."""
+    return " or ".join(noun for role, noun in ROLE_NOUNS.items() if role in set(roles))
 
-    _saved_state: tuple | None = None
 
-    def _form_state(self) -> tuple:
-        from textual.widgets import TextArea
+class SaysWhyKeysAreOff:
+    """Mix into a Screen: pressing a key whose binding is off now says why, in one line.
 
-        return tuple((w.id, w.text if isinstance(w, TextArea) else w.value)
-                     for w in self.query("Input, TextArea, Select, Checkbox"))
+    The footer hides a binding whose `check_action` is False, and Textual then neither runs it nor
+    says anything, so a person pressing the key they know sees nothing happen. The screen gives the
+    reason in `why_not`; keys remapped in the config's keymap are honoured."""
 
-    def mark_saved(self) -> None:
-        self._saved_state = self._form_state()
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        """Why `action` cannot be done now, or None to stay silent."""
+        return None
 
-    def leave_asking_first(self, leave) -> None:
-        if self._saved_state is None or self._form_state() == self._saved_state:
-            leave()
+    def _bound_keys(self, binding: Binding) -> set[str]:
+        keymap = getattr(getattr(self.app, "settings", None), "keymap", None) or {}
+        keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+        return {key.strip() for key in keys.split(",")}
+
+    def on_key(self, event: events.Key) -> None:
+        for binding in type(self).BINDINGS:
+            if not isinstance(binding, Binding) or not {event.key, event.character} & self._bound_keys(binding):
+                continue
+            namespace, name, parameters = parse(binding.action)
+            target = self.app if namespace == "app" else self
+            if target.check_action(name, parameters):
+                return  # on: Textual runs it
+            reason = self.why_not(name, parameters)
+            if reason:
+                event.stop()
+                self.notify(reason, severity="warning", timeout=6)
             return
-        from caseworker_tui.dialogs.common import ConfirmDialog
-
-        self.app.push_screen(ConfirmDialog("Leave without saving? What you typed here will be lost.",
-                                           yes="Leave"), lambda yes: leave() if yes else None)

@@ -18,7 +18,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, TabbedContent
 
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.errors import InvalidInput
+from caseworker_tui.screens.base import ReportsWorkerErrors, SaysWhyKeysAreOff
 from caseworker_tui.screens.case_steps import CaseSteps
 from caseworker_tui.screens.versioned import VersionedChanges
 from caseworker_tui.services.access_log import CaseAccess, access_log
@@ -35,8 +36,9 @@ from caseworker_tui.widgets.case.timeline_tab import TimelineTab
 from caseworker_tui.widgets.deadline_strip import DeadlineStrip
 
 
-class CaseScreen(CaseSteps, VersionedChanges, ReportsWorkerErrors, Screen[None]):
-    """Everything about one case, and the next steps its stage and the user's role allow."""
+class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerErrors, Screen[None]):
+    """Everything about one case, and the next steps its stage and the user's role allow; the key of
+    a step they do not allow says why."""
 
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="back"),
@@ -106,6 +108,10 @@ class CaseScreen(CaseSteps, VersionedChanges, ReportsWorkerErrors, Screen[None])
             return letter is not None and letter.sent_on is None
         return True
 
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        step = BY_SCREEN_ACTION.get(action)
+        return self.why_step_is_off(step) if step is not None else None
+
     # --- running a change ----------------------------------------------------------------------
 
     def act(self, fn: Callable[..., Any], *args: Any, done: str, retry: Callable[[], None] | None = None,
@@ -114,6 +120,11 @@ class CaseScreen(CaseSteps, VersionedChanges, ReportsWorkerErrors, Screen[None])
         version = self.detail.version if versioned and self.detail is not None else None
         self.change(fn, *args, version=version, done=done, retry=retry,
                     title=self.detail.reference if self.detail else None, **kwargs)
+
+    def _invalid(self, exc: InvalidInput, retry: Callable[..., None]) -> None:
+        """A refused step's dialog comes back with what was typed, and the refusal beside the field it
+        names: `CaseSteps`' retries take the refusal (a clash with someone else's change has none)."""
+        super()._invalid(exc, lambda: retry(exc))
 
     def action_reload(self) -> None:
         self.reload()

@@ -12,13 +12,33 @@ from typing import Any
 
 from textual import work
 
+from caseworker_tui.errors import InvalidInput
+from caseworker_tui.screens.base import who_may
 from caseworker_tui.services import auth, context, workflow
+from caseworker_tui.services.lifecycle import MISSING_FACT, Step
+from caseworker_tui.services.stages import stage_label
 from caseworker_tui.widgets.case.letters_tab import LettersTab
 from caseworker_tui.widgets.safe import clean
+
+FEW_STAGES = 3  # a step open at more stages than this is named by the stage it is not open at
 
 
 class CaseSteps:
     """Mixed into `CaseScreen`, which provides `detail`, `case_id`, `actor`, `act` and `reload`."""
+
+    def why_step_is_off(self, step: Step) -> str:
+        """One line, in the lifecycle table's words: who may take the step, or what it needs."""
+        if self.actor.role not in step.roles:
+            return f"Only {who_may(step.roles)} may {step.words}."
+        detail = self.detail
+        if detail is None:
+            return "The case is still being read; try again in a moment."
+        if detail.stage not in step.stages:
+            why = f"Cannot {step.words}: {detail.reference} is {detail.stage_label.lower()}"
+            if len(step.stages) <= FEW_STAGES:
+                why += "; this step needs it to be " + " or ".join(stage_label(s).lower() for s in step.stages)
+            return why + "."
+        return MISSING_FACT.get(step.needs or "", "Cannot {words} on this case now.").format(words=step.words)
 
     def action_acknowledge(self) -> None:
         self.act(workflow.acknowledge, self.case_id, self.actor, done="Acknowledged.")
@@ -45,44 +65,45 @@ class CaseSteps:
                 self.act(workflow.assign, self.case_id, self.actor, username, done=f"Assigned to {username}.")
         self.app.push_screen(ChoiceDialog("Assign the case to", people, value=current, confirm="Assign"), chosen)
 
-    def action_note(self, initial: str = "") -> None:
+    # Each step that asks for input passes `retry`: on a refusal or a clash it reopens the dialog
+    # with what was typed (`again`), and the refusal, when there is one, beside the field it names.
+
+    def _ask(self, dialog, then: Callable[[Any], None], *, again: bool = False,
+             refusal: InvalidInput | None = None) -> None:
+        if again:
+            dialog.bring_back(refusal)
+        self.app.push_screen(dialog, lambda value: value is not None and then(value))
+
+    def action_note(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        def written(text: str | None) -> None:
-            if text:
-                self.act(workflow.add_note, self.case_id, self.actor, text, done="Note added.", versioned=False,
-                         retry=lambda: self.action_note(text))
-        self.app.push_screen(TextDialog("Add a note", "Note", initial=initial), written)
+        self._ask(TextDialog("Add a note", "Note", initial=initial or ""),
+                  lambda text: self.act(workflow.add_note, self.case_id, self.actor, text, done="Note added.",
+                                        versioned=False, retry=lambda why=None: self.action_note(text, why)),
+                  again=initial is not None, refusal=refusal)
 
-    def action_triage(self, answers: dict[str, bool] | None = None) -> None:
+    def action_triage(self, answers: dict[str, bool] | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TriageDialog
 
         policy = context.policy()
         current = answers if answers is not None else (self.detail.triage_answers if self.detail else {})
+        self._ask(TriageDialog(list(policy.triage.questions), current, policy.triage.high_risk_at),
+                  lambda result: self.act(workflow.triage, self.case_id, self.actor, result, done="Triage saved.",
+                                          retry=lambda why=None: self.action_triage(result, why)),
+                  again=answers is not None, refusal=refusal)
 
-        def answered(result: dict[str, bool] | None) -> None:
-            if result is not None:
-                self.act(workflow.triage, self.case_id, self.actor, result, done="Triage saved.",
-                         retry=lambda: self.action_triage(result))
-        self.app.push_screen(TriageDialog(list(policy.triage.questions), current, policy.triage.high_risk_at),
-                             answered)
-
-    def action_withdraw(self, initial: str = "") -> None:
+    def action_withdraw(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        def given(reason: str | None) -> None:
-            if reason:
-                self.act(workflow.withdraw, self.case_id, self.actor, reason, done="Request withdrawn.",
-                         retry=lambda: self.action_withdraw(reason))
-        self.app.push_screen(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial,
-                                        warning="Withdrawing closes the case and cancels its deadlines."), given)
+        self._ask(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial or "",
+                             warning="Withdrawing closes the case and cancels its deadlines."),
+                  lambda reason: self.act(workflow.withdraw, self.case_id, self.actor, reason, done="Request withdrawn.",
+                                          retry=lambda why=None: self.action_withdraw(reason, why)),
+                  again=initial is not None, refusal=refusal)
 
     # --- decision, updates, review, outcome, appeals ---------------------------------------------
 
-    def _ask(self, dialog, then: Callable[[Any], None]) -> None:
-        self.app.push_screen(dialog, lambda value: value is not None and then(value))
-
-    def action_decide(self, initial: dict | None = None) -> None:
+    def action_decide(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import DecideDialog
 
         if self.detail is None:
@@ -91,9 +112,9 @@ class CaseSteps:
         def decided(v: dict) -> None:
             self.act(workflow.decide, self.case_id, self.actor, accept=v["accept"], ground=v["ground"],
                      reason=v["reason"], done="Decision recorded; the decision letter is now due.",
-                     retry=lambda: self.action_decide(v))
+                     retry=lambda why=None: self.action_decide(v, why))
         self._ask(DecideDialog(self.detail.verdict.threshold_met, list(context.policy().decline_grounds), initial),
-                  decided)
+                  decided, again=initial is not None, refusal=refusal)
 
     def action_ask_agencies(self) -> None:
         from caseworker_tui.dialogs.case import AgenciesDialog
@@ -117,13 +138,13 @@ class CaseSteps:
         pending = [(f"{u.agency_label} (asked {u.requested_on:%d %b})", u.id) for u in self.detail.updates
                    if u.answered_on is None]
         if not pending:
-            self.notify("No agency update is waiting for an answer.")
+            self.notify(MISSING_FACT["update_pending"])
             return
         self._ask(ChoiceWithTextDialog("Record an agency's update", pending, "What the agency said"),
                   lambda v: self.act(workflow.record_update, v["item"], self.actor, v["text"], versioned=False,
                                      done="Update recorded."))
 
-    def action_schedule_review(self, initial: dict | None = None) -> None:
+    def action_schedule_review(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import ReviewDialog
 
         if self.detail is None:
@@ -137,8 +158,9 @@ class CaseSteps:
         self._with_people(lambda people: self._ask(
             ReviewDialog(agencies, values, people),
             lambda v: self.act(workflow.schedule_review, self.case_id, self.actor, done="Review scheduled.",
-                               retry=lambda: self.action_schedule_review(
-                                   {**v, "meeting_on": v["meeting_on"].isoformat()}), **v)))
+                               retry=lambda why=None: self.action_schedule_review(
+                                   {**v, "meeting_on": v["meeting_on"].isoformat()}, why), **v),
+            again=initial is not None, refusal=refusal))
 
     @work(thread=True, exit_on_error=False)
     def _with_people(self, then: Callable[[list[str]], None]) -> None:
@@ -148,15 +170,16 @@ class CaseSteps:
         people = chair_choices()
         self.app.call_from_thread(then, people)
 
-    def action_findings(self) -> None:
+    def action_findings(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
         current = self.detail.review.findings if self.detail and self.detail.review else ""
-        self._ask(TextDialog("The review's findings", "Findings", initial=current),
+        self._ask(TextDialog("The review's findings", "Findings", initial=current if initial is None else initial),
                   lambda text: self.act(workflow.record_findings, self.case_id, self.actor, text,
-                                        done="Findings recorded."))
+                                        done="Findings recorded.", retry=lambda why=None: self.action_findings(text, why)),
+                  again=initial is not None, refusal=refusal)
 
-    def action_extend(self, initial: dict | None = None) -> None:
+    def action_extend(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import ExtendDialog
 
         review = self.detail.review if self.detail else None
@@ -164,7 +187,9 @@ class CaseSteps:
         self._ask(ExtendDialog(due, initial),
                   lambda v: self.act(workflow.extend_review, self.case_id, self.actor, new_date=v["new_date"],
                                      reason=v["reason"], done="Review extended; the extension letter is now due.",
-                                     retry=lambda: self.action_extend({**v, "new_date": v["new_date"].isoformat()})))
+                                     retry=lambda why=None: self.action_extend(
+                                         {**v, "new_date": v["new_date"].isoformat()}, why)),
+                  again=initial is not None, refusal=refusal)
 
     def action_outcome(self) -> None:
         from caseworker_tui.screens.outcome import OutcomeScreen
@@ -175,7 +200,8 @@ class CaseSteps:
     def action_submit(self) -> None:
         from caseworker_tui.dialogs.common import ConfirmDialog
 
-        self._ask(ConfirmDialog("Submit the drafted outcome to the chair for approval?", yes="Submit"),
+        reference = self.detail.reference if self.detail else "this case"
+        self._ask(ConfirmDialog(f"Submit the drafted outcome for {reference} to the chair for approval?", yes="Submit"),
                   lambda yes: yes and self.act(workflow.submit_outcome, self.case_id, self.actor,
                                                done="Submitted to the chair."))
 
@@ -188,13 +214,15 @@ class CaseSteps:
                   lambda yes: yes and self.act(workflow.approve_outcome, self.case_id, self.actor,
                                                done="Outcome approved; the outcome letter can now be produced."))
 
-    def action_return_outcome(self, initial: str = "") -> None:
+    def action_return_outcome(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return", initial=initial),
+        self._ask(TextDialog("Return the outcome to the caseworker", "Comments", confirm="Return",
+                             initial=initial or ""),
                   lambda text: self.act(workflow.return_outcome, self.case_id, self.actor, text,
                                         done="Returned with your comments.",
-                                        retry=lambda: self.action_return_outcome(text)))
+                                        retry=lambda why=None: self.action_return_outcome(text, why)),
+                  again=initial is not None, refusal=refusal)
 
     def action_follow_up(self) -> None:
         from caseworker_tui.dialogs.case import ChoiceWithTextDialog
@@ -204,20 +232,22 @@ class CaseSteps:
         open_recs = [(f"{r.position}. {r.agency_label}: {clean(r.action)[:50]}", r.id)
                      for r in self.detail.recommendations if r.done_on is None]
         if not open_recs:
-            self.notify("Every recommendation has been followed up.")
+            self.notify(MISSING_FACT["recommendation_open"])
             return
         self._ask(ChoiceWithTextDialog("Follow up a recommendation", open_recs, "What was done", confirm="Done"),
                   lambda v: self.act(workflow.follow_up, v["item"], self.actor, v["text"], versioned=False,
                                      done="Recommendation followed up."))
 
-    def action_appeal(self) -> None:
+    def action_appeal(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import AppealDialog
         from caseworker_tui.services import clock
 
-        self._load_window(lambda end: self._ask(
-            AppealDialog(end, clock.today()),
-            lambda v: self.act(workflow.record_appeal, self.case_id, self.actor, lodged_on=v["lodged_on"],
-                               grounds=v["grounds"], done="Appeal recorded.")))
+        def lodged(v: dict) -> None:
+            self.act(workflow.record_appeal, self.case_id, self.actor, lodged_on=v["lodged_on"], grounds=v["grounds"],
+                     done="Appeal recorded.",
+                     retry=lambda why=None: self.action_appeal({**v, "lodged_on": v["lodged_on"].isoformat()}, why))
+        self._load_window(lambda end: self._ask(AppealDialog(end, clock.today(), initial), lodged,
+                                                again=initial is not None, refusal=refusal))
 
     @work(thread=True, exit_on_error=False)
     def _load_window(self, then) -> None:
@@ -226,20 +256,24 @@ class CaseSteps:
         end = appeal_window(self.case_id)
         self.app.call_from_thread(then, end)
 
-    def action_appeal_decision(self, initial: dict | None = None) -> None:
+    def action_appeal_decision(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.case import AppealDecisionDialog
 
         self._with_people(lambda people: self._ask(
             AppealDecisionDialog(people, initial),
             lambda v: self.act(workflow.decide_appeal, self.case_id, self.actor, done="Appeal decided.",
-                               retry=lambda: self.action_appeal_decision(v), **v)))
+                               retry=lambda why=None: self.action_appeal_decision(v, why), **v),
+            again=initial is not None, refusal=refusal))
 
-    def action_close_case(self) -> None:
+    def action_close_case(self, initial: str | None = None, refusal: InvalidInput | None = None) -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
         self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
+                             initial=initial or "",
                              warning="Closing ends the case's open steps; recommendations are still followed up."),
-                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed."))
+                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed.",
+                                          retry=lambda why=None: self.action_close_case(reason, why)),
+                  again=initial is not None, refusal=refusal)
 
     # --- letters -------------------------------------------------------------------------------
 
@@ -296,7 +330,7 @@ class CaseSteps:
 
         letter = self.query_one(LettersTab).selected()
         if letter is None or letter.sent_on is not None:
-            self.notify("Choose a letter that has not been sent, on the Letters tab.")
+            self.notify(MISSING_FACT["letter_unsent"])
             return
         self._ask(SentDialog(clock.today()),
                   lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,

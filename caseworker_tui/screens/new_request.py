@@ -26,6 +26,7 @@ from caseworker_tui.services.intake import CreatedCase
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.widgets.application_form import (
     FieldError,
+    FieldInput,
     IncidentForm,
     widget_for_field,
 )
@@ -43,7 +44,12 @@ def _field(label: str, widget, note: str = "") -> Vertical:
 
 
 class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
-    """Record a request as the applicant gave it; the threshold is worked out on saving."""
+    """Record a request as the applicant gave it; the threshold is worked out on saving.
+
+    The applicant's name takes focus as the screen opens, and the keys typed while it opened (held
+    by the app since `n`) are given to it in order."""
+
+    AUTO_FOCUS = "#applicant-name"
 
     BINDINGS = [
         Binding("f2", "save", "Save request", id="save_request"),
@@ -66,36 +72,36 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
             yield Static("Applications arrive as the online form's file, or are typed in here from a letter or a "
                          "call. Fields marked * are needed. Save with F2.", classes="muted")
             with Horizontal(classes="row"):
-                yield _field("Import a form file instead (path to .json)", Input(placeholder="/path/to/request.json",
-                                                                                 id="import-path"))
+                yield _field("Import a form file instead (path to .json)",
+                             FieldInput(placeholder="/path/to/request.json", id="import-path"))
                 yield Button("Import file", id="import")
             yield Static("The request", classes="section")
             with Horizontal(classes="row"):
-                yield _field("Received * (date and time)", Input(clock.now().strftime("%Y-%m-%dT%H:%M"),
-                                                                id="received_at"))
-                yield _field("Reference (blank: assigned)", Input(placeholder="CT-2026-0042", id="reference"))
+                yield _field("Received * (date and time)",
+                             FieldInput(clock.now().strftime("%Y-%m-%dT%H:%M"), id="received_at"))
+                yield _field("Reference (blank: assigned)", FieldInput(placeholder="CT-2026-0042", id="reference"))
             yield Static("Applicant", classes="section")
             with Horizontal(classes="row"):
-                yield _field("Name *", Input(id="applicant-name"))
+                yield _field("Name *", FieldInput(id="applicant-name"))
                 yield _field("Preferred contact *", Select(CONTACT, value="email", allow_blank=False,
                                                            id="applicant-preferred_contact"))
             with Horizontal(classes="row"):
-                yield _field("Address", Input(id="applicant-address"))
-                yield _field("Postcode", Input(id="applicant-postcode"))
+                yield _field("Address", FieldInput(id="applicant-address"))
+                yield _field("Postcode", FieldInput(id="applicant-postcode"))
             with Horizontal(classes="row"):
-                yield _field("E-mail", Input(id="applicant-email"))
-                yield _field("Phone", Input(id="applicant-phone"))
+                yield _field("E-mail", FieldInput(id="applicant-email"))
+                yield _field("Phone", FieldInput(id="applicant-phone"))
             with Horizontal(classes="row"):
-                yield _field("Applying on behalf of (victim's name)", Input(id="applicant-on_behalf_of"))
-                yield _field("Advocate", Input(id="applicant-advocate"))
+                yield _field("Applying on behalf of (victim's name)", FieldInput(id="applicant-on_behalf_of"))
+                yield _field("Advocate", FieldInput(id="applicant-advocate"))
             with Horizontal(classes="row"):
-                yield _field("Vulnerabilities", Input(id="applicant-vulnerabilities"))
-                yield _field("Needs (comma-separated)", Input(placeholder="large_print, interpreter:Polish",
-                                                             id="applicant-needs"))
+                yield _field("Vulnerabilities", FieldInput(id="applicant-vulnerabilities"))
+                yield _field("Needs (comma-separated)",
+                             FieldInput(placeholder="large_print, interpreter:Polish", id="applicant-needs"))
             yield Checkbox("Consents to sharing information with the agencies", True, id="applicant-consent_to_share")
             yield Static("Dissatisfaction", classes="section")
             yield Checkbox("Dissatisfied with the agencies' response", True, id="dissatisfied")
-            yield _field("Why", Input(id="dissatisfaction_reason"))
+            yield _field("Why", FieldInput(id="dissatisfaction_reason"))
             yield Static("Incidents and their reports", classes="section")
             yield Static("A report is a complaint to an agency by a named person; write 'applicant' for the "
                          "applicant.", classes="muted")
@@ -115,10 +121,11 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
 
     async def on_mount(self) -> None:
         self.title = "New request"
+        self.query_one("#applicant-name", Input).focus()
         self.query_one("#result").display = False
         await self.action_add_incident()
-        self.call_after_refresh(self.mark_saved)
-        self.query_one("#applicant-name", Input).focus()
+        self.mark_saved()  # before the keys typed ahead arrive: they are the person's input
+        self.app.release_keys()
 
     # --- building the form -----------------------------------------------------------------
 
@@ -263,10 +270,10 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.app.pop_screen()
         self.app.action_new_request()
 
+    def has_unsaved_input(self) -> bool:
+        return self.created is None and super().has_unsaved_input()  # saved: nothing typed is lost
+
     @on(Button.Pressed, "#to-queue")
     @on(Button.Pressed, "#back")
     def action_leave(self) -> None:
-        if self.created is not None:  # saved: nothing typed is lost
-            self.app.pop_screen()
-        else:
-            self.leave_asking_first(self.app.pop_screen)
+        self.leave_asking_first(self.app.pop_screen)

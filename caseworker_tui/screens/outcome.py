@@ -18,6 +18,7 @@ from caseworker_tui.services import context, workflow
 from caseworker_tui.services.cases import CaseDetail
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.workflow import RecommendationIn
+from caseworker_tui.widgets.application_form import FieldInput, RowRemover
 from caseworker_tui.widgets.safe import clean
 
 
@@ -33,9 +34,9 @@ class RecommendationRow(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="recommendation-head"):
             yield Select(self._agencies, prompt="Agency", value=self._agency or Select.NULL, id="agency")
-            yield Input(self._due, placeholder="due YYYY-MM-DD", id="due_on")
-            yield Button("✕", classes="remove-recommendation", tooltip="Remove this recommendation")
-        yield Input(self._action, placeholder="the action the agency will take", id="action")
+            yield FieldInput(self._due, placeholder="due YYYY-MM-DD", id="due_on")
+            yield RowRemover("✕", classes="remove-recommendation", tooltip="Remove this recommendation")
+        yield FieldInput(self._action, placeholder="the action the agency will take", id="action")
 
     def value(self) -> tuple[str, str, str]:
         agency = self.query_one("#agency", Select).value
@@ -71,11 +72,14 @@ def preview_text(detail: CaseDetail, summary: str, recommendations: list[tuple[s
 
 
 class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
-    """Write the outcome; F2 saves the draft, F4 saves and submits it to the chair."""
+    """Write the outcome; F2 saves the draft, F9 saves it and, once confirmed, submits it to the chair.
+
+    Submitting has a key of its own, asked about first: it hands the case on, and F4 is "Deadlines"
+    on every other screen."""
 
     BINDINGS = [
         Binding("f2", "save(False)", "Save draft", id="save_outcome"),
-        Binding("f4", "save(True)", "Save and submit", id="submit_outcome"),
+        Binding("f9", "submit", "Submit to chair", id="submit_outcome"),
         Binding("f8", "add_recommendation", "Add recommendation", id="add_recommendation"),
         Binding("escape", "leave", "Back", id="leave_outcome"),
     ]
@@ -114,7 +118,7 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
                 yield Static("", id="outcome-error", classes="error", markup=False)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save draft (F2)", id="save")
-                    yield Button("Save and submit to the chair (F4)", variant="primary", id="submit")
+                    yield Button("Save and submit to the chair (F9)", variant="primary", id="submit")
             with VerticalScroll(id="preview-pane"):
                 yield Static("Preview — as the applicant will read it", classes="section")
                 yield Static(id="preview")
@@ -150,8 +154,12 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
         self.action_save(False)
 
     @on(Button.Pressed, "#submit")
-    def _submit_pressed(self) -> None:
-        self.action_save(True)
+    def action_submit(self) -> None:
+        from caseworker_tui.dialogs.common import ConfirmDialog
+
+        question = (f"Save the outcome for {self.detail.reference} ({clean(self.detail.applicant.name)}) and submit "
+                    "it to the chair for approval?")
+        self.app.push_screen(ConfirmDialog(question, yes="Submit"), lambda yes: self.action_save(True) if yes else None)
 
     def action_save(self, submit: bool) -> None:
         error = self.query_one("#outcome-error", Static)

@@ -15,8 +15,8 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from caseworker_tui.screens.base import ReportsWorkerErrors
-from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.screens.base import ReportsWorkerErrors, SaysWhyKeysAreOff, who_may
+from caseworker_tui.services.permissions import ACTION_WORDS, PERMISSIONS, Actor, allowed
 from caseworker_tui.services.queue import PAGE_SIZE, QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
 from caseworker_tui.widgets.countdown import countdown_text
@@ -41,7 +41,7 @@ def short_name(name: str) -> str:
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
 
 
-class IntakeScreen(ReportsWorkerErrors, Screen[None]):
+class IntakeScreen(SaysWhyKeysAreOff, ReportsWorkerErrors, Screen[None]):
     """Where a caseworker's day starts: what is due, and for whom."""
 
     AUTO_FOCUS = "#cases"
@@ -110,6 +110,11 @@ class IntakeScreen(ReportsWorkerErrors, Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.pager.offers(*parameters) if action == "page" else True
+
+    def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action == "new_request":  # the app's, refused by role
+            return f"Only {who_may(PERMISSIONS['create_request'])} may {ACTION_WORDS['create_request']}."
+        return None
 
     # --- loading -----------------------------------------------------------------------------
 

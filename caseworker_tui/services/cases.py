@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from peewee import fn
@@ -227,12 +227,17 @@ class CaseDetail:
 
 
 def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
-               recommendation_open: bool, today: date) -> frozenset[str]:
-    """The facts about a case that the lifecycle's `Step.needs` names."""
+               recommendation_open: bool, today: date, appeal_final: bool = False) -> frozenset[str]:
+    """The facts about a case that the lifecycle's `Step.needs` names.
+
+    `appeal_final`: an appeal's decision is the case's last word (`workflow.record_appeal` refuses
+    another); whether an appeal is still in time is the service's to say, with the date typed."""
     facts = {"letter_unsent"}
     # Taking an unassigned case is anyone's; taking a colleague's reassigns it, the supervisor's.
     if assignee is None or (assignee != actor.username and actor.role == "supervisor"):
         facts.add("takeable")
+    if not appeal_final:
+        facts.add("appealable")
     if updates_pending:
         facts.add("update_pending")
     if meeting_on is not None and meeting_on <= today:
@@ -269,6 +274,22 @@ def _entry(at: datetime | date, kind: str, text: str, *, after_the_days_steps: b
     if not isinstance(at, datetime):
         at = datetime.combine(at, datetime.max.time() if after_the_days_steps else datetime.min.time())
     return TimelineEntry(at=at, kind=kind, icon=ICONS[kind], text=text)
+
+
+def _taken_at(events: list[AuditEvent], action: str, day: date, detail: tuple[str, object] | None = None) -> datetime | date:
+    """When the step that stored a date without a time was taken, if it was taken on that day (and
+    its audit details hold `detail`, or list it): its audit event's time puts the entry among the
+    day's other steps in the order they happened. Otherwise (an appeal lodged by post days before
+    it was recorded, say) the day itself."""
+    for e in events:
+        if e.action != action or e.at.date() != day:
+            continue
+        if detail is not None:
+            recorded = json.loads(e.details_json or "{}").get(detail[0])
+            if recorded != detail[1] and not (isinstance(recorded, list) and detail[1] in recorded):
+                continue
+        return e.at
+    return day
 
 
 def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDetail:
@@ -324,10 +345,11 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
                                    f"{who} reported incident {i.key} to {r.agency_label}"
                                    + (f" (ref {r.agency_reference})" if r.agency_reference else "")))
     for u in updates:
-        timeline.append(_entry(u.requested_on, "agency_update", f"Update requested from {label(u.agency)}, due {u.due_on:%d %b %Y}"))
+        timeline.append(_entry(_taken_at(events, "request_updates", u.requested_on, ("agencies", u.agency)), "agency_update",
+                               f"Update requested from {label(u.agency)}, due {u.due_on:%d %b %Y}"))
         if u.answered_on:
-            timeline.append(_entry(u.answered_on, "agency_update", f"{label(u.agency)} replied: {u.answer}",
-                                   after_the_days_steps=True))
+            timeline.append(_entry(_taken_at(events, "record_update", u.answered_on, ("agency", u.agency)), "agency_update",
+                                   f"{label(u.agency)} replied: {u.answer}", after_the_days_steps=True))
     for d in decisions:
         words = "Accepted: threshold met" if d.decision == "accepted" else (
             "Declined: threshold not met" if d.ground == "threshold_not_met" else f"Declined as {d.ground}")
@@ -335,7 +357,10 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         timeline.append(_entry(d.decided_at, "decision", f"{words}{against} (by {d.decided_by})"
                                + (f": {d.reason}" if d.reason else "")))
     if review and review.meeting_on:
-        timeline.append(_entry(review.meeting_on, "review", f"Review meeting, chaired by {review.chair_name}"))
+        # A meeting held the day it was set comes just after the setting (and the stage it moved to).
+        scheduled = _taken_at(events, "schedule_review", review.meeting_on)
+        timeline.append(_entry(scheduled + timedelta(microseconds=1) if isinstance(scheduled, datetime) else scheduled,
+                               "review", f"Review meeting, chaired by {review.chair_name}"))
     for letter in letters:
         sent = f", sent {letter.sent_on:%d %b %Y} by {letter.channel}" if letter.sent_on else ""
         timeline.append(_entry(letter.created_at, "letter",
@@ -346,15 +371,18 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
     for note in notes:
         timeline.append(_entry(note.created_at, "note", f"{note.author}: {note.text}"))
     for a in appeals:
-        timeline.append(_entry(a.lodged_on, "appeal", f"Appeal against the {a.against} lodged: {a.grounds} "
+        timeline.append(_entry(_taken_at(events, "record_appeal", a.lodged_on, ("lodged_on", a.lodged_on.isoformat())),
+                               "appeal", f"Appeal against the {a.against} lodged: {a.grounds} "
                                f"(recorded by {a.recorded_by})", after_the_days_steps=True))
         if a.decided_on:
             result = "upheld" if a.upheld else "not upheld"
-            timeline.append(_entry(a.decided_on, "appeal", f"Appeal {result} by {a.independent_chair}: {a.decision_reason}",
+            timeline.append(_entry(_taken_at(events, "decide_appeal", a.decided_on,
+                                             ("independent_chair", a.independent_chair)),
+                                   "appeal", f"Appeal {result} by {a.independent_chair}: {a.decision_reason}",
                                    after_the_days_steps=True))
     for r in recs:
         if r.done_on:
-            timeline.append(_entry(r.done_on, "recommendation",
+            timeline.append(_entry(_taken_at(events, "follow_up", r.done_on, ("recommendation", r.position)), "recommendation",
                                    f"Recommendation {r.position} ({label(r.agency)}) done: {r.done_note}"
                                    + (f" (by {r.done_by})" if r.done_by else ""),
                                    after_the_days_steps=True))
@@ -408,7 +436,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
             assignee=assignee.username if assignee else None, actor=actor,
             updates_pending=any(u.answered_on is None for u in updates),
             meeting_on=review.meeting_on if review else None,
-            recommendation_open=any(r.done_on is None for r in recs), today=today)),
+            recommendation_open=any(r.done_on is None for r in recs), today=today,
+            # As record_appeal refuses: a closed case that has had an appeal has had its final say.
+            appeal_final=stage == "closed" and bool(appeals))),
     )
 
 

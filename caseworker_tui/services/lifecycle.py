@@ -82,7 +82,7 @@ STEPS: tuple[Step, ...] = (
     _S("follow_up", CASE_WORK, AFTER_APPROVAL, "follow up a recommendation", "Follow up", "y",
        "follow_up", "workflow.follow_up", needs="recommendation_open"),
     _S("record_appeal", CASE_WORK, ("declined", "approved", "closed"), "record an appeal", "Appeal",
-       "l", "appeal", "workflow.record_appeal", to_stage="appeal"),
+       "l", "appeal", "workflow.record_appeal", to_stage="appeal", needs="appealable"),
     _S("decide_appeal", frozenset({"supervisor", "chair"}), ("appeal",), "record an appeal decision",
        "Appeal decision", "j", "appeal_decision", "workflow.decide_appeal"),
     _S("close", CASE_WORK, ("declined", "approved"), "close the case", "Close", "c", "close_case",
@@ -96,6 +96,17 @@ STEPS: tuple[Step, ...] = (
     _S("withdraw", CASE_WORK, NOT_FINISHED, "withdraw the request", "Withdraw", "w", "withdraw",
        "workflow.withdraw", to_stage="withdrawn"),
 )
+# What a person is told when the fact a step needs (`Step.needs`, see `cases.case_facts`) is missing.
+MISSING_FACT = {
+    "takeable": "Taking a colleague's case reassigns it, which is a supervisor's to do.",
+    "update_pending": "No agency update is waiting for an answer.",
+    "meeting_held": "Cannot {words} until the review meeting has taken place.",
+    "recommendation_open": "Every recommendation has been followed up.",
+    "letter_unsent": "Choose a letter that has not been sent, on the Letters tab.",
+    "appealable": "The appeal on this case has been decided; that decision is final.",
+}
+assert {s.needs for s in STEPS if s.needs} <= set(MISSING_FACT)
+
 BY_NAME: dict[str, Step] = {step.name: step for step in STEPS}
 BY_SCREEN_ACTION: dict[str, Step] = {step.screen_action: step for step in STEPS}
 # Facts the screen knows better than the service: which letter row is highlighted.

@@ -15,6 +15,21 @@ from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 
+class FieldInput(Input):
+    """A form's text field: tabbing back into it puts the cursor at the end of what is there.
+
+    Textual's Input selects all its text on focus, so the next key replaced a date or a name typed
+    earlier; a form is filled in and corrected, not retyped."""
+
+    def __init__(self, *args: Any, select_on_focus: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, select_on_focus=select_on_focus, **kwargs)
+
+
+class RowRemover(Button, can_focus=False):
+    """The ✕ that removes a row (an incident, a report, a recommendation): clicked, never tabbed to,
+    so Tab through a form never lands on it and Enter never takes a row away."""
+
+
 class FieldError(Static):
     """The message beside a field; it takes no room until there is a message to show.
 
@@ -44,15 +59,15 @@ class ReportRow(Horizontal):
             yield Select(self._agencies, prompt="Agency", id="agency", value=v.get("agency", Select.NULL))
             yield FieldError()
         with Vertical(classes="cell"):
-            yield Input(v.get("reported_on", ""), placeholder="reported on YYYY-MM-DD", id="reported_on")
+            yield FieldInput(v.get("reported_on", ""), placeholder="reported on YYYY-MM-DD", id="reported_on")
             yield FieldError()
         with Vertical(classes="cell wide"):
-            yield Input(v.get("reporter", "applicant"), placeholder="reporter: applicant or a name", id="reporter")
+            yield FieldInput(v.get("reporter", "applicant"), placeholder="reporter: applicant or a name", id="reporter")
             yield FieldError()
         with Vertical(classes="cell"):
-            yield Input(v.get("agency_reference", ""), placeholder="agency reference", id="agency_reference")
+            yield FieldInput(v.get("agency_reference", ""), placeholder="agency reference", id="agency_reference")
             yield FieldError()
-        yield Button("✕ report", classes="remove-report", tooltip="Remove this report")
+        yield RowRemover("✕ report", classes="remove-report", tooltip="Remove this report")
 
     def value(self) -> dict[str, Any]:
         agency = self.query_one("#agency", Select).value
@@ -89,18 +104,18 @@ class IncidentForm(Vertical):
         with Horizontal(classes="incident-head"):
             yield Label("Incident", classes="field-label")
             with Vertical(classes="cell small"):
-                yield Input(v.get("id", self._ident), id="id", placeholder="id")
+                yield FieldInput(v.get("id", self._ident), id="id", placeholder="id")
                 yield FieldError()
             with Vertical(classes="cell"):
-                yield Input(v.get("occurred_on", ""), placeholder="occurred on YYYY-MM-DD", id="occurred_on")
+                yield FieldInput(v.get("occurred_on", ""), placeholder="occurred on YYYY-MM-DD", id="occurred_on")
                 yield FieldError()
             with Vertical(classes="cell wide"):
-                yield Input(v.get("location", ""), placeholder="location", id="location")
+                yield FieldInput(v.get("location", ""), placeholder="location", id="location")
                 yield FieldError()
             yield Checkbox("Hate-related", v.get("hate_related", False), id="hate_related")
-            yield Button("✕ incident", classes="remove-incident", tooltip="Remove this incident")
+            yield RowRemover("✕ incident", classes="remove-incident", tooltip="Remove this incident")
         with Vertical(classes="cell"):
-            yield Input(v.get("description", ""), placeholder="what happened", id="description")
+            yield FieldInput(v.get("description", ""), placeholder="what happened", id="description")
             yield FieldError()
         with Vertical(classes="reports"):
             for report in v.get("reports") or [{}]:

@@ -209,10 +209,12 @@ async def test_the_chair_is_not_offered_caseworker_steps(database_url, users):
         await settle(pilot)
         assert app.screen.query_one("#cases", DataTable).row_count == 4
         keys = {b.binding.action for b in app.screen.active_bindings.values()}
-        assert "app.new_request" in keys  # bound, but the app refuses the chair
+        assert "app.new_request" not in keys  # the footer offers the chair no new request
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
+        assert app._notifications, "the key says why it does nothing"
+        assert list(app._notifications)[-1].message == "Only a caseworker or a supervisor may record a new request."
         app.open_case(made["fresh"])
         await settle(pilot)
         for action in ("acknowledge", "triage", "take", "assign", "withdraw"):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import Checkbox, Input, TextArea
+from textual.widgets import Checkbox, Input, Static, TextArea
 
+from caseworker_tui.dialogs.common import ConfirmDialog
 from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.outcome import OutcomeScreen
@@ -77,15 +78,20 @@ async def test_received_to_closed_by_three_people(database_url, users):
         row.query_one("#due_on", Input).value = "2027-01-15"
         await settle(pilot)
         assert "Name one officer" in str(app.screen.query_one("#preview").render())
-        await pilot.press("f4")
+        await pilot.press("f9")  # submitting asks first, naming the case
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "CT-2026-0103" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         assert app.screen.detail.stage == "awaiting_chair"
-        # A caseworker is not offered approval, and the key does nothing.
+        # A caseworker is not offered approval, and the key says why.
         assert not app.screen.check_action("approve", ())
         await pilot.press("p")
         await settle(pilot)
         assert _stage(case_id) == "awaiting_chair"
+        assert list(app._notifications)[-1].message == "Only the chair may approve an outcome."
 
     # Chris, the chair: return it once with a comment.
     app = make_app(database_url, actor=users["chris"])
@@ -183,7 +189,10 @@ async def test_a_bad_date_in_a_dialog_is_named_and_nothing_is_saved(database_url
         await pilot.press("f2")
         await settle(pilot)
         assert "new date: write a date like" in str(app.screen.query_one("#dialog-error").render())
-        await pilot.press("escape")
+        beside = app.screen.query_one("#new_date").parent.query(".dialog-field-error").first(Static)
+        assert "new date: write a date like" in str(beside.render()), "the message is beside the field"
+        assert app.focused is app.screen.query_one("#new_date")
+        await pilot.press("escape", "y")  # what was typed is thrown away only when asked
         await settle(pilot)
         assert app.screen.detail.version == version
 
@@ -205,7 +214,7 @@ async def test_typing_as_a_step_dialog_opens_fills_its_first_field(database_url,
         await pilot.press(*"2026-12-03", "tab", *"Chris Hall")
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
         assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
-        await pilot.press("escape")
+        await pilot.press("escape", "y")
         await settle(pilot)
         await pilot.press("e")
         await settle(pilot)
@@ -232,8 +241,13 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         assert isinstance(app.screen, DecideDialog)
         assert app.screen.query_one("#decline", RadioButton).value
         assert any("needs a reason" in n.message for n in app._notifications)
+        beside = app.screen.query_one("#reason").parent.query(".dialog-field-error").first(Static)
+        assert "needs a reason" in str(beside.render()), "the refusal is beside the field it names"
+        assert app.focused is app.screen.query_one("#reason")
         assert _stage(case_id) == "acknowledged"
-        await pilot.press("escape")
+        await pilot.press("escape")  # what came back is typed input: leaving asks
+        await settle(pilot)
+        await pilot.press("y")
         await settle(pilot)
         await pilot.press("d", "f2")
         await settle(pilot)
@@ -245,6 +259,8 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         assert isinstance(app.screen, ReviewDialog)
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
         assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
+        after_agencies = app.screen.query_one("#agencies").parent.query(".dialog-field-error").first(Static)
+        assert "agencies" in str(after_agencies.render())
         assert _stage(case_id) == "accepted"
 
 
@@ -263,7 +279,6 @@ async def test_a_recommendations_action_has_room_to_be_read(database_url, users)
 
 
 async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url, users):
-    from caseworker_tui.dialogs.common import ConfirmDialog
     case_id = _under_review(users)
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
