@@ -4,7 +4,8 @@ The kinds of letter are declared once, in `kinds`; the rest of this package deri
 `refusals` says when each fits the case and `offers` lists them so, `contexts` and `builders`
 say what each may say and read it from the case (with `facts`, the reads they share),
 `templates` which file is in force and whether it can be used, `rendering` makes the document,
-and `producing` keeps it, versioned, on the case's timeline and records how it was sent.
+`producing` keeps it, versioned, on the case's timeline and records how it was sent, and `pdf`
+makes its PDF with LibreOffice.
 Callers import from here; docxtpl and python-docx load only when a letter is made or read.
 """
 
@@ -21,10 +22,13 @@ from caseworker_tui.services.letters.offers import (
     offered_letters,
     update_request_agencies,
 )
+from caseworker_tui.services.letters.pdf import PdfFailed, PdfUnavailable
 from caseworker_tui.services.letters.producing import (
     CHANNELS,
     ProducedLetter,
+    get_letter,
     list_letters,
+    make_pdf,
     mark_sent,
     produce,
 )
@@ -39,7 +43,7 @@ from caseworker_tui.services.letters.templates import (
 
 __all__ = [
     "BY_KEY", "CHANNELS", "KINDS", "LARGE_PRINT_PT", "LETTER_KINDS", "LetterKind", "LetterOption",
-    "LetterTemplateError", "ProducedLetter", "TemplateCheck", "build_context", "check_templates",
-    "letter_options", "letter_text", "list_letters", "mark_sent", "offered_letters", "produce",
-    "render", "template_path", "template_problems", "update_request_agencies",
+    "LetterTemplateError", "PdfFailed", "PdfUnavailable", "ProducedLetter", "TemplateCheck", "build_context",
+    "check_templates", "get_letter", "letter_options", "letter_text", "list_letters", "make_pdf", "mark_sent",
+    "offered_letters", "produce", "render", "template_path", "template_problems", "update_request_agencies",
 ]
