@@ -301,3 +301,36 @@ class CaseSteps:
         self._ask(SentDialog(clock.today()),
                   lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,
                                      done="Marked sent; its deadline is met."))
+
+    def action_send_letter(self) -> None:
+        letter = self.query_one(LettersTab).selected()
+        if letter is None or letter.sent_on is not None:
+            self.notify("Choose a letter that has not been sent, on the Letters tab.")
+            return
+        self._send_to(letter)
+
+    @work(thread=True, exit_on_error=False)
+    def _send_to(self, letter) -> None:
+        from caseworker_tui.services.letters import recipient_of
+
+        self.app.call_from_thread(self._confirm_send, letter, recipient_of(letter.id))
+
+    def _confirm_send(self, letter, to) -> None:
+        """Ask first, naming the letter and the person; e-mail is offered only to an address there is."""
+        from caseworker_tui.dialogs.common import ChoiceDialog
+        from caseworker_tui.services.letters import send
+
+        ways = [(f"By e-mail to {to.email}, the PDF attached", "email")] if to.email else []
+        ways.append(("By post, in today's print pack", "post"))
+        title = f"Send the {letter.kind.replace('_', ' ')} letter (version {letter.version_no}) to {to.name}"
+        preferred = "post" if to.prefers == "post" or not to.email else "email"
+
+        def chosen(via: str | None) -> None:
+            if not via:
+                return
+            self.notify(f"Sending the letter to {to.name} {'by e-mail' if via == 'email' else 'to the print pack'}…",
+                        title="Letters")
+            done = (f"Sent to {to.email}; its deadline is met." if via == "email"
+                    else "In today's print pack, in the output folder; its deadline is met.")
+            self.act(send, letter.id, self.actor, via, self.app.settings, versioned=False, done=done)
+        self.app.push_screen(ChoiceDialog(clean(title), ways, value=preferred, confirm="Send"), chosen)
