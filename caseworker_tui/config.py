@@ -1,7 +1,8 @@
 """Settings: a TOML file plus CASEWORKER_* environment variables (the environment wins).
 
 The file is `$CASEWORKER_CONFIG`, else `config.toml` in the user's config directory. It holds
-where the database is, which policy is in force, where letters go, the theme and key remaps.
+where the database is, which policy is in force, where letters go, the mail server that sends them,
+the theme and key remaps.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def demo_database_url() -> str:
 
 @dataclass
 class Settings:
-    """The six settings, checked by `load_settings`.
+    """The settings, checked by `load_settings`.
 
     A plain dataclass, read by a few lines below rather than by pydantic-settings: importing that
     (and pydantic with it) was a fifth of the app's start-up, before its first screen, which needs
@@ -69,13 +70,23 @@ class Settings:
     output_dir: Path = field(default_factory=lambda: data_dir() / "letters")
     theme: str = "textual-dark"
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"new_request": "f2"}
+    # The partnership's mail server, for letters sent by e-mail: smtp://user@host:587 (STARTTLS) or
+    # smtps://user@host:465. The password is never in the URL: CASEWORKER_SMTP_PASSWORD or smtp_password.
+    smtp_url: str | None = None
+    smtp_sender: str | None = None  # From, e.g. "Safer Leicester Partnership <asb.review@leicester.gov.uk>"
+    smtp_reply_to: str | None = None  # Reply-To; without it, the policy's partnership e-mail
+    smtp_password: str | None = field(default=None, repr=False)  # kept out of repr, so out of any log line
 
 
 # What each setting holds, in the words an error message uses.
 _TEXT, _PATH, _TABLE = "text", "a file or folder path", "a table of binding id = keys"
+_SMTP_URL = "an smtp:// or smtps:// URL, e.g. smtp://user@mail.example.org:587, with no password in it"
+_ADDRESS = 'an e-mail address, e.g. "Community Trigger <asb@example.org>"'
 _KINDS = {"database_url": _TEXT, "policy_file": _PATH, "letters_dir": _PATH, "output_dir": _PATH,
-          "theme": _TEXT, "keymap": _TABLE}
+          "theme": _TEXT, "keymap": _TABLE, "smtp_url": _SMTP_URL, "smtp_sender": _ADDRESS,
+          "smtp_reply_to": _ADDRESS, "smtp_password": _TEXT}
 assert set(_KINDS) == {f.name for f in fields(Settings)}
+_MAY_HOLD_A_PASSWORD = frozenset({"smtp_url", "smtp_password"})
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -122,7 +133,33 @@ def _checked(key: str, value: Any, source: str) -> Any:
         return Path(value)
     if kind == _TEXT and isinstance(value, str):
         return value
+    if kind == _SMTP_URL and isinstance(value, str) and _is_smtp_url(value):
+        return value
+    if kind == _ADDRESS and isinstance(value, str) and _is_address(value):
+        return value
+    if key in _MAY_HOLD_A_PASSWORD:  # never echoed: the message may be shown or logged
+        raise ConfigError(f"settings: {key} must be {kind} (in {source})")
     raise ConfigError(f"settings: {key} must be {kind}, not {value!r} (in {source})")
+
+
+def _is_smtp_url(text: str) -> bool:
+    """smtp:// or smtps://, a host, a port if any that is a number, and no password: a password in a URL
+    ends up wherever the URL is shown."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        _ = parts.port
+    except ValueError:
+        return False
+    return parts.scheme in ("smtp", "smtps") and bool(parts.hostname) and parts.password is None
+
+
+def _is_address(text: str) -> bool:
+    from email.utils import parseaddr
+
+    address = parseaddr(text)[1]
+    return "@" in address and not address.startswith("@") and not address.endswith("@")
 
 
 def save_preference(key: str, value: Any) -> None:

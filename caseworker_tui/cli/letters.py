@@ -1,4 +1,4 @@
-"""`caseworker letters …`: produce a case's letter from a shell, and check the templates in force.
+"""`caseworker letters …`: produce a case's letter from a shell, send it, and check the templates in force.
 
 The services are imported inside the commands: building the parser must stay cheap, because
 every `caseworker` invocation, the app included, builds it.
@@ -16,17 +16,21 @@ from caseworker_tui.cli import common
 ROLE = "supervisor"  # the role letters are produced in when no account is named (see `common.acting_user`)
 
 
-class _RegisteredKinds(Sequence[str]):
-    """The letter kinds of the registry, read only when argparse first asks for them.
+class _LetterChoices(Sequence[str]):
+    """The letter kinds of the registry (or, named, another of the letter services' lists), read only
+    when argparse first asks for them.
 
     Loading the registry loads the letter services; building the parser must not, so the
-    `render` choices look the kinds up when a `letters render` line is parsed or its help shown.
+    choices are looked up when a `letters` line is parsed or its help shown.
     """
 
-    def _keys(self) -> tuple[str, ...]:
-        from caseworker_tui.services.letters import KINDS
+    def __init__(self, name: str = "KINDS") -> None:
+        self._name = name
 
-        return KINDS
+    def _keys(self) -> tuple[str, ...]:
+        from caseworker_tui.services import letters
+
+        return getattr(letters, self._name)
 
     def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
         return self._keys()[index]
@@ -35,18 +39,48 @@ class _RegisteredKinds(Sequence[str]):
         return len(self._keys())
 
 
-def cmd_render(args: argparse.Namespace) -> int:
+def _case_id(reference: str) -> int:
     from caseworker_tui.errors import InvalidInput
-    from caseworker_tui.services import letters
     from caseworker_tui.services.cases import find_case_id
 
-    settings, _ = common.open_database(args)
-    case_id = find_case_id(args.reference)
+    case_id = find_case_id(reference)
     if case_id is None:
-        raise InvalidInput(f"reference: there is no case {args.reference}", "reference")
-    produced = letters.produce(case_id, args.kind, common.acting_user(args, role=ROLE), args.out or settings.output_dir,
+        raise InvalidInput(f"reference: there is no case {reference}", "reference")
+    return case_id
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from caseworker_tui.services import letters
+
+    settings, _ = common.open_database(args)
+    actor = common.acting_user(args, role=ROLE)
+    produced = letters.produce(_case_id(args.reference), args.kind, actor, args.out or settings.output_dir,
                                letters_dir=settings.letters_dir, agency=args.agency)
     print(produced.path)
+    if args.pdf:
+        try:
+            print(letters.make_pdf(produced.id, actor).pdf_path)
+        except letters.PdfUnavailable as exc:  # the Word letter is made and kept; say once what would make the PDF
+            common.error(str(exc))
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from caseworker_tui.errors import InvalidInput
+    from caseworker_tui.services import letters
+
+    settings, _ = common.open_database(args)
+    letter = letters.latest_letter(_case_id(args.reference), args.kind, agency=args.agency)
+    if letter is None:
+        raise InvalidInput(f"kind: no {args.kind} letter has been produced for {args.reference}; make one first with "
+                           f"`caseworker letters render {args.reference} {args.kind}`", "kind")
+    sent = letters.send(letter.id, common.acting_user(args, role=ROLE), args.via, settings)
+    if sent.pack is None:
+        print(f"sent {letter.reference} {letter.kind} v{letter.version_no} to {sent.recipient.email} "
+              f"({sent.letter.provider_id})")
+    else:
+        print(sent.pack.pdf)
+        print(sent.pack.listing)
     return 0
 
 
@@ -65,17 +99,30 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    """Add `letters render` and `letters check` to the `caseworker` command's subparsers."""
-    actions = sub.add_parser("letters", help="Word letters: produce one for a case, check the templates") \
+    """Add `letters render`, `letters send` and `letters check` to the `caseworker` command's subparsers."""
+    actions = sub.add_parser("letters", help="letters: produce one for a case, send it, check the templates") \
         .add_subparsers(dest="letters_command", metavar="ACTION", required=True)
     p = actions.add_parser("render", help="produce a letter for a case; prints the path written",
                            description="Produce a letter as a new version (earlier versions are kept). "
                                        "A kind the case's stage does not call for is refused with the reason.")
     p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
-    p.add_argument("kind", choices=_RegisteredKinds(), metavar="KIND", help="one of: %(choices)s")
+    p.add_argument("kind", choices=_LetterChoices(), metavar="KIND", help="one of: %(choices)s")
     p.add_argument("--out", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     p.add_argument("--agency", help="for agency_update_request: the agency it goes to (e.g. police)")
+    p.add_argument("--pdf", action="store_true", help="make its PDF too (with LibreOffice) and print that path")
     p.set_defaults(func=cmd_render)
+    p = actions.add_parser("send", help="send a case's latest letter of a kind: e-mail it, or add it to today's print pack",
+                           description="Send the latest version of the letter, as a PDF. By e-mail it goes to the "
+                                       "applicant (or the agency's address in the policy) through the smtp_url server; "
+                                       "by post it joins today's print pack in the output folder: one PDF to print "
+                                       "and a list. Either way the deadline it answers is met. A version is never "
+                                       "sent twice.")
+    p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
+    p.add_argument("kind", choices=_LetterChoices(), metavar="KIND", help="one of: %(choices)s")
+    p.add_argument("--via", choices=_LetterChoices("VIAS"), default="email", metavar="HOW",
+                   help="email (the default) or post")
+    p.add_argument("--agency", help="for agency_update_request to several agencies: the one to send")
+    p.set_defaults(func=cmd_send)
     p = actions.add_parser("check", help="check every template's variables against what its letter provides")
     p.add_argument("--dir", type=Path, metavar="DIR",
                    help="check the templates in this folder instead of the letters_dir setting")

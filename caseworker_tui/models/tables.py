@@ -191,7 +191,16 @@ class Letter(Base):
     created_by = CharField(max_length=60)
     created_at = DateTimeField()
     sent_on = DateField(null=True)
-    channel = CharField(max_length=20, null=True)
+    channel = CharField(max_length=20, null=True)  # how it reached the person: post | email | hand
+    # Added by 0004: the letter's PDF, the agency an agency letter went to, and how it was sent.
+    pdf_path = TextField(null=True)
+    agency = CharField(max_length=40, null=True)
+    sent_via = CharField(max_length=20, null=True)  # what carried it: smtp | print_pack (later notify)
+    sent_at = DateTimeField(null=True)
+    sent_to = CharField(max_length=320, null=True)  # the e-mail address it went to
+    provider_id = CharField(max_length=255, null=True)  # the carrier's id for it, e.g. the e-mail's Message-ID
+    delivery_status = CharField(max_length=20, null=True)  # sending | sent | failed | unknown | printed
+    send_key = CharField(max_length=80, null=True, unique=True)  # one per letter version: a retry never sends twice
 
 
 class Note(Base):

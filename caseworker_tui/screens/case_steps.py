@@ -344,3 +344,36 @@ class CaseSteps:
             self.act(workflow.record_contact, self.case_id, self.actor, done="Contact logged.",
                      retry=lambda: self.action_record_contact({**v, "at": f"{v['at']:%Y-%m-%d %H:%M}"}), **v)
         self._ask(ContactDialog(clock.now(), initial), logged)
+
+    def action_send_letter(self) -> None:
+        letter = self.query_one(LettersTab).selected()
+        if letter is None or letter.sent_on is not None:
+            self.notify("Choose a letter that has not been sent, on the Letters tab.")
+            return
+        self._send_to(letter)
+
+    @work(thread=True, exit_on_error=False)
+    def _send_to(self, letter) -> None:
+        from caseworker_tui.services.letters import recipient_of
+
+        self.app.call_from_thread(self._confirm_send, letter, recipient_of(letter.id))
+
+    def _confirm_send(self, letter, to) -> None:
+        """Ask first, naming the letter and the person; e-mail is offered only to an address there is."""
+        from caseworker_tui.dialogs.common import ChoiceDialog
+        from caseworker_tui.services.letters import send
+
+        ways = [(f"By e-mail to {to.email}, the PDF attached", "email")] if to.email else []
+        ways.append(("By post, in today's print pack", "post"))
+        title = f"Send the {letter.kind.replace('_', ' ')} letter (version {letter.version_no}) to {to.name}"
+        preferred = "post" if to.prefers == "post" or not to.email else "email"
+
+        def chosen(via: str | None) -> None:
+            if not via:
+                return
+            self.notify(f"Sending the letter to {to.name} {'by e-mail' if via == 'email' else 'to the print pack'}…",
+                        title="Letters")
+            done = (f"Sent to {to.email}; its deadline is met." if via == "email"
+                    else "In today's print pack, in the output folder; its deadline is met.")
+            self.act(send, letter.id, self.actor, via, self.app.settings, versioned=False, done=done)
+        self.app.push_screen(ChoiceDialog(clean(title), ways, value=preferred, confirm="Send"), chosen)

@@ -91,8 +91,10 @@ STEPS: tuple[Step, ...] = (
        "produce a letter", "Make letter", "m", "make_letter", "letters.produce"),
     _S("mark_letter_sent", CASE_WORK, EVERY_STAGE, "mark a letter sent", "Mark sent", "x",
        "mark_sent", "letters.mark_sent", needs="letter_unsent"),
-    _S("record_contact", CASE_WORK, NOT_FINISHED, "record a contact with the victim", "Contact", "f",
+    _S("record_contact", CASE_WORK, NOT_FINISHED, "record a contact with the victim", "Contact", "h",
        "record_contact", "workflow.record_contact"),
+    _S("send_letter", CASE_WORK, EVERY_STAGE, "send a letter", "Send", "f", "send_letter", "letters.send",
+       needs="letter_unsent"),
     _S("withdraw", CASE_WORK, NOT_FINISHED, "withdraw the request", "Withdraw", "w", "withdraw",
        "workflow.withdraw", to_stage="withdrawn"),
 )

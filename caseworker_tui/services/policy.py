@@ -53,6 +53,7 @@ class Retention(_Strict):
 class Agency(_Strict):
     label: str = Field(min_length=1)
     complaints: str = Field(min_length=1)
+    email: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")  # where update requests are e-mailed
 
 
 class TriageQuestion(_Strict):

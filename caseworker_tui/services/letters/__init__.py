@@ -4,7 +4,8 @@ The kinds of letter are declared once, in `kinds`; the rest of this package deri
 `refusals` says when each fits the case and `offers` lists them so, `contexts` and `builders`
 say what each may say and read it from the case (with `facts`, the reads they share),
 `templates` which file is in force and whether it can be used, `rendering` makes the document,
-and `producing` keeps it, versioned, on the case's timeline and records how it was sent.
+`producing` keeps it, versioned, on the case's timeline, `pdf` makes its PDF with LibreOffice,
+and `sending` e-mails it or puts it in the day's print pack, recording how it was sent.
 Callers import from here; docxtpl and python-docx load only when a letter is made or read.
 """
 
@@ -21,14 +22,30 @@ from caseworker_tui.services.letters.offers import (
     offered_letters,
     update_request_agencies,
 )
+from caseworker_tui.services.letters.pdf import PdfFailed, PdfUnavailable
 from caseworker_tui.services.letters.producing import (
     CHANNELS,
     ProducedLetter,
+    get_letter,
     list_letters,
+    make_pdf,
     mark_sent,
     produce,
 )
 from caseworker_tui.services.letters.rendering import LARGE_PRINT_PT, letter_text, render
+from caseworker_tui.services.letters.sending import (
+    VIAS,
+    PrintPack,
+    Recipient,
+    SendFailed,
+    SendRefused,
+    SendResult,
+    SendUncertain,
+    latest_letter,
+    print_pack,
+    recipient_of,
+    send,
+)
 from caseworker_tui.services.letters.templates import (
     LetterTemplateError,
     TemplateCheck,
@@ -38,8 +55,10 @@ from caseworker_tui.services.letters.templates import (
 )
 
 __all__ = [
-    "BY_KEY", "CHANNELS", "KINDS", "LARGE_PRINT_PT", "LETTER_KINDS", "LetterKind", "LetterOption",
-    "LetterTemplateError", "ProducedLetter", "TemplateCheck", "build_context", "check_templates",
-    "letter_options", "letter_text", "list_letters", "mark_sent", "offered_letters", "produce",
-    "render", "template_path", "template_problems", "update_request_agencies",
+    "BY_KEY", "CHANNELS", "KINDS", "LARGE_PRINT_PT", "LETTER_KINDS", "VIAS", "LetterKind", "LetterOption",
+    "LetterTemplateError", "PdfFailed", "PdfUnavailable", "PrintPack", "ProducedLetter", "Recipient", "SendFailed",
+    "SendRefused", "SendResult", "SendUncertain", "TemplateCheck", "build_context", "check_templates", "get_letter",
+    "latest_letter", "letter_options", "letter_text", "list_letters", "make_pdf", "mark_sent", "offered_letters",
+    "print_pack", "produce", "recipient_of", "render", "send", "template_path", "template_problems",
+    "update_request_agencies",
 ]

@@ -3,8 +3,9 @@
 A letter is written under a new version number, never over an earlier one, and recorded with its
 checksum in the same transaction as its audit event; if the record cannot be written, the file
 goes. The case is read twice: once to build the letter outside any write, and again in the
-write, so a letter the case stopped calling for meanwhile is refused rather than kept. Marking a
-letter sent meets the deadline step its kind closes.
+write, so a letter the case stopped calling for meanwhile is refused rather than kept. Its PDF is
+made from the Word document on demand (`make_pdf`). Marking a letter sent, by hand or by `sending`,
+meets the deadline step its kind closes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from caseworker_tui.services import audit, clock
 from caseworker_tui.services.deadlines import close_steps, refresh_next_due
 from caseworker_tui.services.letters.facts import case_by_id, waiting_agencies
 from caseworker_tui.services.letters.kinds import BY_KEY, build_context, letter_kind
+from caseworker_tui.services.letters.pdf import to_pdf
 from caseworker_tui.services.letters.rendering import render
 from caseworker_tui.services.letters.templates import template_path
 from caseworker_tui.services.permissions import Actor, require
@@ -49,12 +51,20 @@ class ProducedLetter:
     created_at: datetime
     sent_on: date | None
     channel: str | None
+    pdf_path: str | None = None
+    agency: str | None = None
+    sent_via: str | None = None
+    sent_at: datetime | None = None
+    sent_to: str | None = None
+    provider_id: str | None = None
+    delivery_status: str | None = None
 
 
 def _info(row: Letter, reference: str) -> ProducedLetter:
     return ProducedLetter(row.id, row.case_id, reference, row.kind, row.version_no, row.path,
                           row.checksum, row.large_print, row.recipient, row.created_by,
-                          row.created_at, row.sent_on, row.channel)
+                          row.created_at, row.sent_on, row.channel, row.pdf_path, row.agency,
+                          row.sent_via, row.sent_at, row.sent_to, row.provider_id, row.delivery_status)
 
 
 def _pick_agency(case: Case, agency: str | None) -> str:
@@ -131,7 +141,7 @@ def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: P
             row = Letter.create(case=case, kind=kind, version_no=version, path=str(final),
                                 checksum=hashlib.sha256(data).hexdigest(), large_print=large,
                                 recipient=letter.recipient.name[:200], created_by=actor.username,
-                                created_at=clock.now())
+                                created_at=clock.now(), agency=agency)
             audit.record(case, actor, "letter_produced", kind=kind, version=version,
                          path=str(final), large_print=large, agency=agency)
         return _info(row, reference)
@@ -146,34 +156,73 @@ def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: P
 def mark_sent(letter_id: int, actor: Actor, on: date, channel: str) -> ProducedLetter:
     """Record that the letter went out; the deadline it answers is then met."""
     require(actor, "mark_letter_sent")
+    with transaction():
+        return record_sent(letter_id, actor, on, channel)
+
+
+def record_sent(letter_id: int, actor: Actor, on: date, channel: str, **details: object) -> ProducedLetter:
+    """What marking a letter sent does, inside the caller's transaction: by hand (`mark_sent`) or once
+    `sending` has handed it over. `details` (how it was carried) go into the audit event."""
     if channel not in CHANNELS:
         raise InvalidInput(f"channel: must be one of {', '.join(CHANNELS)}", "channel")
     if on > clock.today():
         raise InvalidInput("sent on: cannot be in the future", "sent_on")
+    row = letter_row(letter_id)
+    case = row.case
+    if row.sent_on is not None:
+        raise TransitionNotAllowed(
+            f"Version {row.version_no} of this {row.kind.replace('_', ' ')} letter "
+            f"was already marked sent on {row.sent_on} by {row.channel}.")
+    if on < row.created_at.date():
+        raise InvalidInput(f"sent on: the letter was produced on {row.created_at.date()}",
+                           "sent_on")
+    Letter.update(sent_on=on, channel=channel).where(Letter.id == letter_id).execute()
+    kind = BY_KEY.get(row.kind)
+    step = kind.closes if kind else None
+    closed = close_steps(case, step, on=on) if step else 0
+    if closed:
+        refresh_next_due(case)
+        Case.update(next_due_on=case.next_due_on, next_due_step=case.next_due_step,
+                    updated_at=clock.now(), updated_by=actor.username,
+                    version=Case.version + 1).where(Case.id == case.id).execute()
+    audit.record(case, actor, "letter_sent", kind=row.kind, version=row.version_no,
+                 channel=channel, sent_on=on, closed_step=step if closed else None, **details)
+    return _info(Letter.get_by_id(letter_id), case.reference)
+
+
+def letter_row(letter_id: int) -> Letter:
+    """The letter's row, inside the caller's transaction, or NotFound."""
+    row = Letter.get_or_none(Letter.id == letter_id)
+    if row is None:
+        raise NotFound(f"no letter with id {letter_id}")
+    return row
+
+
+def get_letter(letter_id: int) -> ProducedLetter:
+    """One letter as it stands now: its files, and how far its sending has got."""
+    with reading():
+        row = letter_row(letter_id)
+        return _info(row, row.case.reference)
+
+
+def make_pdf(letter_id: int, actor: Actor) -> ProducedLetter:
+    """The letter's PDF, made beside its Word document and recorded with it.
+
+    Made again when the Word document was changed after it (staff may edit a letter in Word before
+    it goes). A missing LibreOffice is `pdf.PdfUnavailable`, one message saying what to install; the
+    Word letter is untouched either way."""
+    require(actor, "produce_letter")
+    letter = get_letter(letter_id)
+    docx = Path(letter.path)
+    if not docx.is_file():
+        raise NotFound(f"the Word letter {docx} is missing; produce the letter again")
+    current = Path(letter.pdf_path) if letter.pdf_path else None
+    if current and current.is_file() and current.stat().st_mtime >= docx.stat().st_mtime:
+        return letter
+    made = to_pdf(docx)
     with transaction():
-        row = Letter.get_or_none(Letter.id == letter_id)
-        if row is None:
-            raise NotFound(f"no letter with id {letter_id}")
-        case = row.case
-        if row.sent_on is not None:
-            raise TransitionNotAllowed(
-                f"Version {row.version_no} of this {row.kind.replace('_', ' ')} letter "
-                f"was already marked sent on {row.sent_on} by {row.channel}.")
-        if on < row.created_at.date():
-            raise InvalidInput(f"sent on: the letter was produced on {row.created_at.date()}",
-                               "sent_on")
-        Letter.update(sent_on=on, channel=channel).where(Letter.id == letter_id).execute()
-        kind = BY_KEY.get(row.kind)
-        step = kind.closes if kind else None
-        closed = close_steps(case, step, on=on) if step else 0
-        if closed:
-            refresh_next_due(case)
-            Case.update(next_due_on=case.next_due_on, next_due_step=case.next_due_step,
-                        updated_at=clock.now(), updated_by=actor.username,
-                        version=Case.version + 1).where(Case.id == case.id).execute()
-        audit.record(case, actor, "letter_sent", kind=row.kind, version=row.version_no,
-                     channel=channel, sent_on=on, closed_step=step if closed else None)
-        return _info(Letter.get_by_id(letter_id), case.reference)
+        Letter.update(pdf_path=str(made)).where(Letter.id == letter_id).execute()
+    return get_letter(letter_id)
 
 
 def list_letters(case_id: int) -> list[ProducedLetter]:

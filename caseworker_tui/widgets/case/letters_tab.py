@@ -1,6 +1,8 @@
-"""The Letters tab: every letter produced for the case, whether it was sent, and its text."""
+"""The Letters tab: every letter produced for the case, its PDF, how it was sent, and its text."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -11,6 +13,9 @@ from textual.widgets import DataTable, Static, TabPane
 from caseworker_tui.services.cases import CaseDetail, LetterInfo
 from caseworker_tui.widgets.failures import ReportsWorkerErrors
 from caseworker_tui.widgets.safe import clean
+
+if TYPE_CHECKING:  # the letter services load when a letter is first previewed, not with the screen
+    from caseworker_tui.services.letters import ProducedLetter
 
 
 class LettersTab(ReportsWorkerErrors, TabPane):
@@ -28,7 +33,7 @@ class LettersTab(ReportsWorkerErrors, TabPane):
                 yield letters
                 yield Static("", id="letter-path", markup=False)
             with VerticalScroll(id="letter-preview-pane"):
-                yield Static("No letters yet. Press m to make the letter this stage calls for.",
+                yield Static("No letters yet. Press m to make the letter this stage calls for, then f to send it.",
                              id="letter-preview", markup=False)
 
     def show(self, detail: CaseDetail) -> None:
@@ -62,13 +67,30 @@ class LettersTab(ReportsWorkerErrors, TabPane):
 
     @work(thread=True, exclusive=True, group="letter-preview", exit_on_error=False)
     def _preview(self, letter_id: int) -> None:
-        from caseworker_tui.services.letters import letter_text
+        from caseworker_tui.services.letters import get_letter, letter_text
 
         text = letter_text(letter_id)
-        self.app.call_from_thread(self._show_letter, letter_id, text)
+        self.app.call_from_thread(self._show_letter, letter_id, text, get_letter(letter_id))
 
-    def _show_letter(self, letter_id: int, text: str) -> None:
+    def _show_letter(self, letter_id: int, text: str, record: ProducedLetter) -> None:
         letter = next((x for x in self._letters if x.id == letter_id), None)
         self.query_one("#letter-preview", Static).update(clean(text))
         if letter is not None:
-            self.query_one("#letter-path", Static).update(f"Saved at {letter.path}")
+            lines = [f"Saved at {letter.path}", *([f"PDF at {record.pdf_path}"] if record.pdf_path else []),
+                     *filter(None, [sending_line(record)])]
+            self.query_one("#letter-path", Static).update(clean("\n".join(lines)))
+
+
+def sending_line(letter: ProducedLetter) -> str | None:
+    """How far the letter's sending got, in words, or None before anyone tried."""
+    status, at = letter.delivery_status, letter.sent_at
+    if status == "sent":
+        return f"E-mailed to {letter.sent_to} at {at:%H:%M on %d %b %Y}; the server's id {letter.provider_id}"
+    if status == "printed":
+        return f"In the print pack of {at:%d %b %Y}, in the output folder"
+    if status == "failed":
+        return f"Not sent: the mail server did not take it at {at:%H:%M on %d %b %Y}. Press f to try again."
+    if status in ("sending", "unknown"):
+        return (f"A send began at {at:%H:%M on %d %b %Y} and whether it went is unknown: check with the recipient, "
+                "then mark it sent (x) or make a new version to send.")
+    return None
