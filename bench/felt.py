@@ -5,16 +5,17 @@
 The app and the floor (bench/floor_app.py) each run as a real process on a pseudo-terminal of
 120×40 with TERM=xterm-256color. The harness writes keys to it as a person's terminal would,
 feeds every byte the process writes to a terminal emulator (pyte) and looks at the emulated
-screen after every read: an action is painted when the screen shows its mark (the queue's title
+screen after every chunk: an action is painted when the screen shows its mark (the queue's title
 and pager line, the case reference in the case header, the form's first field focused and
 showing the letters typed, the next field's border in the focus colour, the case under the
-approvals cursor in its pane). A figure is the time from writing the key to the read that
-completed the mark, so it holds everything a person waits for: the key's parsing, the app's
-work, the paint and the bytes through the terminal (Esc included, which every Textual app holds
-for ESCDELAY, 100 ms by default, to tell it from the start of a longer key).
+approvals cursor in its pane). A figure is the time from writing the key to the arrival of the
+chunk that completed the mark, so it holds everything a person waits for: the key's parsing, the
+app's work, the paint and the bytes through the terminal (Esc included, which every Textual app
+holds for ESCDELAY, 100 ms by default, to tell it from the start of a longer key). Beside it is
+the CPU time the process spent meanwhile, which a busy machine disturbs far less.
 
 Three sessions make one run of each side, one per home screen: casey (a caseworker) starts the
-app and opens a case, goes back, opens the new-request form, types and tabs; sam (a supervisor)
+app, opens a case and goes back, twice, opens the new-request form, types and tabs; sam (a supervisor)
 goes round the home screens with F3, F6, F7 and F4 and round again; chris (the chair) moves the
 approvals cursor. The app and the floor take turns (ABAB…) after one untimed warm-up each, and
 every figure is the median of its runs with the min and max, beside the floor's and the ratio.
@@ -186,10 +187,10 @@ class Terminal:
         deadline = moment + timeout
         while not painted(self):
             if self._gone:
-                self._failed(f"exited (code {self.process.wait()}) before {what} showed")
+                self.fail(f"exited (code {self.process.wait()}) before {what} showed")
             left = deadline - time.perf_counter()
             if left <= 0:
-                self._failed(f"did not show {what} within {timeout:.0f} s")
+                self.fail(f"did not show {what} within {timeout:.0f} s")
             arrived = self._take(min(left, 0.5))
             moment = moment if arrived is None else arrived
         return moment
@@ -208,7 +209,7 @@ class Terminal:
         """Milliseconds, wall and the process's CPU, from writing `key` to the screen showing its
         answer (which must not show before)."""
         if painted(self):
-            self._failed(f"already showed {what} before {key} was pressed: that mark cannot time {key}")
+            self.fail(f"already showed {what} before {key} was pressed: that mark cannot time {key}")
         cpu = self.cpu()
         written = self.write(KEYS.get(key, key.encode()))
         return (self.wait_for(painted, what) - written) * 1000, (self.cpu() - cpu) * 1000
@@ -235,7 +236,7 @@ class Terminal:
         self._reader.join(timeout=5)
         os.close(self._master)
 
-    def _failed(self, why: str) -> NoReturn:
+    def fail(self, why: str) -> NoReturn:
         screen = "\n".join(line.rstrip() for line in self.lines())
         raise Unpainted(f"{self.who} {why}. The screen:\n{screen}")
 
@@ -272,7 +273,7 @@ def first_reference(term: Terminal) -> str:
         found = REFERENCE.search(line)
         if found:
             return found.group()
-    term._failed("showed no case reference to open")
+    term.fail("showed no case reference to open")
 
 
 def approval_rows(term: Terminal) -> list[str]:
@@ -343,7 +344,7 @@ def desk(term: Terminal, record: Record) -> None:
     term.settle()
     focus = edge_colour(term, FIRST_FIELD)
     if focus is None:
-        term._failed(f"lost the field '{FIRST_FIELD}' after typing into it")
+        term.fail(f"lost the field '{FIRST_FIELD}' after typing into it")
     record("tab", term.press("tab", takes_focus(NEXT_FIELD, focus, FIRST_FIELD), f"focus on '{NEXT_FIELD}'"))
     term.settle()
 
@@ -352,7 +353,7 @@ def _form_ready(term: Terminal) -> Timing:
     """`n` to the first letter typed showing in the form's first field: the form is there and takes keys.
     The letter is written the moment the field is focused, so no key is lost to the screen beneath."""
     if focused_field(FIRST_FIELD)(term):
-        term._failed("showed the form before n was pressed")
+        term.fail("showed the form before n was pressed")
     cpu = term.cpu()
     pressed = term.write(b"n")
     term.wait_for(focused_field(FIRST_FIELD), f"the new-request form with '{FIRST_FIELD}' focused")
@@ -381,7 +382,7 @@ def chair(term: Terminal, record: Record) -> None:
     term.settle()  # the whole list, not the first lines of its frame
     rows = approval_rows(term)
     if len(rows) < 2:
-        term._failed("listed fewer than two outcomes awaiting the chair: the cursor has nowhere to move")
+        term.fail("listed fewer than two outcomes awaiting the chair: the cursor has nowhere to move")
     term.wait_for(in_pane(rows[0]), f"{rows[0]} in the approvals pane")
     term.settle()
     shown = rows[:4]
