@@ -1,3 +1,12 @@
+"""`python -m bench` measures in process and at start-up; `python -m bench felt` times keys through a terminal."""
+
+import sys
+
+if sys.argv[1:2] == ["felt"]:
+    from bench.felt import main
+
+    raise SystemExit(main(sys.argv[2:]))
+
 from bench.measure import main
 
 raise SystemExit(main())
