@@ -25,7 +25,7 @@ def test_letters_made_before_0004_keep_every_value_and_gain_empty_sending_column
             "INSERT INTO letter (case_id, kind, version_no, path, checksum, large_print, recipient, created_by, "
             "created_at, sent_on, channel) VALUES (1, 'acknowledgement', 1, '/srv/letters/a.docx', 'abc', 0, "
             "'Ann Lee', 'casey', '2026-11-20 10:00:00', '2026-11-20', 'post')")
-    assert upgrade(database) == ["0004_letter_sending"]
+    assert upgrade(database)[:1] == ["0004_letter_sending"]  # and any later ones
     with database.connection_context():
         cursor = database.execute_sql(
             "SELECT kind, path, recipient, sent_on, channel, pdf_path, agency, sent_via, sent_at, sent_to, provider_id, "
