@@ -248,18 +248,36 @@ def test_the_demo_builds_under_a_stricter_or_looser_policy(tmp_path, min_inciden
         assert all(d.computed_met for d in decisions if d.decision == "accepted")
 
 
+@pytest.fixture
+def own_postgres_database(database_url):
+    """A PostgreSQL database of the test's own: the rebuild refuses a database others are using,
+    and the suite's shared one has connections from elsewhere in the run."""
+    import psycopg2
+
+    name = "caseworker_demo_rebuild"
+    admin = psycopg2.connect(database_url.rsplit("/", 1)[0] + "/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name}")
+        cursor.execute(f"CREATE DATABASE {name}")
+    try:
+        yield database_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        db.obj.close_all()  # the build's own pool
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
-def test_the_demo_builds_on_postgresql(database_url, tmp_path):
+def test_the_demo_builds_on_postgresql(own_postgres_database, tmp_path):
     """PostgreSQL is never the demo database: a demo goes there only with its name typed back."""
     clock.set_today(TRICKY_DAYS[0])
-    leave = Rebuild(database_name(database_url), Actor("cli", "Command line (test)", "admin"))
-    db.obj.close_all()  # the suite's own idle connections are not "other sessions"
-    try:
-        summary = build_demo(database_url, letters_out=tmp_path / "letters", rebuild=leave)
-        assert set(summary.passphrases) == {username for username, _, _ in DEMO_USERS}
-        _check_built(TRICKY_DAYS[0], tmp_path / "letters", summary.passphrases)
-    finally:
-        db.obj.close_all()  # the build's own pool; the next test binds the session's again
+    url = own_postgres_database
+    leave = Rebuild(database_name(url), Actor("cli", "Command line (test)", "admin"))
+    summary = build_demo(url, letters_out=tmp_path / "letters", rebuild=leave)
+    assert set(summary.passphrases) == {username for username, _, _ in DEMO_USERS}
+    _check_built(TRICKY_DAYS[0], tmp_path / "letters", summary.passphrases)
 
 
 # --- the command line --------------------------------------------------------------------------
