@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import tempfile
+from pathlib import Path
 from typing import Any
 
 
@@ -40,3 +42,12 @@ def meets_rule_a(**extra: Any) -> dict:
         incident("i3", "2026-11-01", report("housing_provider", "2026-11-03")),
         **extra,
     )
+
+
+def acknowledge_with_letter(case_id: int, actor, out_dir: Path | None = None) -> None:
+    """Acknowledge a request as a caseworker does: the step, then its letter sent, which meets it."""
+    from caseworker_tui.services import clock, letters, workflow
+
+    workflow.acknowledge(case_id, actor)
+    made = letters.produce_for_step("acknowledge", case_id, actor, out_dir or Path(tempfile.mkdtemp(prefix="letters-")))
+    letters.mark_sent(made.id, actor, clock.today(), "post")

@@ -289,10 +289,9 @@ def threshold_not_met(doc) -> None:
     opening(doc, "Your Community Trigger request: our decision")
     para(doc, "We have considered your Community Trigger request, received on {{ received_on }}. On "
               "{{ decided_on }} we decided that an ASB Case Review will not take place.")
-    tag(doc, "{%p if not_met_by_threshold %}")
     heading(doc, "Why your request does not meet the threshold")
-    para(doc, "A review takes place when at least one of rules A, B and C is met and rule D is met as "
-              "well. This is how each rule applied to your request:")
+    para(doc, "A review takes place when the law's threshold is met, or when the threshold our partnership "
+              "sets for itself is met. This is how each part applied to your request:")
     tag(doc, "{%p for rule in rules %}")
     p = para(doc, after=2, keep_with_next=True)
     _run(p, "{{ rule.title }}: ", bold=True)
@@ -305,15 +304,14 @@ def threshold_not_met(doc) -> None:
     bullet(doc, ("{{ x.what }}: ", True), ("{{ x.reason }}.", False))
     tag(doc, "{%p endfor %}")
     tag(doc, "{%p endif %}")
-    tag(doc, "{%p else %}")
-    heading(doc, "Why we decided not to carry out a review")
-    para(doc, "A request may be declined, even when it meets the threshold, if it is considered to be "
-              "prejudicial, discriminatory, malicious, unreasonable, vexatious or frivolous. We "
-              "decided that your request is {{ ground_words }}.")
-    tag(doc, "{%p endif %}")
     tag(doc, "{%p if decision_reason %}")
     para(doc, "Our reasons: {{ decision_reason }}")
     tag(doc, "{%p endif %}")
+    _disagree(doc)
+
+
+def _disagree(doc) -> None:
+    """How a decision against the applicant can be challenged, and what to do meanwhile."""
     heading(doc, "If you disagree with this decision")
     para(doc, "You can ask for this decision to be looked at again by an independent chair. Please write "
               "to us within {{ appeal_within }}, that is by {{ appeal_by }}, saying why you "
@@ -323,6 +321,21 @@ def threshold_not_met(doc) -> None:
               "(999 in an emergency) or to the council.")
     para(doc, CONTACT)
     sign_off(doc)
+
+
+@wording("Your request has been declined")
+def declined(doc) -> None:
+    opening(doc, "Your Community Trigger request: our decision")
+    para(doc, "We have considered your Community Trigger request, received on {{ received_on }}. On "
+              "{{ decided_on }} we decided that an ASB Case Review will not take place.")
+    heading(doc, "Why we decided not to carry out a review")
+    para(doc, "The law allows a request to be declined, even when it meets the threshold, if it is "
+              "prejudicial, discriminatory, malicious, unreasonable, vexatious or frivolous. We decided "
+              "that your request is {{ ground_words }}.")
+    tag(doc, "{%p if decision_reason %}")
+    para(doc, "Our reasons: {{ decision_reason }}")
+    tag(doc, "{%p endif %}")
+    _disagree(doc)
 
 
 @wording("Invitation to take part in the review")

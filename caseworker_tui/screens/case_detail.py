@@ -115,10 +115,10 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
     # --- running a change ----------------------------------------------------------------------
 
     def act(self, fn: Callable[..., Any], *args: Any, done: str, retry: Callable[[], None] | None = None,
-            versioned: bool = True, **kwargs: Any) -> None:
+            versioned: bool = True, after: Callable[[], str | None] | None = None, **kwargs: Any) -> None:
         """Run one service call off the UI thread, with the version this screen shows."""
         version = self.detail.version if versioned and self.detail is not None else None
-        self.change(fn, *args, version=version, done=done, retry=retry,
+        self.change(fn, *args, version=version, done=done, retry=retry, after=after,
                     title=self.detail.reference if self.detail else None, **kwargs)
 
     def _invalid(self, exc: InvalidInput, retry: Callable[..., None]) -> None:

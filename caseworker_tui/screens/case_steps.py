@@ -41,7 +41,21 @@ class CaseSteps:
         return MISSING_FACT.get(step.needs or "", "Cannot {words} on this case now.").format(words=step.words)
 
     def action_acknowledge(self) -> None:
-        self.act(workflow.acknowledge, self.case_id, self.actor, done="Acknowledged.")
+        self.act(workflow.acknowledge, self.case_id, self.actor, done="Acknowledged.",
+                 after=self.step_letter("acknowledge"))
+
+    def step_letter(self, step: str) -> Callable[[], str | None]:
+        """Make the letter the lifecycle says taking `step` sends, once the step is taken."""
+        from caseworker_tui.services.letters import BY_KEY, produce_for_step
+
+        settings = self.app.settings
+
+        def make() -> str | None:
+            made = produce_for_step(step, self.case_id, self.actor, settings.output_dir, settings.letters_dir)
+            if made is None:
+                return None
+            return f"The {BY_KEY[made.kind].label.lower()} letter is made: send it from the Letters tab."
+        return make
 
     def action_take(self) -> None:
         self.act(workflow.assign, self.case_id, self.actor, self.actor.username, done="The case is yours.")

@@ -19,14 +19,16 @@ class VersionedChanges:
     """Mix into a Screen that has `reload()`; call `change(...)` to run one service call."""
 
     def change(self, fn: Callable[..., Any], *args: Any, version: int | None, done: str,
-               title: str | None = None, retry: Callable[[], None] | None = None, **kwargs: Any) -> None:
-        """Run `fn(*args, **kwargs)` off the UI thread, refused if the case moved past `version`."""
+               title: str | None = None, retry: Callable[[], None] | None = None,
+               after: Callable[[], str | None] | None = None, **kwargs: Any) -> None:
+        """Run `fn(*args, **kwargs)` off the UI thread, refused if the case moved past `version`;
+        then `after()` (the letter the step sends), whose words, if any, follow `done`."""
         if version is not None:
             kwargs["expected_version"] = version
-        self._run_change(fn, args, kwargs, done, title, retry)
+        self._run_change(fn, args, kwargs, done, title, retry, after)
 
     @work(thread=True, group="change", exit_on_error=False)
-    def _run_change(self, fn, args, kwargs, done: str, title: str | None, retry) -> None:
+    def _run_change(self, fn, args, kwargs, done: str, title: str | None, retry, after) -> None:
         try:
             fn(*args, **kwargs)
         except StaleCase as exc:
@@ -38,7 +40,16 @@ class VersionedChanges:
             # The dialog comes back with what was typed, so one missing reason costs no retyping.
             self.app.call_from_thread(self._invalid, exc, retry)
             return
+        if after is not None:
+            done = " ".join(filter(None, (done, self._after(after))))
         self.app.call_from_thread(self.changed, done, title)
+
+    def _after(self, after: Callable[[], str | None]) -> str | None:
+        """What follows a step that is taken: its failure is told, and the step still stands."""
+        try:
+            return after()
+        except Exception as exc:  # noqa: BLE001 - the step is saved; say why its sequel was not done
+            return f"(Its follow-up could not be done: {exc})"
 
     def _invalid(self, exc: InvalidInput, retry: Callable[[], None]) -> None:
         self.notify(str(exc), title="Not done", severity="error", timeout=10)

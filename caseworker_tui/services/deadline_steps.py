@@ -26,7 +26,7 @@ class DeadlineStep:
 
 
 DEADLINE_STEPS: dict[str, DeadlineStep] = {step.key: step for step in (
-    DeadlineStep("acknowledge", "Acknowledge the request", "Acknowledge", tab="timeline",
+    DeadlineStep("acknowledge", "Acknowledge the request", "Acknowledge", tab="letters",
                  on_time="Acknowledged on time", chart="Acknowledge"),
     DeadlineStep("decide", "Decide whether the threshold is met", "Decide", tab="eligibility",
                  on_time="Decided on time", chart="Decide"),

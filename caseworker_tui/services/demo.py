@@ -257,6 +257,7 @@ def _steps(rng: random.Random, plan: str, received: date, today: date, t: _Timel
     acknowledged = t.after(received, rng.choice([1, 1, 1, 2]))
     t.add(acknowledged, "take")
     t.add(acknowledged, "acknowledge")
+    t.add(acknowledged, "send", kind="acknowledgement")
     if rng.random() < 0.6:
         t.add(acknowledged, "triage", answers={q.id: rng.random() < 0.4 for q in policy.triage.questions})
     asked = ["police", "council"] if rng.random() < 0.7 else []
@@ -291,13 +292,16 @@ def _answer_updates(rng: random.Random, t: _Timeline, asked: list[str], acknowle
         t.add(day, "record_update", agency=agency, answer=answer)
 
 
+AGAINST = "decision against"  # the letter a decline calls for: threshold not met, or on a ground
+
+
 def _decline(rng: random.Random, plan: str, decided: date, t: _Timeline, policy: Policy) -> None:
     if plan == "declined_ground":
         t.add(decided, "decide", accept=False, ground="vexatious",
               reason="Fourth request about the same matter this year, each already reviewed.")
     else:
         t.add(decided, "decide", accept=False)
-    t.add(decided, "send", kind="threshold_not_met")
+    t.add(decided, "send", kind=AGAINST)
     if plan == "closed_declined":  # closed once the appeal window has passed
         window = policy.timescales.appeal_window.days
         t.add(t.after(decided, window + rng.randint(1, 5)), "close",
@@ -449,6 +453,8 @@ class _Walker:
 
     def send(self, case_id: int, worker: Actor, kind: str) -> None:
         """Produce the letter the step calls for and post it the same day, meeting its deadline."""
+        if kind == AGAINST:  # a request declined under another policy may be on a ground, or not
+            kind = next(k for k in letters.offered_letters(case_id) if k in ("threshold_not_met", "declined"))
         produced = letters.produce(case_id, kind, worker, self.letters_out)
         letters.mark_sent(produced.id, worker, clock.today(), "post")
 

@@ -42,12 +42,13 @@ class Step:
     needs: str | None = None        # a fact about the case it needs (see `case_facts`)
     timeline: str | None = None     # how a stage-less step reads on the timeline
     show: bool = True               # shown in the footer when offered
+    letter: str | None = None       # the letter kind taking the step sends (made once it is taken)
 
 
 _S = Step
 STEPS: tuple[Step, ...] = (
     _S("acknowledge", CASE_WORK, ("received",), "acknowledge the request", "Acknowledge", "a",
-       "acknowledge", "workflow.acknowledge", to_stage="acknowledged"),
+       "acknowledge", "workflow.acknowledge", to_stage="acknowledged", letter="acknowledgement"),
     _S("take", CASE_WORK, NOT_FINISHED, "take the case", "Take", "t", "take", "workflow.assign",
        needs="takeable"),
     _S("assign", frozenset({"supervisor"}), NOT_FINISHED, "assign cases to others", "Assign", "g",

@@ -12,7 +12,7 @@ from caseworker_tui.services import clock, context, deadlines_view, intake, work
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.deadlines_view import UNASSIGNED, DeadlineFilter
 from tests.conftest import TODAY
-from tests.factories import meets_rule_a
+from tests.factories import acknowledge_with_letter, meets_rule_a
 
 
 def _new(actor, received: date, name: str, assign: str | None = None) -> int:
@@ -35,7 +35,7 @@ def steps(users) -> dict[str, int]:
     casey, jo = users["casey"], users["jo"]
     made = {"olive": _new(casey, date(2026, 11, 5), "Olive Old", assign="casey")}
     clock.set_today(date(2026, 11, 6))
-    workflow.acknowledge(made["olive"], casey)
+    acknowledge_with_letter(made["olive"], casey)
     made["uma"] = _new(casey, date(2026, 11, 20), "Uma Unassigned")
     made["jay"] = _new(jo, date(2026, 11, 24), "Jay Jones", assign="jo")
     clock.set_today(TODAY)
@@ -74,7 +74,7 @@ def test_a_row_says_whose_it_is_how_late_and_where_it_is_done(users, steps):
         "CT-2026-0001", "Acknowledged", "casey", "Casey Morgan")
     assert olive.countdown.words == "overdue by 6 days" and olive.overdue
     assert (olive.case_id, olive.tab) == (steps["olive"], "eligibility")
-    assert (uma_ack.assignee, uma_ack.assignee_name, uma_ack.tab) == (None, "", "timeline")
+    assert (uma_ack.assignee, uma_ack.assignee_name, uma_ack.tab) == (None, "", "letters")  # met by its letter
     assert jay_ack.countdown.words == "due today" and not jay_ack.overdue
     assert (update.agency_label, update.label, update.tab) == (
         "Leicestershire Police", "Update from Leicestershire Police", "progress")
@@ -111,7 +111,7 @@ def test_pages_hold_the_order_and_clamp(users, steps):
 
 
 def test_closed_steps_leave_the_view(users, steps):
-    workflow.acknowledge(steps["uma"], users["casey"])
+    acknowledge_with_letter(steps["uma"], users["casey"])
     page = deadlines_view.deadline_page(users["sam"])
     assert page.counts["overdue"] == 1
     assert ("Uma Unassigned", "acknowledge", date(2026, 11, 23)) not in _steps(page)

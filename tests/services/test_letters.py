@@ -22,7 +22,7 @@ from caseworker_tui.errors import (
     PermissionDenied,
     TransitionNotAllowed,
 )
-from caseworker_tui.models import AuditEvent, Case, Deadline, Letter
+from caseworker_tui.models import AuditEvent, Case, Deadline, Letter, db
 from caseworker_tui.services import audit, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.letters import LETTER_KINDS, LetterTemplateError
@@ -201,10 +201,25 @@ def test_declined_on_a_ground_says_so_with_the_reason(users, tmp_path):
     case_id = _new(casey)
     workflow.acknowledge(case_id, casey)
     workflow.decide(case_id, casey, accept=False, ground="vexatious", reason="Fourth request this year.")
-    text = _read(letters.produce(case_id, "threshold_not_met", casey, tmp_path).path)
+    assert "threshold_not_met" not in letters.offered_letters(case_id)
+    with pytest.raises(TransitionNotAllowed, match="declined on the ground that it is vexatious"):
+        letters.produce(case_id, "threshold_not_met", casey, tmp_path)
+    made = letters.produce(case_id, "declined", casey, tmp_path)
+    assert Path(made.path).name == "CT-2026-0001_declined_v1.docx"  # filed as what it is
+    text = _read(made.path)
     assert "We decided that your request is vexatious." in text
     assert "Our reasons: Fourth request this year." in text
     assert "Why your request does not meet the threshold" not in text
+    assert "within 20 working days" in text  # it can be appealed, as any decision against the applicant
+
+
+def test_a_decision_letter_is_signed_by_whoever_decided(users, tmp_path):
+    casey, sam = users["casey"], users["sam"]
+    case_id = _new(casey)
+    workflow.acknowledge(case_id, casey)
+    workflow.decide(case_id, sam, accept=False, ground="vexatious", reason="Fourth request this year.")
+    text = _read(letters.produce(case_id, "declined", casey, tmp_path).path)
+    assert "Sam Okafor\nCommunity Trigger supervisor" in text
 
 
 def test_review_invitation_lists_the_ways_to_take_part(users, tmp_path):
@@ -278,6 +293,10 @@ def test_no_template_tag_is_left_in_any_letter(users, tmp_path):
     produced = [letters.produce(_new(casey), "acknowledgement", casey, tmp_path)]
     declined = _declined(casey)
     produced.append(letters.produce(declined, "threshold_not_met", casey, tmp_path))
+    on_ground = _new(casey)
+    workflow.acknowledge(on_ground, casey)
+    workflow.decide(on_ground, casey, accept=False, ground="malicious", reason="Made to harass.")
+    produced.append(letters.produce(on_ground, "declined", casey, tmp_path))
     workflow.record_appeal(declined, casey, lodged_on=date(2026, 11, 25), grounds="Unfair.")
     produced.append(letters.produce(declined, "appeal_acknowledgement", casey, tmp_path))
     workflow.decide_appeal(declined, users["sam"], upheld=True, independent_chair="Dr R. Khan", reason="Missed.")
@@ -504,6 +523,8 @@ def test_the_letters_offered_follow_the_stage(users, tmp_path):
     workflow.acknowledge(case_id, casey)
     workflow.request_updates(case_id, casey, ["police"])
     assert letters.offered_letters(case_id) == ["acknowledgement", "agency_update_request"]
+    acknowledgement = letters.produce(case_id, "acknowledgement", casey, tmp_path)
+    letters.mark_sent(acknowledgement.id, casey, TODAY, "post")
     workflow.decide(case_id, casey, accept=True)
     assert letters.offered_letters(case_id) == ["agency_update_request", "threshold_met"]
     options = {o.kind: o for o in letters.letter_options(case_id)}
@@ -611,3 +632,24 @@ def test_an_update_letter_made_after_its_due_date_chases_it(users, tmp_path):
     assert ("We asked for an update by Wednesday 2 December 2026 and have not received it yet. "
             "Please send us as soon as you can a short update on each report") in text
     assert "Please send us by" not in text
+
+
+def test_acknowledging_makes_the_acknowledgement_and_sending_it_meets_the_step(users, tmp_path):
+    casey = users["casey"]
+    case_id = _new(casey)
+    workflow.acknowledge(case_id, casey)
+
+    def acknowledge_owed() -> bool:
+        with db.connection_context():
+            return Deadline.select().where((Deadline.case == case_id) & (Deadline.step == "acknowledge")
+                                           & Deadline.closed_at.is_null()).exists()
+    assert acknowledge_owed()  # acknowledged, but the applicant has not been told yet
+    made = letters.produce_for_step("acknowledge", case_id, casey, tmp_path)
+    assert made.kind == "acknowledgement" and "What happens next" in _read(made.path)
+    assert letters.produce_for_step("acknowledge", case_id, casey, tmp_path) is None  # not made twice
+    assert letters.produce_for_step("add_note", case_id, casey, tmp_path) is None  # a step with no letter
+    workflow.decide(case_id, casey, accept=True)
+    assert "acknowledgement" in letters.offered_letters(case_id)  # still owed, so still offered
+    letters.mark_sent(made.id, casey, TODAY, "post")
+    assert not acknowledge_owed()
+    assert "acknowledgement" not in letters.offered_letters(case_id)  # sent, and the case has moved on

@@ -16,7 +16,7 @@ from caseworker_tui.services import clock, context, intake, stats, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.factories import application, incident, report
+from tests.factories import acknowledge_with_letter, application, incident, report
 
 
 def _application(received: datetime, meets: bool = True, who: int = 0) -> dict:
@@ -80,14 +80,14 @@ def build_year(users) -> Year:
     # B: 23:30 on 31 March 2026, the last minute of 2025/26. Not met; declined.
     ids["B"] = b = _new(casey, datetime(2026, 3, 31, 23, 30), meets=False, who=2)
     _on("2026-04-01")
-    workflow.acknowledge(b, casey)
+    acknowledge_with_letter(b, casey)
     _on("2026-04-02")
     workflow.decide(b, casey, accept=False)
 
     # A: 1 April 2026 (Wednesday; acknowledge by Thu 2 Apr, decide by 15 Apr). Review due 8 May.
     ids["A"] = a = _new(casey, datetime(2026, 4, 1, 10, 0), who=1)
     _on("2026-04-02")
-    workflow.acknowledge(a, casey)                                    # on time
+    acknowledge_with_letter(a, casey)                                    # on time
     _on("2026-04-10")
     workflow.decide(a, casey, accept=True)                            # on time; 9 days
     _review_and_approve(a, casey, chris, meeting="2026-04-17", approve="2026-04-22",  # 12 days
@@ -96,7 +96,7 @@ def build_year(users) -> Year:
     # C: Monday 15 June (acknowledge by Tue 16 Jun). Not met; appeal not upheld.
     ids["C"] = c = _new(casey, datetime(2026, 6, 15, 9, 0), meets=False, who=3)
     _on("2026-06-17")
-    workflow.acknowledge(c, casey)                                    # late
+    acknowledge_with_letter(c, casey)                                    # late
     _on("2026-06-20")
     workflow.decide(c, casey, accept=False)                           # on time; 5 days
     _on("2026-06-25")
@@ -107,7 +107,7 @@ def build_year(users) -> Year:
     # the appeal is upheld and the fresh decision (due 11 Aug) accepts it on 30 July.
     ids["D"] = d = _new(casey, datetime(2026, 7, 1, 15, 0), who=4)
     _on("2026-07-02")
-    workflow.acknowledge(d, casey)                                    # on time
+    acknowledge_with_letter(d, casey)                                    # on time
     _on("2026-07-20")
     workflow.decide(d, casey, accept=False, ground="vexatious", reason="Same matter as last year.")  # late
     _on("2026-07-22")
@@ -121,7 +121,7 @@ def build_year(users) -> Year:
     # the outcome went out on 25 Aug, inside the review's 28 days (due 7 Sep).
     ids["E"] = e = _new(casey, datetime(2026, 8, 3, 11, 0), who=5)
     _on("2026-08-04")
-    workflow.acknowledge(e, casey)                                    # on time
+    acknowledge_with_letter(e, casey)                                    # on time
     _on("2026-08-10")
     workflow.decide(e, casey, accept=True)                            # on time
     _review_and_approve(e, casey, chris, meeting="2026-08-18", approve="2026-08-25", recommendations=[])
@@ -137,7 +137,7 @@ def build_year(users) -> Year:
     # I: Monday 5 October. Acknowledged 6 Oct; declined as malicious on 9 Oct (4 days).
     ids["I"] = i = _new(casey, datetime(2026, 10, 5, 9, 0), who=7)
     _on("2026-10-06")
-    workflow.acknowledge(i, casey)                                    # on time
+    acknowledge_with_letter(i, casey)                                    # on time
     _on("2026-10-09")
     workflow.decide(i, casey, accept=False, ground="malicious", reason="Made to harass the neighbour.")
 

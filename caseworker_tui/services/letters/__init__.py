@@ -31,6 +31,7 @@ from caseworker_tui.services.letters.producing import (
     make_pdf,
     mark_sent,
     produce,
+    produce_for_step,
 )
 from caseworker_tui.services.letters.rendering import LARGE_PRINT_PT, letter_text, render
 from caseworker_tui.services.letters.sending import (
@@ -59,6 +60,6 @@ __all__ = [
     "LetterTemplateError", "PdfFailed", "PdfUnavailable", "PrintPack", "ProducedLetter", "Recipient", "SendFailed",
     "SendRefused", "SendResult", "SendUncertain", "TemplateCheck", "build_context", "check_templates", "get_letter",
     "latest_letter", "letter_options", "letter_text", "list_letters", "make_pdf", "mark_sent", "offered_letters",
-    "print_pack", "produce", "recipient_of", "render", "send", "template_path", "template_problems",
+    "print_pack", "produce", "produce_for_step", "recipient_of", "render", "send", "template_path", "template_problems",
     "update_request_agencies",
 ]

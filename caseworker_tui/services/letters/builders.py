@@ -33,6 +33,7 @@ from caseworker_tui.services.letters.contexts import (
     AppealAcknowledgementContext,
     AppealDecisionContext,
     ComplaintRoute,
+    DeclinedContext,
     ExcludedLine,
     ExtensionContext,
     LetterContext,
@@ -130,6 +131,15 @@ def _common(case: Case, person: Applicant, producer: str | None) -> dict[str, An
     }
 
 
+def _decision_maker(case: Case, common: dict[str, Any]) -> Signatory:
+    """A decision letter is signed by whoever took the decision, named from the record."""
+    decision = latest_decision(case)
+    user = User.get_or_none(User.username == decision.decided_by) if decision else None
+    if user is None or user.role not in SIGNING_ROLES:
+        return common["sender"]
+    return Signatory(name=clean(user.display_name), role=SIGNING_ROLES[user.role])
+
+
 def _complaint_routes(case: Case) -> list[ComplaintRoute]:
     """Each relevant agency's own complaints procedure, and any other agency the applicant used."""
     policy = context.policy()
@@ -189,7 +199,7 @@ def agency_update_request(src: Source) -> AgencyUpdateRequestContext:
 def threshold_met(src: Source) -> ThresholdMetContext:
     case, review = src.case, _review(src.case)
     return ThresholdMetContext(
-        **src.common, decided_on=long_date(case.decided_on),
+        **{**src.common, "sender": _decision_maker(case, src.common)}, decided_on=long_date(case.decided_on),
         review_within=context.policy().timescales.review.words,
         review_due=due_date(review.due_on),
         extended_to=due_date(review.extended_to) if review.extended_to else "",
@@ -203,7 +213,8 @@ def threshold_not_met(src: Source) -> ThresholdNotMetContext:
     verdict = Verdict.model_validate_json(case.verdict_json)
     by_threshold = decision.ground == "threshold_not_met"
     return ThresholdNotMetContext(
-        **src.common, decided_on=long_date(case.decided_on or decision.decided_at.date()),
+        **{**src.common, "sender": _decision_maker(case, src.common)},
+        decided_on=long_date(case.decided_on or decision.decided_at.date()),
         not_met_by_threshold=by_threshold,
         ground_words="" if by_threshold else decision.ground.replace("_", " "),
         decision_reason=clean(decision.reason),
@@ -214,6 +225,17 @@ def threshold_not_met(src: Source) -> ThresholdNotMetContext:
         excluded=[ExcludedLine(what=f"A report to {label(x.agency)} on {long_date(x.reported_on)}",
                                reason=x.letter_reason or x.reason)
                   for x in verdict.excluded],
+        appeal_within=policy.timescales.appeal_window.words,
+        appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
+
+
+def declined(src: Source) -> DeclinedContext:
+    case, policy = src.case, context.policy()
+    decision = latest_decision(case)
+    return DeclinedContext(
+        **{**src.common, "sender": _decision_maker(case, src.common)},
+        decided_on=long_date(case.decided_on or decision.decided_at.date()),
+        ground_words=decision.ground.replace("_", " "), decision_reason=clean(decision.reason),
         appeal_within=policy.timescales.appeal_window.words,
         appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
 

@@ -123,12 +123,23 @@ class ComplaintRoute(_Model):
 
 class ThresholdNotMetContext(LetterContext):
     decided_on: str
-    not_met_by_threshold: bool  # False: declined on another ground, e.g. vexatious
-    ground_words: str
+    not_met_by_threshold: bool  # always True since declining on a ground has its own letter; kept for
+    ground_words: str           # councils' own templates written for the first release
     decision_reason: str
     rules: list[RuleLine]
     excluded: list[ExcludedLine]
     appeal_within: str  # "20 working days"
+    appeal_by: str
+    complaints: list[ComplaintRoute]
+
+
+class DeclinedContext(LetterContext):
+    """A request declined on a named ground (vexatious, malicious, …), whatever the threshold says."""
+
+    decided_on: str
+    ground_words: str  # "vexatious"
+    decision_reason: str
+    appeal_within: str
     appeal_by: str
     complaints: list[ComplaintRoute]
 

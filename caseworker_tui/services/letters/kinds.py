@@ -30,6 +30,7 @@ class LetterKind:
     refuse: Refusal                    # why the case does not call for it now, or None
     closes: str | None = None          # the deadline step that sending it meets
     to_agency: bool = False            # to an agency named when made; never in large print
+    appealable: str | None = None      # "decision" or "outcome": its sending starts that appeal window
 
     @property
     def template(self) -> str:
@@ -43,20 +44,24 @@ class LetterKind:
 
 LETTER_KINDS: tuple[LetterKind, ...] = (  # in lifecycle order, as the letters pane lists them
     LetterKind("acknowledgement", "Acknowledgement", c.AcknowledgementContext,
-               builders.acknowledgement, refusals.acknowledgement),
+               builders.acknowledgement, refusals.acknowledgement, closes="acknowledge"),
     LetterKind("agency_update_request", "Request for an update (to an agency)",
                c.AgencyUpdateRequestContext, builders.agency_update_request,
                refusals.agency_update_request, to_agency=True),
     LetterKind("threshold_met", "Threshold met", c.ThresholdMetContext,
                builders.threshold_met, refusals.decided("accepted"), closes="notify_decision"),
     LetterKind("threshold_not_met", "Threshold not met", c.ThresholdNotMetContext,
-               builders.threshold_not_met, refusals.decided("declined"), closes="notify_decision"),
+               builders.threshold_not_met, refusals.decided("declined"), closes="notify_decision",
+               appealable="decision"),
+    LetterKind("declined", "Declined on a ground", c.DeclinedContext,
+               builders.declined, refusals.decided("declined", on_ground=True), closes="notify_decision",
+               appealable="decision"),
     LetterKind("review_invitation", "Invitation to the review", c.ReviewInvitationContext,
                builders.review_invitation, refusals.review_invitation),
     LetterKind("extension", "Extension of the review", c.ExtensionContext,
                builders.extension, refusals.extension, closes="notify_extension"),
     LetterKind("outcome", "Outcome, in the chair's name", c.OutcomeContext,
-               builders.outcome, refusals.outcome, closes="review"),
+               builders.outcome, refusals.outcome, closes="review", appealable="outcome"),
     LetterKind("appeal_acknowledgement", "Appeal acknowledgement", c.AppealAcknowledgementContext,
                builders.appeal_acknowledgement, refusals.appeal_acknowledgement),
     LetterKind("appeal_decision", "Appeal decision", c.AppealDecisionContext,
@@ -64,6 +69,11 @@ LETTER_KINDS: tuple[LetterKind, ...] = (  # in lifecycle order, as the letters p
 )
 BY_KEY: dict[str, LetterKind] = {kind.key: kind for kind in LETTER_KINDS}
 KINDS: tuple[str, ...] = tuple(BY_KEY)  # the keys, for choices and messages
+
+
+def appealable_kinds(against: str) -> tuple[str, ...]:
+    """The letters whose sending starts the window to appeal against the decision or the outcome."""
+    return tuple(kind.key for kind in LETTER_KINDS if kind.appealable == against)
 
 
 def letter_kind(key: str) -> LetterKind:

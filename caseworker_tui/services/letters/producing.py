@@ -23,7 +23,7 @@ from peewee import fn
 
 from caseworker_tui.errors import InvalidInput, NotFound, TransitionNotAllowed
 from caseworker_tui.models import Applicant, Case, Letter
-from caseworker_tui.services import audit, clock
+from caseworker_tui.services import audit, clock, lifecycle
 from caseworker_tui.services.deadlines import close_steps, refresh_next_due
 from caseworker_tui.services.letters.facts import case_by_id, waiting_agencies
 from caseworker_tui.services.letters.kinds import BY_KEY, build_context, letter_kind
@@ -151,6 +151,23 @@ def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: P
         raise
     finally:
         Path(tmp.name).unlink(missing_ok=True)
+
+
+def produce_for_step(step: str, case_id: int, actor: Actor, out_dir: Path,
+                     letters_dir: Path | None = None) -> ProducedLetter | None:
+    """The letter taking `step` sends (the lifecycle's `Step.letter`), made once the step is taken.
+
+    None when the step sends no letter or the case no longer calls for it (a letter made meanwhile
+    by someone else is not made twice)."""
+    kind = lifecycle.step(step).letter
+    if kind is None:
+        return None
+    with reading():
+        case = case_by_id(case_id)
+        if letter_kind(kind).refusal(case) or Letter.select().where(
+                (Letter.case == case) & (Letter.kind == kind) & Letter.sent_on.is_null()).exists():
+            return None
+    return produce(case_id, kind, actor, out_dir, letters_dir)
 
 
 def mark_sent(letter_id: int, actor: Actor, on: date, channel: str) -> ProducedLetter:

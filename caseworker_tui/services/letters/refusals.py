@@ -36,7 +36,8 @@ def withdrawn(case: Case) -> str | None:
 
 
 def acknowledgement(case: Case, label: str) -> str | None:
-    if case.stage not in BEFORE_DECISION:
+    """Owed from receipt until it is sent, even if the case has moved on meanwhile."""
+    if case.stage not in BEFORE_DECISION and not step_owed(case, "acknowledge"):
         return ("The acknowledgement goes out while a request is received or acknowledged; "
                 f"{_now(case)}.")
     return None
@@ -49,13 +50,18 @@ def agency_update_request(case: Case, label: str) -> str | None:
     return None
 
 
-def decided(wanted: str) -> Refusal:
-    """The decision letter for a request `wanted` ("accepted" or "declined")."""
+def decided(wanted: str, *, on_ground: bool = False) -> Refusal:
+    """The decision letter for a request `wanted` ("accepted" or "declined"): a decline because the
+    threshold is not met, or (`on_ground`) on one of the policy's grounds, has a letter of its own."""
     def refusal(case: Case, label: str) -> str | None:
         decision = latest_decision(case)
         if (decision is None or decision.decision != wanted
                 or case.stage in BEFORE_DECISION):
             return f"The {label.lower()} letter needs the request to be {wanted}; {_now(case)}."
+        if wanted == "declined" and (decision.ground != "threshold_not_met") != on_ground:
+            why = (f"on the ground that it is {decision.ground.replace('_', ' ')}" if decision.ground != "threshold_not_met"
+                   else "because the threshold is not met")
+            return f"{case.reference} was declined {why}: that decision has its own letter."
         return None
     return refusal
 

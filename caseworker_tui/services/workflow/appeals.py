@@ -23,9 +23,6 @@ from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.unit import reading
 from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, clean_text, run_step
 
-# The letters whose sending starts the appeal window, for a decision and for an outcome.
-_APPEALABLE_LETTERS = {"decision": ("threshold_not_met",), "outcome": ("outcome",)}
-
 
 def appeal_window_end(case: Case) -> date | None:
     """The last day an appeal can be lodged (None: nothing to appeal yet).
@@ -39,8 +36,10 @@ def appeal_window_end(case: Case) -> date | None:
     if start is None:
         return None
     if window.anchor == "letter_sent":
+        from caseworker_tui.services.letters.kinds import appealable_kinds  # the letters import the workflow
+
         sent = (Letter.select(fn.MAX(Letter.sent_on)).where(
-            (Letter.case == case) & Letter.kind.in_(_APPEALABLE_LETTERS[against])
+            (Letter.case == case) & Letter.kind.in_(appealable_kinds(against))
             & Letter.sent_on.is_null(False)).scalar())
         if sent is not None and sent > start:
             start = sent

@@ -48,7 +48,7 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
                                                        & Deadline.closed_at.is_null()).first())
         decide_by = owed.due_on if owed else policy.timescales.decide.due(
             case.received_at.date(), context.calendar())
-        close_steps(case, "decide", "acknowledge")
+        close_steps(case, "decide")  # the acknowledgement stays owed until it is sent
         open_step(case, "notify_decision", decide_by)
         case.decided_on = today
         if accept:

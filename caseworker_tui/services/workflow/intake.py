@@ -23,7 +23,7 @@ def acknowledge(case_id: int, actor: Actor, expected_version: int | None = None)
     decide = context.policy().timescales.decide
 
     def change(case: Case) -> None:
-        close_steps(case, "acknowledge")
+        # The acknowledge step stays owed until its letter is sent (the letter kind closes it).
         _victim_update_from(case, clock.today())  # before any contact, from the acknowledgement
         if decide.anchor == "acknowledged":  # Gosport: the decision counts from here
             open_step(case, "decide", decide.due(clock.today(), context.calendar()))
