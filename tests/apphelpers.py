@@ -9,7 +9,7 @@ from caseworker_tui.config import load_settings
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import Actor
-from tests.factories import application, incident, meets_rule_a, report
+from tests.factories import acknowledge_with_letter, application, incident, meets_rule_a, report
 
 SIZE = (120, 40)
 
@@ -47,11 +47,11 @@ def seed_cases(users: dict[str, Actor]) -> dict[str, int]:
                                              name="Olive Overdue"), casey, date(2026, 11, 5))
     clock.set_today(date(2026, 11, 6))
     workflow.assign(overdue, casey, "casey")
-    workflow.acknowledge(overdue, casey)
+    acknowledge_with_letter(overdue, casey)
     risky = create("high_risk", meets_rule_a(reference="CT-2026-0102", received="2026-11-20T11:30:00",
                                              name="Harriet Risk"), jo, date(2026, 11, 20))
     workflow.assign(risky, jo, "jo")
-    workflow.acknowledge(risky, jo)
+    acknowledge_with_letter(risky, jo)
     workflow.triage(risky, jo, {"hate_motivation": True, "afraid_to_leave_home": True})
     create("fresh", meets_rule_a(reference="CT-2026-0103", received="2026-11-25T08:45:00", name="Fred Fresh"),
            casey, date(2026, 11, 25))

@@ -245,6 +245,30 @@ class AppealDecisionDialog(_FormDialog):
                 "reason": self.query_one("#reason", TextArea).text.strip()}
 
 
+class DatedTextDialog(_FormDialog):
+    """A date and a text about it: a referral beyond the partnership and the answer to it."""
+
+    def __init__(self, title: str, confirm: str, *, day_label: str, day_field: str, text_label: str,
+                 text_field: str, today: date, note: str = "", initial: dict | None = None) -> None:
+        super().__init__()
+        self.TITLE_TEXT, self.CONFIRM = title, confirm
+        self._day, self._text, self._today, self._note = (day_label, day_field), (text_label, text_field), today, note
+        self._initial = initial or {}
+
+    def fields(self) -> ComposeResult:
+        if self._note:
+            yield Static(self._note, classes="muted", markup=False)
+        yield Label(self._day[0])
+        yield FieldInput(self._initial.get(self._day[1], self._today.isoformat()), id=self._day[1])
+        yield Label(self._text[0])
+        yield TextArea(self._initial.get(self._text[1], ""), id=self._text[1])
+
+    def result(self) -> dict:
+        label, field = self._day
+        return {field: parse_day(self.query_one(f"#{field}", Input).value, label.lower(), field),
+                self._text[1]: self.query_one(f"#{self._text[1]}", TextArea).text.strip()}
+
+
 class ChoiceWithTextDialog(_FormDialog):
     """Pick an item (a pending update, an open recommendation) and write about it."""
 

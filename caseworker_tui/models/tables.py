@@ -259,6 +259,20 @@ class Appeal(Base):
     decision_reason = TextField(default="")
 
 
+class Escalation(Base):
+    """A case referred beyond the partnership after its appeal (e.g. to the Police and Crime
+    Commissioner's office, when the policy names one), and the answer that came back."""
+
+    case = ForeignKeyField(Case, backref="escalations", on_delete="CASCADE")
+    body = CharField(max_length=200)  # whom it was referred to, as the policy named them then
+    referred_on = DateField()
+    referred_by = CharField(max_length=60)
+    note = TextField(default="")
+    answered_on = DateField(null=True)
+    answer = TextField(default="")
+    answered_by = CharField(max_length=60, null=True)
+
+
 class AuditEvent(Base):
     """Append-only: who did what to which case, when, from which stage to which, and why."""
 
@@ -292,5 +306,5 @@ class CaseView(Base):
 
 ALL_MODELS = [
     User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
-    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog,
+    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog, Escalation,
 ]

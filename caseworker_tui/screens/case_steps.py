@@ -263,6 +263,38 @@ class CaseSteps:
         self._load_window(lambda end: self._ask(AppealDialog(end, clock.today(), initial), lodged,
                                                 again=initial is not None, refusal=refusal))
 
+    def action_escalate(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
+        from caseworker_tui.dialogs.case import DatedTextDialog
+        from caseworker_tui.services import clock
+
+        escalation = context.policy().escalation
+        if escalation is None:
+            return
+        dialog = DatedTextDialog(f"Refer the case to {escalation.name}", "Record referral", day_label="Referred on",
+                                 day_field="referred_on", text_label="Note (optional)", text_field="note",
+                                 today=clock.today(), note=escalation.how, initial=initial)
+
+        def referred(v: dict) -> None:
+            self.act(workflow.refer_escalation, self.case_id, self.actor, referred_on=v["referred_on"], note=v["note"],
+                     done=f"Referral to {escalation.name} recorded.",
+                     retry=lambda why=None: self.action_escalate({**v, "referred_on": v["referred_on"].isoformat()}, why))
+        self._ask(dialog, referred, again=initial is not None, refusal=refusal)
+
+    def action_escalation_answer(self, initial: dict | None = None, refusal: InvalidInput | None = None) -> None:
+        from caseworker_tui.dialogs.case import DatedTextDialog
+        from caseworker_tui.services import clock
+
+        dialog = DatedTextDialog("The answer to the referral", "Record answer", day_label="Answered on",
+                                 day_field="answered_on", text_label="What they decided", text_field="answer",
+                                 today=clock.today(), initial=initial)
+
+        def answered(v: dict) -> None:
+            self.act(workflow.record_escalation_answer, self.case_id, self.actor, answered_on=v["answered_on"],
+                     answer=v["answer"], done="Answer recorded.",
+                     retry=lambda why=None: self.action_escalation_answer(
+                         {**v, "answered_on": v["answered_on"].isoformat()}, why))
+        self._ask(dialog, answered, again=initial is not None, refusal=refusal)
+
     @work(thread=True, exit_on_error=False)
     def _load_window(self, then) -> None:
         from caseworker_tui.services.cases import appeal_window
@@ -334,6 +366,7 @@ class CaseSteps:
         from caseworker_tui.delivery import offer_file
 
         offer_file(self.app, Path(made.path))  # in a browser, a download; in a terminal, where it is
+        self.query_one(LettersTab).highlight_next(made.id)
         self.action_tab("letters")
         self.reload()
 

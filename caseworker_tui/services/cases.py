@@ -23,6 +23,7 @@ from caseworker_tui.models import (
     CaseView,
     ContactLog,
     Deadline,
+    Escalation,
     Incident,
     Letter,
     Note,
@@ -227,7 +228,8 @@ class CaseDetail:
 
 
 def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
-               recommendation_open: bool, today: date, appeal_final: bool = False) -> frozenset[str]:
+               recommendation_open: bool, today: date, appeal_final: bool = False,
+               escalatable: bool = False, escalation_open: bool = False) -> frozenset[str]:
     """The facts about a case that the lifecycle's `Step.needs` names.
 
     `appeal_final`: an appeal's decision is the case's last word (`workflow.record_appeal` refuses
@@ -244,6 +246,10 @@ def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, mee
         facts.add("meeting_held")
     if recommendation_open:
         facts.add("recommendation_open")
+    if escalatable:
+        facts.add("escalatable")
+    if escalation_open:
+        facts.add("escalation_open")
     return frozenset(facts)
 
 
@@ -323,6 +329,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         notes = list(Note.select().where(Note.case == case).order_by(Note.created_at, Note.id))
         appeals = list(Appeal.select().where(Appeal.case == case).order_by(Appeal.id))
         contacts = list(ContactLog.select().where(ContactLog.case == case).order_by(ContactLog.at, ContactLog.id))
+        escalations = list(Escalation.select().where(Escalation.case == case))
         events = list(AuditEvent.select().where(AuditEvent.case == case).order_by(AuditEvent.at, AuditEvent.id))
 
     incidents = [
@@ -438,7 +445,10 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
             meeting_on=review.meeting_on if review else None,
             recommendation_open=any(r.done_on is None for r in recs), today=today,
             # As record_appeal refuses: a closed case that has had an appeal has had its final say.
-            appeal_final=stage == "closed" and bool(appeals))),
+            appeal_final=stage == "closed" and bool(appeals),
+            escalatable=(context.policy().escalation is not None and not escalations
+                         and any(a.upheld is False for a in appeals)),
+            escalation_open=any(e.answered_on is None for e in escalations))),
     )
 
 

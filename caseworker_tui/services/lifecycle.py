@@ -88,6 +88,11 @@ STEPS: tuple[Step, ...] = (
        "Appeal decision", "j", "appeal_decision", "workflow.decide_appeal"),
     _S("close", CASE_WORK, ("declined", "approved"), "close the case", "Close", "c", "close_case",
        "workflow.close", to_stage="closed"),
+    _S("refer_escalation", CASE_WORK, ("closed",), "refer the case beyond the partnership", "Escalate", "z",
+       "escalate", "workflow.refer_escalation", needs="escalatable", timeline="Referred to {body} on {on}"),
+    _S("record_escalation_answer", CASE_WORK, ("closed",), "record the answer to the referral",
+       "Escalation answer", "Z", "escalation_answer", "workflow.record_escalation_answer",
+       needs="escalation_open", timeline="Answer from {body} on {on}"),
     _S("produce_letter", frozenset({"caseworker", "supervisor", "chair"}), EVERY_STAGE,
        "produce a letter", "Make letter", "m", "make_letter", "letters.produce"),
     _S("mark_letter_sent", CASE_WORK, EVERY_STAGE, "mark a letter sent", "Mark sent", "x",
@@ -107,6 +112,8 @@ MISSING_FACT = {
     "recommendation_open": "Every recommendation has been followed up.",
     "letter_unsent": "Choose a letter that has not been sent, on the Letters tab.",
     "appealable": "The appeal on this case has been decided; that decision is final.",
+    "escalatable": "Escalation follows a final appeal decision, once, where the policy names somewhere to go.",
+    "escalation_open": "No referral beyond the partnership is waiting for an answer.",
 }
 assert {s.needs for s in STEPS if s.needs} <= set(MISSING_FACT)
 

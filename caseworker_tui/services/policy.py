@@ -76,6 +76,13 @@ class Triage(_Strict):
         return questions
 
 
+class Escalation(_Strict):
+    """Where a case can go after the partnership's own appeal, when the policy names somewhere."""
+
+    name: str = Field(min_length=1, max_length=200)  # "the Office of the Police and Crime Commissioner"
+    how: str = Field(default="", max_length=500)      # how a referral is made, shown when making one
+
+
 class Policy(_Strict):
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
@@ -91,6 +98,7 @@ class Policy(_Strict):
     named_people: list[str] = []
     agencies: dict[str, Agency] = Field(min_length=1)
     triage: Triage
+    escalation: Escalation | None = None  # a further step after a final appeal decision, if any
 
     @model_validator(mode="after")
     def _relevant_agencies_known(self) -> Policy:

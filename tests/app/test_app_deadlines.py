@@ -116,8 +116,10 @@ async def test_enter_opens_the_case_at_the_step_and_coming_back_reloads(database
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         assert app.screen.case_id == made["not_met"]
-        assert app.screen.query_one("#tabs", TabbedContent).active == "timeline"
-        await pilot.press("a")  # acknowledge it there
+        assert app.screen.query_one("#tabs", TabbedContent).active == "letters"  # met by its letter
+        await pilot.press("a")  # acknowledge it there, which makes the acknowledgement
+        await settle(pilot)
+        await pilot.press("x", "f2")  # and mark it sent, which meets the step
         await settle(pilot)
         await pilot.press("escape")
         await settle(pilot)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Checkbox, DataTable, Input, Select, Static
 
-from caseworker_tui.models import Case, Note
+from caseworker_tui.models import Case, Letter, Note
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.new_request import NewRequestScreen
 from caseworker_tui.screens.queue import IntakeScreen
@@ -103,8 +105,12 @@ async def test_open_a_case_read_the_verdict_and_acknowledge(database_url, users)
         await pilot.press("a")
         await settle(pilot)
         assert app.screen.detail.stage == "acknowledged"
+        # Acknowledging made the acknowledgement letter, waiting on the Letters tab to be sent.
+        assert [(x.kind, x.sent_on) for x in app.screen.detail.letters] == [("acknowledgement", None)]
     with Case._meta.database.connection_context():
         assert Case.get_by_id(made["fresh"]).stage == "acknowledged"
+        letter = Letter.get(Letter.case == made["fresh"])
+    assert letter.kind == "acknowledgement" and Path(letter.path).is_file()
 
 
 async def test_add_a_note_and_triage(database_url, users):

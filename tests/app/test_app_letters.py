@@ -29,7 +29,7 @@ async def test_make_preview_and_mark_sent(database_url, users, tmp_path):
         await settle(pilot)
         screen = app.screen
         assert screen.query_one("#tabs").active == "letters"
-        assert screen.query_one("#letters-table", DataTable).row_count == 1
+        assert screen.query_one("#letters-table", DataTable).row_count == 2  # and the acknowledgement, sent
         preview = str(screen.query_one("#letter-preview", Static).render())
         assert "Olive Overdue" in preview and "CT-2026-0101" in preview
         saved = str(screen.query_one("#letter-path", Static).render()).removeprefix("Saved at ")
@@ -39,7 +39,8 @@ async def test_make_preview_and_mark_sent(database_url, users, tmp_path):
         await settle(pilot)
         await pilot.press("f2")
         await settle(pilot)
-        assert app.screen.detail.letters[0].sent_on is not None
+        assert {x.kind: x.sent_on is not None for x in app.screen.detail.letters} == {
+            "acknowledgement": True, "threshold_met": True}
         assert not any(d.step == "notify_decision" and not d.done for d in app.screen.detail.deadlines)
     with Deadline._meta.database.connection_context():
         row = Deadline.get((Deadline.case == case_id) & (Deadline.step == "notify_decision"))

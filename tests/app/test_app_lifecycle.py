@@ -145,7 +145,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
     with Case._meta.database.connection_context():
         trail = [(e.actor, e.action) for e in AuditEvent.select().where(AuditEvent.case == case_id)
                  .order_by(AuditEvent.id)]
-    assert trail == [("casey", "received"), ("casey", "acknowledge"), ("casey", "decide"),
+    assert trail == [("casey", "received"), ("casey", "acknowledge"), ("casey", "letter_produced"), ("casey", "decide"),
                      ("casey", "schedule_review"), ("casey", "draft_outcome"), ("casey", "submit_outcome"),
                      ("chris", "return_outcome"), ("casey", "submit_outcome"), ("chris", "approve_outcome"),
                      ("sam", "close")]
@@ -296,3 +296,35 @@ async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
+
+
+async def test_a_final_appeal_decision_is_referred_beyond_the_partnership_and_answered(database_url, users):
+    from caseworker_tui.services import context
+    from caseworker_tui.services.policy import Escalation
+
+    context.use_policy(context.policy().model_copy(update={"escalation": Escalation(
+        name="the OPCC", how="Send the papers to the OPCC's casework team.")}))
+    case_id = seed_cases(users)["overdue"]
+    workflow.decide(case_id, users["casey"], accept=False, reason="The reports concern another household.")
+    workflow.record_appeal(case_id, users["casey"], lodged_on=date(2026, 11, 25), grounds="A report was missed.")
+    workflow.decide_appeal(case_id, users["sam"], upheld=False, independent_chair="Pat Fielding", reason="Sound.")
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await _open(app, pilot, case_id)
+        assert screen.check_action("escalate", ()) is True
+        assert screen.check_action("escalation_answer", ()) is False  # nothing referred yet
+        await pilot.press("z")
+        await settle(pilot)
+        assert "Send the papers to the OPCC's casework team." in str(app.screen.query_one(".muted").render())
+        await pilot.press("tab", *"Papers e-mailed.", "f2")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseScreen)
+        assert screen.check_action("escalate", ()) is False  # once
+        await pilot.press("Z")
+        await settle(pilot)
+        await pilot.press("tab", *"The OPCC agrees with the panel.", "f2")
+        await settle(pilot)
+        texts = [e.text for e in screen.detail.timeline]
+        assert any(t.startswith("Referred to the OPCC on 25 Nov 2026 (by casey): Papers e-mailed.") for t in texts)
+        assert any(t.startswith("Answer from the OPCC on 25 Nov 2026 (by casey): The OPCC agrees") for t in texts)

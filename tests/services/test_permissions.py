@@ -96,6 +96,22 @@ def _appealed(users) -> int:
     return case_id
 
 
+def _appeal_final(users) -> int:
+    """A decline whose appeal was not upheld, under a policy that names somewhere to escalate to."""
+    from caseworker_tui.services.policy import Escalation
+
+    context.use_policy(context.policy().model_copy(update={"escalation": Escalation(name="the OPCC")}))
+    case_id = _appealed(users)
+    workflow.decide_appeal(case_id, users["sam"], upheld=False, independent_chair="Pat Reed", reason="Sound.")
+    return case_id
+
+
+def _referred(users) -> int:
+    case_id = _appeal_final(users)
+    workflow.refer_escalation(case_id, users["casey"], referred_on=TODAY)
+    return case_id
+
+
 def _updates_requested(users) -> int:
     case_id = _received(users)
     workflow.request_updates(case_id, users["casey"], ["police"])
@@ -170,6 +186,10 @@ OPERATIONS = [
     Operation("decide_appeal", W.decide_appeal, _appealed,
               lambda c, a: W.decide_appeal(c, a, upheld=False, independent_chair="Pat Reed",
                                            reason="The decision followed the policy.")),
+    Operation("refer_escalation", W.refer_escalation, _appeal_final,
+              lambda c, a: W.refer_escalation(c, a, referred_on=TODAY, note="Papers sent.")),
+    Operation("record_escalation_answer", W.record_escalation_answer, _referred,
+              lambda c, a: W.record_escalation_answer(c, a, answered_on=TODAY, answer="Agreed with the panel.")),
     Operation("withdraw", W.withdraw, _received, lambda c, a: W.withdraw(c, a, "The applicant moved away.")),
     Operation("close", W.close, _declined, lambda c, a: W.close(c, a, "Decision letter sent.")),
     Operation("manage_users", auth.add_user, _nothing,

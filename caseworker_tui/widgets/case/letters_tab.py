@@ -24,6 +24,7 @@ class LettersTab(ReportsWorkerErrors, TabPane):
     def __init__(self) -> None:
         super().__init__("5 Letters", id="letters")
         self._letters: list[LetterInfo] = []
+        self._wanted: int | None = None  # a letter just made: highlighted when the list next shows
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -48,9 +49,16 @@ class LettersTab(ReportsWorkerErrors, TabPane):
              else Text("not sent", style="bold"))
             for letter in self._letters
         ])
+        ids = [letter.id for letter in self._letters]
+        if self._wanted in ids:
+            keep, self._wanted = ids.index(self._wanted), None
         if self._letters:
             table.move_cursor(row=min(max(keep, 0), len(self._letters) - 1))
             self._preview(self._letters[table.cursor_row].id)
+
+    def highlight_next(self, letter_id: int) -> None:
+        """Highlight this letter once the list shows it (the one just made, so `x` and `f` act on it)."""
+        self._wanted = letter_id
 
     def selected(self) -> LetterInfo | None:
         if not self._letters:
