@@ -186,7 +186,9 @@ def _describe(error: ValidationError, data: Any = None) -> list[str]:
         elif kind == "value_error":
             message = str(problem["ctx"]["error"])
         elif kind == "string_too_long":
-            message = (f"is {len(problem['input'])} characters long; at most "
+            what = "the name of this table is" if key.endswith(".[key]") else "is"
+            key = key.removesuffix(".[key]")
+            message = (f"{what} {len(problem['input'])} characters long; at most "
                        f"{problem['ctx']['max_length']} fit where the app stores it")
         keyed = _KEYED_MESSAGE.match(message) if kind.startswith(("value_error", "union_")) else None
         if keyed and key:
