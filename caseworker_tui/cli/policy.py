@@ -57,14 +57,15 @@ def cmd_policy_check(args: argparse.Namespace) -> int:
     from caseworker_tui.services.policy import load_policy
     from caseworker_tui.services.policy_words import describe
 
+    path = Path(args.file)
     try:
-        policy = load_policy(Path(args.file))
+        policy = load_policy(path)
     except PolicyError as exc:
-        print(f"caseworker: {args.file} is refused:", file=sys.stderr)
+        print(f"caseworker: {path} is refused:", file=sys.stderr)
         for problem in exc.problems:
-            print(f"  {problem.removeprefix(f'{args.file}: ')}", file=sys.stderr)
+            print(f"  {problem.removeprefix(f'{path}: ')}", file=sys.stderr)
         return common.EXIT_BAD_INPUT
-    print(f"{args.file} is a valid policy file.")
+    print(f"{path} is a valid policy file.")
     print("\n".join(describe(policy)))
     return 0
 

@@ -78,7 +78,10 @@ def test_gosport_decides_only_once_acknowledged():
     acknowledge_by, decide_by = first_dates(GOSPORT, date(2026, 12, 24))
     assert (acknowledge_by, decide_by) == (date(2027, 1, 12), None)
     # Acknowledged Tuesday 29 Dec 2026: 15 working days later is Wednesday 20 Jan 2027.
-    assert GOSPORT.timescales.decide.due(date(2026, 12, 29), WorkingCalendar.for_policy(GOSPORT)) == date(2027, 1, 20)
+    calendar = WorkingCalendar.for_policy(GOSPORT)
+    assert GOSPORT.timescales.decide.due(date(2026, 12, 29), calendar) == date(2027, 1, 20)
+    # The review meeting: 20 working days from accepting on Tue 1 Dec 2026 is Thu 31 Dec.
+    assert GOSPORT.timescales.review.due(date(2026, 12, 1), calendar) == date(2026, 12, 31)
 
 
 def _open_steps(case_id: int) -> dict[str, date]:
@@ -189,7 +192,7 @@ def test_cleveland_dates():
 
 def test_birmingham_three_incidents_need_a_report_in_the_last_month():
     old = [incident(f"i{n}", f"2026-0{6 + n}-01", report("police", f"2026-0{6 + n}-02")) for n in range(3)]
-    stale = verdict(BIRMINGHAM, *old, received="2026-09-05T10:00:00")  # last report 2 Aug: over a month
+    stale = verdict(BIRMINGHAM, *old, received="2026-09-03T10:00:00")  # last report 2 Aug: a day over a month
     assert stale.rule("three_incidents").passed and not stale.rule("recent_report").passed
     assert stale.met_by == "statutory"  # three complaints: the Act meets what the local rule does not
     recent = verdict(BIRMINGHAM, *old, received="2026-09-02T10:00:00")  # 2 Aug + 1 month: inclusive
