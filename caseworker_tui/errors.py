@@ -8,7 +8,11 @@ class CaseworkerError(Exception):
 
 
 class PolicyError(CaseworkerError):
-    """The policy file is unreadable or names a bad value."""
+    """The policy file is unreadable or names a bad value; `problems` lists each, key first."""
+
+    def __init__(self, message: str, problems: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 class ConfigError(CaseworkerError):

@@ -14,6 +14,7 @@ from caseworker_tui.models import Case, Deadline
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import Countdown, WorkingCalendar, countdown
 from caseworker_tui.services.deadline_steps import step_label
+from caseworker_tui.services.timescales import ANCHOR_WORDS
 
 if TYPE_CHECKING:
     from caseworker_tui.services.policy import Policy
@@ -32,7 +33,6 @@ class FirstDeadlines:
         return f"by {self.decide_by:{date_format}}"
 
 
-ANCHOR_WORDS = {"received": "receipt", "acknowledged": "the acknowledgement"}
 
 
 def first_deadlines(received_on: date, policy: Policy, calendar: WorkingCalendar) -> FirstDeadlines:

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import contextlib
 import re
-import tomllib
 from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from caseworker_tui.errors import PolicyError
+from caseworker_tui.models.tables import Appeal, Case, Deadline, Letter, Report, Review, ThresholdDecision
+from caseworker_tui.services.deadline_steps import DEADLINE_STEPS
+from caseworker_tui.services.policy_file import load_toml, read_policy_text
 from caseworker_tui.services.threshold_policy import RULE_KINDS, Threshold
 from caseworker_tui.services.timescales import Timescales
 
@@ -26,6 +28,22 @@ __all__ = ["Policy", "Threshold", "default_policy_text", "load_policy", "parse_p
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Values the app stores fit the columns they are stored in: refused when the file is read, not
+# when the first import fails on PostgreSQL with "value too long".
+def _fits(*columns: Any, less: int = 0) -> Any:
+    return Annotated[str, Field(min_length=1, max_length=min(c.max_length for c in columns) - less)]
+
+
+_AGENCY_LABEL_ROOM = max(len(s.label.replace("{agency}", "")) for s in DEADLINE_STEPS.values()
+                         if "{agency}" in s.label)  # "Recommendation due: " goes before the label
+PolicyName = _fits(Case.policy_name, ThresholdDecision.policy_name)
+PolicyVersion = _fits(Case.policy_version, ThresholdDecision.policy_version)
+AgencyKey = _fits(Report.agency, Deadline.agency, Letter.agency)
+AgencyLabel = _fits(Letter.recipient, Deadline.label, less=_AGENCY_LABEL_ROOM)
+GroundName = _fits(ThresholdDecision.ground)
+PersonName = _fits(Review.chair_name, Appeal.independent_chair, Letter.recipient)
 
 
 class Partnership(_Strict):
@@ -41,6 +59,23 @@ class CalendarPolicy(_Strict):
     subdivision: str | None = "ENG"
     office_closures: list[date] = []
 
+    @model_validator(mode="after")
+    def _a_nation_the_holidays_library_knows(self) -> CalendarPolicy:
+        """Checked when the file is read, or the first deadline would fail in someone's hands."""
+        import holidays
+
+        known = holidays.list_supported_countries()
+        if self.country not in known:
+            raise ValueError(f"country: {self.country!r} is not a country the bank holidays are known "
+                             "for; use a two-letter code such as GB")
+        try:
+            holidays.country_holidays(self.country, subdiv=self.subdivision)
+        except NotImplementedError:
+            choices = ", ".join(known[self.country]) or "none (leave it out)"
+            raise ValueError(f"subdivision: {self.subdivision!r} is not a part of {self.country} the bank "
+                             f"holidays are known for; use one of {choices}") from None
+        return self
+
 
 class Reporting(_Strict):
     year_start_month: int = Field(ge=1, le=12)
@@ -51,7 +86,7 @@ class Retention(_Strict):
 
 
 class Agency(_Strict):
-    label: str = Field(min_length=1)
+    label: AgencyLabel
     complaints: str = Field(min_length=1)
     email: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")  # where update requests are e-mailed
 
@@ -84,19 +119,19 @@ class Escalation(_Strict):
 
 
 class Policy(_Strict):
-    name: str = Field(min_length=1)
-    version: str = Field(min_length=1)
+    name: PolicyName
+    version: PolicyVersion
     partnership: Partnership
     threshold: Threshold
     timescales: Timescales
     calendar: CalendarPolicy
     reporting: Reporting
     retention: Retention
-    decline_grounds: list[str] = Field(min_length=1)
+    decline_grounds: list[GroundName] = Field(min_length=1)
     # People who chair reviews or appeals without an account (an independent chair from a
     # neighbouring partnership), chosen by name as accounts are.
-    named_people: list[str] = []
-    agencies: dict[str, Agency] = Field(min_length=1)
+    named_people: list[PersonName] = []
+    agencies: dict[AgencyKey, Agency] = Field(min_length=1)
     triage: Triage
     escalation: Escalation | None = None  # a further step after a final appeal decision, if any
 
@@ -142,7 +177,7 @@ def _key(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts)
 
 
-def _describe(error: ValidationError, data: Any = None) -> str:
+def _describe(error: ValidationError, data: Any = None) -> list[str]:
     """Each problem as `key: message`; a whole-file check names its keys in its own message."""
     lines = []
     for problem in error.errors():
@@ -158,23 +193,26 @@ def _describe(error: ValidationError, data: Any = None) -> str:
             message = f"kind: is missing; use one of {', '.join(RULE_KINDS)}"
         elif kind == "value_error":
             message = str(problem["ctx"]["error"])
+        elif kind == "string_too_long":
+            what = "the name of this table is" if key.endswith(".[key]") else "is"
+            key = key.removesuffix(".[key]")
+            message = (f"{what} {len(problem['input'])} characters long; at most "
+                       f"{problem['ctx']['max_length']} fit where the app stores it")
         keyed = _KEYED_MESSAGE.match(message) if kind.startswith(("value_error", "union_")) else None
         if keyed and key:
             key, message = f"{key}.{keyed[1]}", keyed[2]
         lines.append(f"{key}: {message}" if key else message)
-    return "; ".join(lines)
+    return lines
 
 
 def parse_policy(text: str, source: str = "policy") -> Policy:
     """Read a policy from TOML text; every problem names its key."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source} is not valid TOML: {exc}") from None
+    data = load_toml(text, source)
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        raise PolicyError(f"{source}: {_describe(exc, data)}") from None
+        problems = _describe(exc, data)
+        raise PolicyError(f"{source}: {'; '.join(problems)}", problems) from None
 
 
 def default_policy_text() -> str:
@@ -187,11 +225,7 @@ def load_policy(path: Path | None = None) -> Policy:
     """The policy from `path`, or the shipped default when no path is given."""
     if path is None:
         return _default_policy()
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(f"cannot read policy file {path}: {exc.strerror}") from None
-    return parse_policy(text, source=str(path))
+    return parse_policy(read_policy_text(path), source=str(path))
 
 
 @cache

@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass
 
 from caseworker_tui.errors import PolicyError
+from caseworker_tui.services.policy_file import load_toml
 from caseworker_tui.services.threshold_policy import LEICESTER_RULE, OLD_SHAPE_KEYS
 from caseworker_tui.services.timescales import OLD_SHAPE_KEYS as OLD_TIMESCALE_KEYS
 
@@ -105,10 +106,7 @@ def upgrade_policy(text: str, source: str = "policy") -> Upgraded:
     nothing to convert or it cannot be done."""
     from caseworker_tui.services.policy import parse_policy
 
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{source} is not valid TOML: {exc}") from None
+    data = load_toml(text, source)
     threshold, timescales = data.get("threshold"), data.get("timescales")
     old_threshold = isinstance(threshold, dict) and any(k in threshold for k in OLD_SHAPE_KEYS)
     old_timescales = isinstance(timescales, dict) and any(k in timescales for k in OLD_TIMESCALE_KEYS)

@@ -33,6 +33,14 @@ STEP_ANCHORS: dict[str, tuple[str, ...]] = {
     "victim_update": ("last_contact", "acknowledged"),
     "action_plan_reply": ("letter_sent",),
 }
+# Each anchor as a sentence ends: "within 15 working days of the acknowledgement".
+ANCHOR_WORDS: dict[str, str] = {
+    "received": "receipt", "acknowledged": "the acknowledgement", "requested": "the request for it",
+    "accepted": "the request being accepted", "meeting": "the review meeting",
+    "decided": "the threshold decision", "letter_sent": "the letter being sent",
+    "appeal_decided": "the appeal decision", "last_contact": "the last contact with the victim",
+    "lodged": "the appeal being lodged",
+}
 OLD_SHAPE_KEYS = ("acknowledge_working_days", "decide_calendar_days", "agency_update_working_days",
                   "review_calendar_days", "appeal_window_working_days", "appeal_decision_calendar_days")
 
@@ -71,15 +79,16 @@ class Timescales(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    acknowledge: Timescale
-    decide: Timescale
-    agency_update: Timescale
-    review: Timescale
-    appeal_window: Timescale
-    fresh_decision: Timescale
-    appeal_decision: Timescale
-    victim_update: Timescale | None = None
-    action_plan_reply: Timescale | None = None
+    # Each description is the step in words, as `caseworker policy check` prints it.
+    acknowledge: Timescale = Field(description="Acknowledge the request (the acknowledgement letter is sent)")
+    decide: Timescale = Field(description="Decide whether the threshold is met, and send the decision letter")
+    agency_update: Timescale = Field(description="An agency sends the update asked of it")
+    review: Timescale = Field(description="Complete the review and send the outcome")
+    appeal_window: Timescale = Field(description="The applicant may appeal")
+    fresh_decision: Timescale = Field(description="After an upheld appeal, take a fresh decision and send its letter")
+    appeal_decision: Timescale = Field(description="Decide an appeal")
+    victim_update: Timescale | None = Field(default=None, description="Update the victim")
+    action_plan_reply: Timescale | None = Field(default=None, description="The victim replies on the draft action plan")
 
     @model_validator(mode="before")
     @classmethod
