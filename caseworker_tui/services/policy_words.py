@@ -120,5 +120,7 @@ def describe(policy: Policy) -> list[str]:
     people = policy.named_people
     lines += ["", "Named people (may chair a review or decide an appeal without an account): "
               + (", ".join(people) if people else "none"),
-              "Grounds to decline a request that meets the threshold: " + ", ".join(policy.decline_grounds)]
+              "Grounds to decline a request that meets the threshold: " + ", ".join(policy.decline_grounds),
+              (f"After a final appeal decision a case can be referred to {policy.escalation.name}."
+               if policy.escalation else "No escalation beyond the partnership's own appeal is named.")]
     return lines
