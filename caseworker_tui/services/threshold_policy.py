@@ -9,11 +9,12 @@ unknown kinds and unknown rule ids are refused by name, never ignored.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from caseworker_tui.services import rule_expression
+from caseworker_tui.services.old_shape import refuses_old_keys
 
 # How a report reached its agency, as the import format spells it; a policy may exclude some.
 REPORT_METHODS = ("phone", "online", "in_writing", "in_person", "officer_on_site", "diary_sheet")
@@ -137,12 +138,7 @@ class Threshold(_Strict):
                              "three complaints, and it cannot be switched off")
         return value
 
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_the_old_shape(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(key in data for key in OLD_SHAPE_KEYS):
-            raise ValueError(old_shape_message())
-        return data
+    _refuse_the_old_shape = refuses_old_keys(OLD_SHAPE_KEYS, old_shape_message)
 
     @model_validator(mode="after")
     def _rules_and_expression_agree(self) -> Threshold:

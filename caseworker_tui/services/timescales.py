@@ -10,9 +10,11 @@ opens when the request is acknowledged.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from caseworker_tui.services.old_shape import refuses_old_keys
 
 if TYPE_CHECKING:
     from caseworker_tui.services.calendar import WorkingCalendar
@@ -90,12 +92,7 @@ class Timescales(BaseModel):
     victim_update: Timescale | None = Field(default=None, description="Update the victim")
     action_plan_reply: Timescale | None = Field(default=None, description="The victim replies on the draft action plan")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_the_old_shape(cls, data: Any) -> Any:
-        if isinstance(data, dict) and any(key in data for key in OLD_SHAPE_KEYS):
-            raise ValueError(old_shape_message())
-        return data
+    _refuse_the_old_shape = refuses_old_keys(OLD_SHAPE_KEYS, old_shape_message)
 
     @model_validator(mode="after")
     def _anchors_each_step_can_count_from(self) -> Timescales:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from caseworker_tui.errors import InvalidInput, NotFound, TransitionNotAllowed
+from caseworker_tui.errors import InvalidInput, TransitionNotAllowed
 from caseworker_tui.models import (
     AgencyUpdateRequest,
     Case,
@@ -13,8 +13,7 @@ from caseworker_tui.models import (
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.deadlines import close_steps, open_step
 from caseworker_tui.services.permissions import Actor
-from caseworker_tui.services.unit import transaction
-from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, clean_text, run_step
+from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, case_of, clean_text, run_step
 
 
 def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = None, reason: str = "",
@@ -89,10 +88,7 @@ def request_updates(case_id: int, actor: Actor, agencies: list[str], expected_ve
 
 def record_update(update_id: int, actor: Actor, answer: str) -> Done:
     answer = clean_text(answer, "answer")
-    with transaction():
-        request = AgencyUpdateRequest.get_or_none(AgencyUpdateRequest.id == update_id)
-    if request is None:
-        raise NotFound(f"no agency update request {update_id}")
+    case_id = case_of(AgencyUpdateRequest, update_id, "agency update request")
 
     def change(case: Case) -> dict:
         row = AgencyUpdateRequest.get_by_id(update_id)
@@ -102,5 +98,5 @@ def record_update(update_id: int, actor: Actor, answer: str) -> Done:
             AgencyUpdateRequest.id == update_id).execute()
         close_steps(case, "agency_update", ref_id=update_id)
         return {"agency": row.agency}
-    return run_step(request.case_id, actor, "record_update", expected_version=None, change=change)
+    return run_step(case_id, actor, "record_update", expected_version=None, change=change)
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from caseworker_tui.errors import InvalidInput, NotFound, TransitionNotAllowed
+from caseworker_tui.errors import InvalidInput, TransitionNotAllowed
 from caseworker_tui.models import (
     Case,
     Recommendation,
@@ -16,8 +16,8 @@ from caseworker_tui.services import clock, context
 from caseworker_tui.services.deadlines import close_steps, move_step, open_step
 from caseworker_tui.services.people import named_person
 from caseworker_tui.services.permissions import Actor
-from caseworker_tui.services.unit import reading, transaction
-from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, clean_text, run_step
+from caseworker_tui.services.unit import reading
+from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, case_of, clean_text, run_step
 
 PARTICIPATION = {
     "in_person": "in person",
@@ -179,10 +179,7 @@ def return_outcome(case_id: int, actor: Actor, comments: str, expected_version: 
 
 def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
     note = clean_text(note, "note")
-    with transaction():
-        rec = Recommendation.get_or_none(Recommendation.id == recommendation_id)
-    if rec is None:
-        raise NotFound(f"no recommendation {recommendation_id}")
+    case_id = case_of(Recommendation, recommendation_id, "recommendation")
 
     def change(case: Case) -> dict:
         row = Recommendation.get_by_id(recommendation_id)
@@ -192,7 +189,7 @@ def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
             Recommendation.id == recommendation_id).execute()
         close_steps(case, "recommendation", ref_id=recommendation_id)
         return {"recommendation": row.position}
-    return run_step(rec.case_id, actor, "follow_up", expected_version=None, change=change, reason=note)
+    return run_step(case_id, actor, "follow_up", expected_version=None, change=change, reason=note)
 
 
 # --- appeals, withdrawal and closure ----------------------------------------------------------

@@ -104,3 +104,13 @@ def run_step(case_id: int, actor: Actor, action: str, *, expected_version: int |
         audit.record(case, actor, action, from_stage=before, to_stage=case.stage, reason=reason, **details)
         return Done(case.id, case.reference, case.stage, case.version)
 
+
+def case_of(model: type, row_id: int, words: str) -> int:
+    """The case a row (an agency's update request, a recommendation) belongs to, or NotFound.
+
+    Read before the step's transaction, which then locks that case and reads the row again."""
+    with transaction():
+        row = model.get_or_none(model.id == row_id)
+    if row is None:
+        raise NotFound(f"no {words} {row_id}")
+    return row.case_id
