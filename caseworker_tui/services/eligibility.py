@@ -20,8 +20,7 @@ from caseworker_tui.services import rule_expression
 from caseworker_tui.services.application import Application
 from caseworker_tui.services.names import name_key, tidy_name
 from caseworker_tui.services.policy import Policy
-from caseworker_tui.services.threshold_periods import earliest_start, month_name_day, period_end
-from caseworker_tui.services.threshold_rules import (
+from caseworker_tui.services.threshold_facts import (
     KIND_TITLES,
     Answer,
     Counted,
@@ -33,10 +32,10 @@ from caseworker_tui.services.threshold_rules import (
     Voice,
     cap,
     count,
-    evaluate_rule,
     months,
-    statutory,
 )
+from caseworker_tui.services.threshold_periods import earliest_start, month_name_day, period_end
+from caseworker_tui.services.threshold_rules import evaluate_rule, statutory
 
 __all__ = ["Exclusion", "PolicyStamp", "ReportRef", "RuleResult", "Verdict", "evaluate",
            "normalise_name", "rule_label"]

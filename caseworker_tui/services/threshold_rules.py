@@ -1,4 +1,5 @@
-"""One function per kind of threshold rule: passed or not, why, the evidence, what would change it.
+"""One function per kind of threshold rule (and the statutory rule): passed or not, why, the evidence,
+what would change it. What they are told and how they answer is in `threshold_facts`.
 
 Each rule is told the same facts (the qualifying reports, the excluded ones and the request) and
 answers in two voices: `explanation` for the caseworker, naming incidents by their ids, and
@@ -9,13 +10,21 @@ by their dates, never by ids, rule ids or other reporters' names.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable
 
-from pydantic import BaseModel
-
-from caseworker_tui.services.threshold_periods import Convention, earliest_start, month_name_day
+from caseworker_tui.services.threshold_facts import (
+    STATUTORY_TITLE,
+    Answer,
+    Facts,
+    ReportRef,
+    cap,
+    count,
+    months,
+    number,
+    rule_answer,
+    rule_result,
+)
+from caseworker_tui.services.threshold_periods import earliest_start, month_name_day
 from caseworker_tui.services.threshold_policy import (
     STATUTORY,
     Dissatisfied,
@@ -26,167 +35,6 @@ from caseworker_tui.services.threshold_policy import (
     RecentReport,
     ReportsBySeveralPeople,
 )
-
-_NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
-
-KIND_TITLES = {
-    "incidents_by_victim": "Reports about enough different incidents",
-    "people_same_incident": "Enough people reporting the same incident",
-    "hate_incident": "A hate incident or hate crime",
-    "reports_by_several_people": "Enough reports by several people",
-    "recent_report": "A recent report",
-    "dissatisfied": "Dissatisfied with the agencies' response",
-}
-STATUTORY_TITLE = "Statutory rule (s.104(4)): enough complaints about the behaviour"
-
-
-def count(n: int, singular: str, plural: str | None = None) -> str:
-    """'three incidents', 'one person': numbers to ten in words, as letters write them."""
-    word = _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
-    return f"{word} {singular if n == 1 else (plural or singular + 's')}"
-
-
-def number(n: int) -> str:
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
-
-
-def months(n: int) -> str:
-    return f"{n} month{'' if n == 1 else 's'}"
-
-
-def _and(items: list[str]) -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-class ReportRef(BaseModel):
-    """One report, as the verdict cites it."""
-
-    incident: str
-    report: int  # 1-based position within its incident
-    agency: str
-    reporter: str  # "applicant" (or "victim", when someone applied for them), else the name
-    reported_on: date
-    method: str | None = None
-    by_victim: bool = False
-
-
-class Exclusion(BaseModel):
-    """A report that did not count, and why, in both voices."""
-
-    incident: str
-    report: int
-    reporter: str
-    agency: str
-    reported_on: date
-    reason: str
-    letter_reason: str = ""
-    method: str | None = None
-    by_victim: bool = False
-
-
-class RuleResult(BaseModel):
-    """One rule's answer. Fields after `evidence` came with the second release: stored verdicts
-    from the first have none, so each has a default."""
-
-    id: str
-    title: str
-    passed: bool
-    explanation: str
-    evidence: list[ReportRef]
-    kind: str = ""
-    letter_sentence: str = ""
-    incidents: list[str] = []
-    excluded: list[Exclusion] = []
-    would_change: str = ""
-
-
-@dataclass(frozen=True)
-class Voice:
-    """Who the rules speak of: to the caseworker, and to the applicant in a letter."""
-
-    victim: str  # "the applicant", or "the victim" when someone applied for them
-    you: str  # "you", or "the person you applied for"
-
-
-def cap(text: str) -> str:
-    """`text` to start a sentence: its first letter a capital, the rest as written."""
-    return text[:1].upper() + text[1:]
-
-
-@dataclass(frozen=True)
-class Counted:
-    """A qualifying report with what the rules ask of it."""
-
-    ref: ReportRef
-    person: str  # the reporter's name key; the victim's for every report of theirs
-
-
-@dataclass(frozen=True)
-class IncidentFacts:
-    id: str
-    position: int
-    occurred_on: date
-    hate_related: bool
-    as_hate_reports: frozenset[int] = frozenset()  # positions of reports made as hate
-
-
-@dataclass
-class Facts:
-    """Everything a rule may look at, gathered once per verdict."""
-
-    qualifying: list[Counted]
-    excluded: list[Exclusion]
-    incidents: dict[str, IncidentFacts]
-    victim: str  # the victim's name key
-    voice: Voice
-    received_on: date
-    convention: Convention
-    dissatisfied: bool
-    dissatisfaction_reason: str
-
-    def ordered(self, ids: Iterable[str]) -> list[str]:
-        return sorted(set(ids), key=lambda i: self.incidents[i].position)
-
-    def ids(self, ids: Iterable[str]) -> str:
-        return ", ".join(self.ordered(ids))
-
-    def dates(self, ids: Iterable[str]) -> str:
-        """Incidents as a letter names them: by the day they happened."""
-        return _and([month_name_day(self.incidents[i].occurred_on) for i in self.ordered(ids)])
-
-    def victims(self) -> list[Counted]:
-        return [c for c in self.qualifying if c.person == self.victim]
-
-    def excluded_victims(self) -> list[Exclusion]:
-        return [x for x in self.excluded if x.by_victim]
-
-
-def _result(facts: Facts, rule_id: str, kind: str, passed: bool, explanation: str, letter: str,
-            evidence: list[ReportRef], change: str, excluded: list[Exclusion],
-            kept: str = "") -> RuleResult:
-    """`change` is the clause that would make a rule not passed pass; `kept` says, for a passed
-    rule, what would undo it."""
-    would = kept if passed else (f"{cap(change)} would meet it." if change else "")
-    return RuleResult(id=rule_id, title="", passed=passed, explanation=explanation,
-                      evidence=evidence, kind=kind, letter_sentence=letter,
-                      incidents=facts.ordered(e.incident for e in evidence),
-                      excluded=excluded, would_change=would)
-
-
-@dataclass(frozen=True)
-class Answer:
-    result: RuleResult
-    change: str  # the clause for "what would change the verdict" ("" when nothing would)
-
-
-def _answer(facts: Facts, rule: LocalRule, passed: bool, text: str, letter: str,
-            evidence: list[ReportRef], change: str, excluded: list[Exclusion],
-            kept: str = "") -> Answer:
-    return Answer(_result(facts, rule.id, rule.kind, passed, text, letter, evidence, change,
-                          excluded, kept), change)
-
 
 # --- the statutory rule -----------------------------------------------------------------------
 
@@ -231,7 +79,7 @@ def statutory(facts: Facts, needed: int) -> Answer:
         "report by anyone about an incident they have not yet complained of)")
     kept = (f"It would not be met with {count(n - needed + 1, 'complaint')} fewer."
             if passed else "")
-    result = _result(facts, STATUTORY, STATUTORY, passed, text, letter, list(made.values()), change,
+    result = rule_result(facts, STATUTORY, STATUTORY, passed, text, letter, list(made.values()), change,
                      facts.excluded, kept)
     return Answer(result.model_copy(update={"title": STATUTORY_TITLE}), change)
 
@@ -271,7 +119,7 @@ def incidents_by_victim(rule: IncidentsByVictim, facts: Facts) -> Answer:
               f"{voice.victim} about "
               f"{'a different incident' if more == 1 else 'different incidents'}")
     kept = f"It would not be met with {count(n - needed + 1, 'incident')} fewer counted."
-    return _answer(facts, rule, passed, text, letter, [c.ref for c in mine], change,
+    return rule_answer(facts, rule, passed, text, letter, [c.ref for c in mine], change,
                    facts.excluded_victims(), kept)
 
 
@@ -292,7 +140,7 @@ def people_same_incident(rule: PeopleSameIncident, facts: Facts) -> Answer:
                   f"{count(needed, 'different person', 'different people')}.")
         change = (f"{count(needed, 'person', 'people')} making a qualifying report about one "
                   "incident")
-        return _answer(facts, rule, False, text, letter, [], change, facts.excluded)
+        return rule_answer(facts, rule, False, text, letter, [], change, facts.excluded)
     best = max(people, key=lambda i: (len(people[i]), -facts.incidents[i].position))
     n = len(people[best])
     passed = n >= needed
@@ -314,7 +162,7 @@ def people_same_incident(rule: PeopleSameIncident, facts: Facts) -> Answer:
     change = (f"{count(more, 'more person', 'more people')} making a qualifying report about "
               f"incident {best}")
     kept = f"It would not be met with {count(n - needed + 1, 'person', 'people')} fewer."
-    return _answer(facts, rule, passed, text, letter, list(people[best].values()), change,
+    return rule_answer(facts, rule, passed, text, letter, list(people[best].values()), change,
                    facts.excluded, kept)
 
 
@@ -353,7 +201,7 @@ def hate_incident(rule: HateIncident, facts: Facts) -> Answer:
         change = f"a qualifying report by {voice.victim} about a hate incident or hate crime"
     relevant = [x for x in facts.excluded_victims() if facts.incidents[x.incident].hate_related]
     kept = "It would not be met if none of these reports counted."
-    return _answer(facts, rule, bool(mine), text, letter, mine, change, relevant, kept)
+    return rule_answer(facts, rule, bool(mine), text, letter, mine, change, relevant, kept)
 
 
 def reports_by_several_people(rule: ReportsBySeveralPeople, facts: Facts) -> Answer:
@@ -380,7 +228,7 @@ def reports_by_several_people(rule: ReportsBySeveralPeople, facts: Facts) -> Ans
         change = (f"{count(more_reports, 'more qualifying report')}, "
                   f"{more_people} of them by people who have not reported yet")
     kept = "It would not be met with fewer reports or people than the policy needs."
-    return _answer(facts, rule, passed, text, letter, reports, change, facts.excluded, kept)
+    return rule_answer(facts, rule, passed, text, letter, reports, change, facts.excluded, kept)
 
 
 def recent_report(rule: RecentReport, facts: Facts) -> Answer:
@@ -403,7 +251,7 @@ def recent_report(rule: RecentReport, facts: Facts) -> Answer:
                   f"{month_name_day(since)}).")
     change = f"a qualifying report made on or after {since}"
     kept = f"It would not be met if no report made on or after {since} counted."
-    return _answer(facts, rule, bool(recent), text, letter, recent, change, facts.excluded, kept)
+    return rule_answer(facts, rule, bool(recent), text, letter, recent, change, facts.excluded, kept)
 
 
 def dissatisfied(rule: Dissatisfied, facts: Facts) -> Answer:
@@ -417,7 +265,7 @@ def dissatisfied(rule: Dissatisfied, facts: Facts) -> Answer:
         letter = "You did not tell us you are dissatisfied with the agencies' response."
     change = "the applicant saying they are dissatisfied with the agencies' response"
     kept = "It would not be met if the applicant withdrew their dissatisfaction."
-    return _answer(facts, rule, facts.dissatisfied, text, letter, [], change, [], kept)
+    return rule_answer(facts, rule, facts.dissatisfied, text, letter, [], change, [], kept)
 
 
 EVALUATORS: dict[str, Callable[..., Answer]] = {
