@@ -12,6 +12,8 @@ from caseworker_tui.models.tables import (
     CaseView,
     ContactLog,
     Deadline,
+    FiguresNote,
+    FiguresPublication,
     Incident,
     Letter,
     Note,
@@ -24,6 +26,6 @@ from caseworker_tui.models.tables import (
 
 __all__ = [
     "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "ContactLog", "Deadline", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
+    "CaseView", "ContactLog", "Deadline", "FiguresNote", "FiguresPublication", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
     "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]

@@ -73,6 +73,7 @@ class Case(Base):
     created_at = DateTimeField()
     updated_at = DateTimeField()
     updated_by = CharField(max_length=60, default="")
+    channel = CharField(max_length=20, null=True)  # how the application came in (0010): application.CHANNELS
 
     class Meta:
         table_name = "case_request"
@@ -290,7 +291,33 @@ class CaseView(Base):
     at = DateTimeField()
 
 
+class FiguresNote(Base):
+    """The supervisor's note for one reporting year, published beside its figures (0010)."""
+
+    year = IntegerField(unique=True)  # the calendar year the reporting year starts in
+    text = TextField(default="")
+    updated_by = CharField(max_length=60)
+    updated_at = DateTimeField()
+
+    class Meta:
+        table_name = "figures_note"
+
+
+class FiguresPublication(Base):
+    """Each time the figures were published (exported or marked so), for the 12-month reminder (0010)."""
+
+    at = DateTimeField(index=True)
+    by = CharField(max_length=60)
+    first_year = IntegerField()
+    last_year = IntegerField()
+    how = CharField(max_length=20)  # md | csv | files | marked
+
+    class Meta:
+        table_name = "figures_publication"
+
+
 ALL_MODELS = [
     User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
-    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog,
+    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog, FiguresNote,
+    FiguresPublication,
 ]
