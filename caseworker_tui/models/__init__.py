@@ -26,6 +26,7 @@ from caseworker_tui.models.tables import (
 
 __all__ = [
     "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "ContactLog", "Deadline", "FiguresNote", "FiguresPublication", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
+    "CaseView", "ContactLog", "Deadline", "FiguresNote", "FiguresPublication", "Incident", "Letter", "Note",
+    "Recommendation", "Report", "Review",
     "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]
