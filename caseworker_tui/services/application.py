@@ -43,7 +43,7 @@ CHANNELS = {
     "online": "Online form",
     "phone": "Phone call",
     "paper": "Paper form",
-    "in_person": "In person (a visit)",
+    "in_person": "Visit in person",
     "email": "E-mail",
 }
 Channel = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
