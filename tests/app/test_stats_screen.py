@@ -6,10 +6,11 @@ from pathlib import Path
 
 from textual.app import App
 from textual.content import Content
-from textual.widgets import DataTable, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 from textual_plotext import PlotextPlot
 
 from caseworker_tui.dialogs.common import ConfirmDialog, TextDialog
+from caseworker_tui.screens.new_request import NewRequestScreen
 from caseworker_tui.screens.stats import StatsScreen
 from caseworker_tui.services import published
 from caseworker_tui.services.permissions import Actor
@@ -204,3 +205,29 @@ async def test_a_supervisor_is_reminded_at_sign_in(database_url, users):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert not [n for n in app._notifications if n.title == "Yearly figures due"]
+
+
+async def test_a_request_keyed_from_a_phone_call_is_counted_by_its_channel(database_url, users):
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NewRequestScreen)
+        form.query_one("#received_at", Input).value = "2026-11-24T10:00"
+        form.query_one("#applicant-name", Input).value = "Rita Request"
+        form.query_one("#applicant-email", Input).value = "rita@example.org"
+        incident = form.query_one("IncidentForm")
+        incident.query_one("#occurred_on", Input).value = "2026-11-01"
+        row = incident.report_rows()[0]
+        row.query_one("#agency", Select).value = "police"
+        row.query_one("#reported_on", Input).value = "2026-11-02"
+        form.query_one("#channel", Select).focus()
+        await pilot.press("enter", "down", "down", "enter")  # past "not recorded" and "Online form"
+        await settle(pilot)
+        assert form.query_one("#channel", Select).value == "phone"
+        await pilot.press("f2")
+        await settle(pilot)
+        assert "Saved CT-2026-0001" in str(form.query_one("#result-text", Static).render())
+    assert published.published(users["sam"]).years[0].by_channel["phone"] == 1
