@@ -24,6 +24,7 @@ from caseworker_tui.services.permissions import Actor, allowed
 # Short stage names for the chart's axis; the table carries the full words.
 CHART_STEPS = chart_names()  # from the deadline steps table
 SIDE_BY_SIDE = 3  # the year chosen and the two before it
+CHARTS_FROM = 110  # columns: a narrower terminal gives the years' table the whole width
 
 
 class StatsScreen(ReportsWorkerErrors, Screen[None]):
@@ -89,6 +90,9 @@ class StatsScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#stats-reminder").display = False
         self.query_one("#stats-table", DataTable).focus()
         self.reload()
+
+    def on_resize(self) -> None:
+        self.query_one("#stats-charts").display = self.size.width >= CHARTS_FROM
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("note", "mark_published"):
