@@ -145,7 +145,8 @@ class ThresholdDecision(Base):
     policy_version = CharField(max_length=40)
 
     class Meta:
-        indexes = ((("case", "decision", "ground", "decided_at"), False),)  # the yearly figures (0002)
+        # The yearly figures: each request's latest decision (0002), and every decision made in a year (0010).
+        indexes = ((("case", "decision", "ground", "decided_at"), False), (("decided_at", "decision", "ground"), False))
 
 
 class Review(Base):
@@ -167,7 +168,8 @@ class Review(Base):
     returned_comments = TextField(default="")
 
     class Meta:
-        indexes = ((("case", "approved_at"), False),)  # the yearly figures (0002)
+        # The yearly figures: by case (0002), and the reviews carried out in a year (0010).
+        indexes = ((("case", "approved_at"), False), (("approved_at", "participation"), False))
 
 
 class Recommendation(Base):
