@@ -80,8 +80,8 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
                 yield _field("Received * (date and time)",
                              FieldInput(clock.now().strftime("%Y-%m-%dT%H:%M"), id="received_at"))
                 yield _field("Reference (blank: assigned)", FieldInput(placeholder="CT-2026-0042", id="reference"))
-                yield _field("Came in by", Select([(words, key) for key, words in CHANNELS.items()],
-                                                  prompt="not recorded", id="channel"))
+            yield _field("Came in by", Select([(words, key) for key, words in CHANNELS.items()],
+                                              prompt="not recorded", id="channel"))
             yield Static("Applicant", classes="section")
             with Horizontal(classes="row"):
                 yield _field("Name *", FieldInput(id="applicant-name"))
