@@ -126,6 +126,17 @@ class CaseworkerApp(App[None]):
         for name in HOME_SCREENS:
             self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
+        if allowed(actor, "publish_figures"):
+            self.when_policy_read(lambda: self.run_worker(lambda: self._remind_of_figures(actor), thread=True,
+                                                          group="figures-reminder", exit_on_error=False))
+
+    def _remind_of_figures(self, actor: Actor) -> None:
+        """A supervisor is told at sign-in when 12 months have passed since the figures were published."""
+        from caseworker_tui.services import published
+
+        message = published.reminder(actor)
+        if message:
+            self.call_from_thread(self.notify, message, title="Yearly figures due", severity="warning", timeout=30)
 
     HOMES = {"supervisor": "deadlines", "chair": "approvals"}
 

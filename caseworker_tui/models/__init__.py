@@ -13,6 +13,8 @@ from caseworker_tui.models.tables import (
     ContactLog,
     Deadline,
     Escalation,
+    FiguresNote,
+    FiguresPublication,
     Incident,
     Letter,
     Note,
@@ -25,6 +27,7 @@ from caseworker_tui.models.tables import (
 
 __all__ = [
     "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "ContactLog", "Deadline", "Escalation", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
+    "CaseView", "ContactLog", "Deadline", "Escalation", "FiguresNote", "FiguresPublication", "Incident", "Letter",
+    "Note", "Recommendation", "Report", "Review",
     "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]

@@ -73,6 +73,7 @@ class Case(Base):
     created_at = DateTimeField()
     updated_at = DateTimeField()
     updated_by = CharField(max_length=60, default="")
+    channel = CharField(max_length=20, null=True)  # how the application came in (0010): application.CHANNELS
 
     class Meta:
         table_name = "case_request"
@@ -144,7 +145,8 @@ class ThresholdDecision(Base):
     policy_version = CharField(max_length=40)
 
     class Meta:
-        indexes = ((("case", "decision", "ground", "decided_at"), False),)  # the yearly figures (0002)
+        # The yearly figures: each request's latest decision (0002), and every decision made in a year (0010).
+        indexes = ((("case", "decision", "ground", "decided_at"), False), (("decided_at", "decision", "ground"), False))
 
 
 class Review(Base):
@@ -166,7 +168,8 @@ class Review(Base):
     returned_comments = TextField(default="")
 
     class Meta:
-        indexes = ((("case", "approved_at"), False),)  # the yearly figures (0002)
+        # The yearly figures: by case (0002), and the reviews carried out in a year (0010).
+        indexes = ((("case", "approved_at"), False), (("approved_at", "participation"), False))
 
 
 class Recommendation(Base):
@@ -304,7 +307,33 @@ class CaseView(Base):
     at = DateTimeField()
 
 
+class FiguresNote(Base):
+    """The supervisor's note for one reporting year, published beside its figures (0010)."""
+
+    year = IntegerField(unique=True)  # the calendar year the reporting year starts in
+    text = TextField(default="")
+    updated_by = CharField(max_length=60)
+    updated_at = DateTimeField()
+
+    class Meta:
+        table_name = "figures_note"
+
+
+class FiguresPublication(Base):
+    """Each time the figures were published (exported or marked so), for the 12-month reminder (0010)."""
+
+    at = DateTimeField(index=True)
+    by = CharField(max_length=60)
+    first_year = IntegerField()
+    last_year = IntegerField()
+    how = CharField(max_length=20)  # md | csv | files | marked
+
+    class Meta:
+        table_name = "figures_publication"
+
+
 ALL_MODELS = [
     User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
-    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog, Escalation,
+    Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog, Escalation, FiguresNote,
+    FiguresPublication,
 ]

@@ -21,7 +21,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Sele
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
 from caseworker_tui.services import clock, context, intake
-from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.application import CHANNELS, parse_application
 from caseworker_tui.services.intake import CreatedCase
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.widgets.application_form import (
@@ -80,6 +80,8 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
                 yield _field("Received * (date and time)",
                              FieldInput(clock.now().strftime("%Y-%m-%dT%H:%M"), id="received_at"))
                 yield _field("Reference (blank: assigned)", FieldInput(placeholder="CT-2026-0042", id="reference"))
+            yield _field("Came in by", Select([(words, key) for key, words in CHANNELS.items()],
+                                              prompt="not recorded", id="channel"))
             yield Static("Applicant", classes="section")
             with Horizontal(classes="row"):
                 yield _field("Name *", FieldInput(id="applicant-name"))
@@ -150,10 +152,12 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
             return self._value(wid).strip() or None
 
         contact = self.query_one("#applicant-preferred_contact", Select).value
+        channel = self.query_one("#channel", Select).value
         received = self._value("received_at").strip()
         return {
             **({"reference": self._value("reference").strip()} if self._value("reference").strip() else {}),
             "received_at": received or None,
+            "channel": channel if isinstance(channel, str) else None,
             "applicant": {
                 "name": self._value("applicant-name"),
                 "address": self._value("applicant-address"),

@@ -37,6 +37,16 @@ EARLIEST_YEAR, LATEST_YEAR = 1990, 2099
 # A report's reporter may be written as this word: the report is then the victim's.
 APPLICANT = "applicant"
 ApplicantType = Literal["victim", "on_behalf", "business", "community_group"]
+# How an application came in (the import format's `channel`), with the words the form and the
+# figures show: declared once, here.
+CHANNELS = {
+    "online": "Online form",
+    "phone": "Phone call",
+    "paper": "Paper form",
+    "in_person": "Visit in person",
+    "email": "E-mail",
+}
+Channel = Literal[tuple(CHANNELS)]  # type: ignore[valid-type]
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=20_000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -117,7 +127,7 @@ class Incident(_Form):
 class Application(_Form):
     reference: Reference | None = None
     received_at: datetime
-    channel: Literal["online", "phone", "paper", "in_person", "email"] | None = None
+    channel: Channel | None = None
     applicant: Applicant
     dissatisfied: bool
     dissatisfaction_reason: Text = ""

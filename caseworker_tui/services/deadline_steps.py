@@ -20,6 +20,7 @@ class DeadlineStep:
     tab: str = "progress"  # the case tab where the step is done, so a supervisor lands at the work
     on_time: str | None = None  # the yearly figures' words for its timeliness, if it is measured
     chart: str | None = None  # its short name on the figures' chart axis, if it is measured
+    published: bool = False  # its timeliness is among the partnership's own published measures
 
     def label_for(self, agency_label: str | None = None) -> str:
         return self.label.format(agency=agency_label or "agency")
@@ -37,9 +38,11 @@ DEADLINE_STEPS: dict[str, DeadlineStep] = {step.key: step for step in (
     DeadlineStep("chair_approval", "Chair's approval of the outcome", "Chair approval",
                  on_time="Outcome approved on time", chart="Approve"),
     DeadlineStep("notify_extension", "Send the extension letter", "Extension letter", tab="letters"),
-    DeadlineStep("recommendation", "Recommendation due: {agency}", "Recommendation"),
+    DeadlineStep("recommendation", "Recommendation due: {agency}", "Recommendation",
+                 on_time="Action-plan items done on time", chart="Action", published=True),
     DeadlineStep("appeal_decision", "Decide the appeal", "Appeal decision"),
-    DeadlineStep("victim_update", "Update the victim", "Victim update", tab="timeline"),
+    DeadlineStep("victim_update", "Update the victim", "Victim update", tab="timeline",
+                 on_time="Victim updated on cadence", chart="Update", published=True),
 )}
 
 
@@ -67,6 +70,11 @@ def step_tab(key: str) -> str:
 def measured_steps() -> dict[str, str]:
     """The steps whose timeliness the yearly figures measure, with the words for each measure."""
     return {s.key: s.on_time for s in DEADLINE_STEPS.values() if s.on_time}
+
+
+def published_steps() -> list[str]:
+    """The measured steps whose timeliness the partnership publishes beside the statutory counts."""
+    return [s.key for s in DEADLINE_STEPS.values() if s.on_time and s.published]
 
 
 def chart_names() -> dict[str, str]:

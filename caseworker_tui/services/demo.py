@@ -23,7 +23,7 @@ from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import auth, clock, context, demo_rebuild, intake, letters, workflow
-from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.application import CHANNELS, parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
 from caseworker_tui.services.demo_ready import is_demo_database
 from caseworker_tui.services.permissions import SYSTEM, Actor
@@ -183,6 +183,7 @@ def _application(rng: random.Random, received: date, meets: bool, latest: dateti
     needs = ["large_print"] if rng.random() < 0.15 else (["interpreter:Polish"] if rng.random() < 0.1 else [])
     return {
         "received_at": _received_at(rng, received, latest).isoformat(),
+        "channel": list(CHANNELS)[received.toordinal() % len(CHANNELS)],  # from the day: the random draws stay as they were
         "applicant": {
             "name": f"{first} {last}", "address": f"{rng.randint(1, 180)} {street}, Leicester",
             "postcode": rng.choice(POSTCODES),

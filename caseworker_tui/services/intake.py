@@ -79,7 +79,7 @@ def _store(application: Application, actor: Actor, assign_to_me: bool,
         search_text=search_text(reference, person.name, person.postcode),
         dissatisfied=application.dissatisfied, dissatisfaction_reason=application.dissatisfaction_reason,
         threshold_met=verdict.threshold_met, verdict_json=verdict.model_dump_json(),
-        policy_name=policy.name, policy_version=policy.version,
+        policy_name=policy.name, policy_version=policy.version, channel=application.channel,
         created_at=now, updated_at=now, updated_by=actor.username,
     )
     Applicant.create(

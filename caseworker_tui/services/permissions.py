@@ -12,6 +12,7 @@ _OTHER_PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "view_cases": (frozenset({"caseworker", "supervisor", "chair", "admin"}), "view cases"),
     "create_request": (CASE_WORK, "record a new request"),
     "view_stats": (frozenset({"supervisor", "admin", "chair"}), "view stats"),
+    "publish_figures": (frozenset({"supervisor"}), "publish the yearly figures or write their notes"),
     "manage_users": (frozenset({"admin"}), "manage users"),
     "view_access_log": (frozenset({"admin"}), "read the access log"),
     # Personal data as a whole (services/retention.py, subject_access.py, backup.py).

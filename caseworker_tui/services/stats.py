@@ -1,20 +1,19 @@
 """The yearly public figures and the performance measures behind them.
 
 The Act requires each partnership to publish counts, never anything that identifies a person,
-so the publishable renderings (Markdown and CSV) are built here from aggregates only: no query
-in this module reads a name, an address or a reference. A case counts in the reporting year it
-was received. Every figure is an aggregate computed in the database, so a year costs the same
-few queries whether it holds forty cases or a hundred thousand.
+so the figures are built from aggregates only: no query in this module reads a name, an address
+or a reference (`services/published.py` sets years side by side and renders them). A request
+counts in the reporting year it was received; a decision, a review or an appeal in the year it
+was made, and every decision that the threshold was not met counts, even one later overturned on
+appeal (s.104(10): "the number of times"). Every figure is an aggregate computed in the
+database, so a year costs the same few queries whether it holds forty cases or a hundred thousand.
 """
 
 from __future__ import annotations
 
-import io
-import re
 import statistics
 from datetime import date, datetime
 from itertools import chain, repeat
-from pathlib import Path
 
 from peewee import SQL, Cast, fn
 from peewee import Case as When
@@ -30,24 +29,17 @@ from caseworker_tui.models import (
     ThresholdDecision,
     is_postgres,
 )
-from caseworker_tui.services import clock, context, csv_cells, private_files
+from caseworker_tui.services import clock, context
+from caseworker_tui.services.application import CHANNELS
 from caseworker_tui.services.deadline_steps import measured_steps
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading
 
 FIRST_YEAR, LAST_YEAR = 1900, 9998
 
-PUBLIC_LABELS = {
-    "received": "Applications received",
-    "threshold_not_met": "Threshold not met",
-    "declined_other_grounds": "Declined on other grounds",
-    "accepted": "Accepted for a case review",
-    "reviews_carried_out": "Case reviews carried out",
-    "reviews_with_recommendations": "Case reviews that resulted in recommendations",
-    "withdrawn": "Withdrawn",
-    "appeals_lodged": "Appeals lodged",
-    "appeals_upheld": "Appeals upheld",
-}
+NOT_RECORDED = "not_recorded"  # the channel of a request received before channels were recorded
+# The ways of taking part in a review that count as the victim attending or taking part.
+TOOK_PART = ("in_person", "virtual", "written_statement", "advocate")
 
 # The deadline steps whose timeliness is measured, and the words for each measure.
 ON_TIME_STEPS = measured_steps()  # the deadline steps table says which steps are measured
@@ -70,7 +62,7 @@ class PublicFigures(_Figures):
     """What the partnership publishes: counts only."""
 
     received: int = 0
-    threshold_not_met: int = 0
+    threshold_not_met: int = 0  # every such decision made in the year, overturned or not
     declined_other_grounds: int = 0
     accepted: int = 0
     reviews_carried_out: int = 0
@@ -78,6 +70,7 @@ class PublicFigures(_Figures):
     withdrawn: int = 0
     appeals_lodged: int = 0
     appeals_upheld: int = 0
+    victim_took_part: int = 0  # reviews carried out the victim attended or took part in
 
 
 class OnTime(_Figures):
@@ -118,6 +111,7 @@ class YearFigures(_Figures):
     median_days_to_outcome: float | None  # acceptance to the chair's approval of the outcome
     per_month: list[MonthCount]
     recommendations_overdue: int
+    by_channel: dict[str, int] = {}  # requests received by each of application.CHANNELS, and NOT_RECORDED
 
     @property
     def title(self) -> str:
@@ -198,10 +192,10 @@ def _median(histogram: list[tuple[int, int]]) -> float | None:
 
 
 def figures(actor: Actor, year: int | None = None) -> YearFigures:
-    """The public counts and performance measures for the requests received in one year.
+    """The public counts and performance measures for one reporting year.
 
-    A handful of aggregate queries, each one pass over the year's rows of one table and the
-    cases they belong to; nothing is read row by row into Python.
+    A handful of aggregate queries, each one pass over the year's rows of one table (and, for
+    the requests' own measures, the cases they belong to); nothing is read row by row into Python.
     """
     require(actor, "view_stats")
     period = reporting_year(current_year() if year is None else year)
@@ -211,13 +205,19 @@ def figures(actor: Actor, year: int | None = None) -> YearFigures:
     in_year = (Case.received_at >= start) & (Case.received_at < end)
     with reading():
         months = _received_by_month(in_year)
+        channel = fn.COALESCE(Case.channel, NOT_RECORDED)
+        by_channel = dict(Case.select(channel, fn.COUNT(Case.id)).where(in_year).group_by(channel).tuples())
         # Case rows are wide: the stage is read from its index, for the year's ids.
         withdrawn = Case.select(fn.COUNT(Case.id)).where(
             (Case.stage == "withdrawn") & Case.id.in_(Case.select(Case.id).where(in_year))).scalar()
-        decisions, to_decision = _latest_decisions(in_year)
-        reviews, with_recommendations, to_outcome = _approved_reviews(in_year)
-        lodged, upheld = (Appeal.select(fn.COUNT(Appeal.id), _count_if(Appeal.upheld == True))  # noqa: E712
-                          .join(Case).where(in_year).tuples().get())
+        decisions = _decisions_made(start, end)
+        to_decision = _days_to_latest_decision(in_year)
+        reviews, with_recommendations, took_part, to_outcome = _approved_reviews(start, end)
+        lodged = Appeal.select(fn.COUNT(Appeal.id)).where(
+            (Appeal.lodged_on >= period.first_day) & (Appeal.lodged_on <= period.last_day)).scalar()
+        upheld = Appeal.select(fn.COUNT(Appeal.id)).where(
+            (Appeal.upheld == True) & (Appeal.decided_on >= period.first_day)  # noqa: E712
+            & (Appeal.decided_on <= period.last_day)).scalar()
         on_time = _on_time(in_year, today)
         overdue = (Recommendation.select(fn.COUNT(Recommendation.id)).join(Case)
                    .where(in_year & Recommendation.done_on.is_null() & (Recommendation.due_on < today))
@@ -229,13 +229,14 @@ def figures(actor: Actor, year: int | None = None) -> YearFigures:
                                    if decision == "declined" and ground != "threshold_not_met"),
         accepted=sum(n for (decision, _), n in decisions.items() if decision == "accepted"),
         reviews_carried_out=reviews, reviews_with_recommendations=with_recommendations,
-        withdrawn=withdrawn, appeals_lodged=lodged, appeals_upheld=int(upheld),
+        withdrawn=withdrawn, appeals_lodged=lodged, appeals_upheld=upheld, victim_took_part=took_part,
     )
     return YearFigures(
         partnership=context.policy().partnership.name, period=period, as_at=today, public=public,
         on_time=on_time, median_days_to_decision=_median(to_decision),
         median_days_to_outcome=_median(to_outcome), per_month=_per_month(period, months),
         recommendations_overdue=overdue,
+        by_channel={key: int(by_channel.get(key, 0)) for key in [*CHANNELS, NOT_RECORDED]},
     )
 
 
@@ -245,32 +246,36 @@ def _received_by_month(in_year) -> dict[int, int]:
             Case.select(month, fn.COUNT(Case.id)).where(in_year).group_by(month).tuples()}
 
 
-def _latest_decisions(in_year) -> tuple[dict[tuple[str, str], int], list[tuple[int, int]]]:
-    """Each case's latest threshold decision (none recorded after it): how many of each
-    (decision, ground), and the days from receipt to it as a histogram, in one pass."""
+def _decisions_made(start: datetime, end: datetime) -> dict[tuple[str, str], int]:
+    """How many threshold decisions of each (decision, ground) were made in the year: every one,
+    so a decision later overturned on appeal still counts where it was made."""
+    rows = (ThresholdDecision.select(ThresholdDecision.decision, ThresholdDecision.ground,
+                                     fn.COUNT(ThresholdDecision.id))
+            .where((ThresholdDecision.decided_at >= start) & (ThresholdDecision.decided_at < end))
+            .group_by(ThresholdDecision.decision, ThresholdDecision.ground).tuples())
+    return {(decision, ground): int(n) for decision, ground, n in rows}
+
+
+def _days_to_latest_decision(in_year) -> list[tuple[int, int]]:
+    """The days from receipt to each request's latest threshold decision, as a histogram."""
     later = ThresholdDecision.alias()
     superseded = fn.EXISTS(later.select(SQL("1")).where(
         (later.case == ThresholdDecision.case) & (later.id > ThresholdDecision.id)))
     days = _days(Case.received_at, ThresholdDecision.decided_at)
-    rows = list(ThresholdDecision.select(ThresholdDecision.decision, ThresholdDecision.ground, days,
-                                         fn.COUNT(ThresholdDecision.id))
-                .join(Case).where(in_year & ~superseded)
-                .group_by(ThresholdDecision.decision, ThresholdDecision.ground, days).tuples())
-    counts: dict[tuple[str, str], int] = {}
-    for decision, ground, _, n in rows:
-        counts[(decision, ground)] = counts.get((decision, ground), 0) + int(n)
-    return counts, [(value, n) for _, _, value, n in rows]
+    return list(ThresholdDecision.select(days, fn.COUNT(ThresholdDecision.id))
+                .join(Case).where(in_year & ~superseded).group_by(days).tuples())
 
 
-def _approved_reviews(in_year) -> tuple[int, int, list[tuple[int, int]]]:
-    """Reviews carried out (the outcome approved), those with recommendations, and the days
-    from acceptance to approval as a histogram, in one pass."""
+def _approved_reviews(start: datetime, end: datetime) -> tuple[int, int, int, list[tuple[int, int]]]:
+    """Reviews carried out in the year (the outcome approved), those with recommendations, those
+    the victim attended or took part in, and the days from acceptance to approval, in one pass."""
     days = _days(Case.accepted_on, Review.approved_at)
     has_recommendations = fn.EXISTS(Recommendation.select(SQL("1")).where(Recommendation.case == Review.case))
-    rows = list(Review.select(days, fn.COUNT(Review.id), _count_if(has_recommendations)).join(Case)
-                .where(in_year & Review.approved_at.is_null(False)).group_by(days).tuples())
-    return (sum(int(n) for _, n, _ in rows), sum(int(n) for _, _, n in rows),
-            [(value, n) for value, n, _ in rows])
+    rows = list(Review.select(days, fn.COUNT(Review.id), _count_if(has_recommendations),
+                              _count_if(Review.participation.in_(TOOK_PART))).join(Case)
+                .where((Review.approved_at >= start) & (Review.approved_at < end)).group_by(days).tuples())
+    return (sum(int(n) for _, n, _, _ in rows), sum(int(n) for _, _, n, _ in rows),
+            sum(int(n) for *_, n in rows), [(value, n) for value, n, _, _ in rows])
 
 
 def _on_time(in_year, today: date) -> list[OnTime]:
@@ -298,98 +303,3 @@ def _per_month(period: ReportingYear, received: dict[int, int]) -> list[MonthCou
         first = date(period.first_day.year + index // 12, index % 12 + 1, 1)
         result.append(MonthCount(month=first, label=first.strftime("%b %Y"), requests=received.get(first.month, 0)))
     return result
-
-
-# --- renderings ---------------------------------------------------------------------------------
-
-def public_rows(result: YearFigures) -> list[tuple[str, str, int]]:
-    """(key, words, count) for each published figure, in the order they are published."""
-    return [(name, label, getattr(result.public, name)) for name, label in PUBLIC_LABELS.items()]
-
-
-def _days_text(value: float | None) -> str:
-    return "—" if value is None else f"{value:g}"
-
-
-def performance_rows(result: YearFigures) -> list[tuple[str, str, str]]:
-    """(key, words, value) for each performance measure: the partnership's own, not published."""
-    rows = [(f"on_time_{m.step}", m.label, m.describe()) for m in result.on_time]
-    rows.append(("median_days_to_decision", "Median days from receipt to decision",
-                 _days_text(result.median_days_to_decision)))
-    rows.append(("median_days_to_outcome", "Median days from acceptance to outcome approval",
-                 _days_text(result.median_days_to_outcome)))
-    rows.append(("recommendations_overdue", "Open recommendations overdue", str(result.recommendations_overdue)))
-    return rows
-
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _period_words(period: ReportingYear) -> str:
-    return f"{_long_date(period.first_day)} to {_long_date(period.last_day)}"
-
-
-def render_markdown(result: YearFigures) -> str:
-    """The publishable page: a title naming the partnership and year, and the counts only."""
-    lines = [
-        f"# {result.title}",
-        "",
-        f"Requests received from {_period_words(result.period)}, each counted in the year it was "
-        f"received. Figures as at {_long_date(result.as_at)}.",
-        "",
-        "| Measure | Number |",
-        "|---|---:|",
-        *[f"| {label} | {count} |" for _, label, count in public_rows(result)],
-        "",
-        "No information that could identify an applicant or a case is published.",
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def render_csv(result: YearFigures) -> str:
-    """The publishable table: the header names the partnership and year; one count a row."""
-    out = io.StringIO()
-    writer = csv_cells.writer(out)  # the partnership's name comes from the policy file
-    writer.writerow(["Community Trigger (ASB Case Review)", f"{result.partnership} {result.period.label}"])
-    writer.writerows((label, count) for _, label, count in public_rows(result))
-    return out.getvalue()
-
-
-def render_table(result: YearFigures) -> str:
-    """Everything, for a person at a terminal: the public counts, the measures, each month."""
-    width = max(len(label) for _, label, _ in [*public_rows(result), *performance_rows(result)]) + 2
-    lines = [result.title,
-             f"Requests received {_period_words(result.period)}; figures as at {_long_date(result.as_at)}.",
-             "", "Public figures"]
-    lines += [f"  {label:<{width}}{count:>6}" for _, label, count in public_rows(result)]
-    lines += ["", "Performance"]
-    lines += [f"  {label:<{width}}{value}" for _, label, value in performance_rows(result)]
-    lines += ["", "Requests per month"]
-    lines += [f"  {m.label:<{width}}{m.requests:>6}" for m in result.per_month]
-    return "\n".join(lines)
-
-
-def render_json(result: YearFigures) -> str:
-    return result.model_dump_json(indent=2)
-
-
-def export_stem(result: YearFigures) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", result.partnership.casefold()).strip("-")
-    return f"{slug}-community-trigger-{result.period.label.replace('/', '-')}"
-
-
-def export(result: YearFigures, folder: Path) -> list[Path]:
-    """Write the publishable Markdown and CSV files into `folder`; return their paths."""
-    folder = Path(folder)
-    try:
-        private_files.make_folder(folder)
-        stem = export_stem(result)
-        markdown, table = folder / f"{stem}.md", folder / f"{stem}.csv"
-        # The owner's alone until they publish them: a draft year is not yet for other accounts.
-        private_files.write_text(markdown, render_markdown(result))
-        private_files.write_text(table, render_csv(result))
-    except OSError as exc:
-        raise InvalidInput(f"export folder: cannot write to {folder}: {exc.strerror}", "export_dir") from None
-    return [markdown, table]

@@ -9,6 +9,7 @@ from caseworker_tui.services.deadline_steps import (
     DEADLINE_STEPS,
     chart_names,
     measured_steps,
+    published_steps,
     step_label,
     step_tab,
     step_words,
@@ -38,8 +39,9 @@ def test_every_key_is_its_steps_own():
 def test_the_yearly_figures_measure_the_declared_steps():
     """The figures' measures are the table's: each with its words and its chart name."""
     measured = measured_steps()
-    assert list(measured) == ["acknowledge", "decide", "review", "chair_approval"]
+    assert list(measured) == ["acknowledge", "decide", "review", "chair_approval", "recommendation", "victim_update"]
     assert set(chart_names()) == set(measured)
+    assert published_steps() == ["recommendation", "victim_update"]  # published beside the statutory counts
     assert all(measured.values()) and all(chart_names().values())
 
 

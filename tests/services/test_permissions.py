@@ -28,7 +28,7 @@ from tests.factories import meets_rule_a
 
 # Enforced by services outside the case workflow, each tested with its own service.
 ELSEWHERE = {
-    "produce_letter", "mark_letter_sent", "send_letter", "view_stats", "view_access_log",
+    "produce_letter", "mark_letter_sent", "send_letter", "view_stats", "publish_figures", "view_access_log",
     "preview_retention", "apply_retention", "subject_access", "backup",
 }
 

@@ -15,7 +15,7 @@ from caseworker_tui import cli
 from caseworker_tui.config import data_dir
 from caseworker_tui.models import bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import backup, context, intake, stats
+from caseworker_tui.services import backup, context, intake, published
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import Actor
 from tests.factories import meets_rule_a
@@ -82,16 +82,16 @@ def test_a_backup_is_the_owners_alone(tmp_path):
 
 
 def test_the_exported_figures_are_the_owners_alone_even_over_an_older_export(database, users, tmp_path):
-    result = stats.figures(users["sam"], 2026)
+    result = published.published(users["sam"], 2026, 2026)
     folder = tmp_path / "public-figures"
     folder.mkdir()
-    stem = stats.export_stem(result)
+    stem = published.export_stem(result)
     (folder / f"{stem}.csv").write_text("old", encoding="utf-8")
     (folder / f"{stem}.csv").chmod(0o644)
-    written = stats.export(result, folder)
+    written = published.export(users["sam"], result, folder)
     assert [_mode(path) for path in written] == [0o600, 0o600]
     assert written[1].read_bytes().startswith(b"Community Trigger (ASB Case Review),")
-    assert _mode(stats.export(result, tmp_path / "new" / "figures")[0].parent) == 0o700
+    assert _mode(published.export(users["sam"], result, tmp_path / "new" / "figures")[0].parent) == 0o700
 
 
 def test_a_subject_access_file_is_named_neutrally_and_the_owners_alone(database_url, users, monkeypatch, capsys):

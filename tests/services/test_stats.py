@@ -12,7 +12,7 @@ import pytest
 
 from caseworker_tui.errors import InvalidInput, PermissionDenied
 from caseworker_tui.models import Applicant, Case, Deadline, Incident, Report, db
-from caseworker_tui.services import clock, context, intake, stats, workflow
+from caseworker_tui.services import clock, context, intake, published, stats, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
@@ -69,10 +69,11 @@ class Year:
 def build_year(users) -> Year:
     """One request on the last evening of 2025/26 and seven in 2026/27, each through the services.
 
-    2026/27, by hand:  received 7 (A C D E F G I); threshold not met 1 (C); declined on other
-    grounds 1 (I; D's vexatious decline was overturned on appeal and D accepted); accepted 3
-    (A D E); reviews carried out 2 (A E), with recommendations 1 (A); withdrawn 1 (F); appeals
-    lodged 2 (C D), upheld 1 (D).
+    2026/27, by hand:  received 7 (A C D E F G I); threshold not met 2 (B's, made on 2 April, and
+    C's: a decision counts in the year it was made); declined on other grounds 2 (D's vexatious
+    decline, though overturned on appeal, and I's); accepted 3 (A D E); reviews carried out 2
+    (A E), with recommendations 1 (A), the victim taking part in both (virtually); withdrawn 1 (F);
+    appeals lodged 2 (C D), upheld 1 (D).
     """
     casey, chris, sam = users["casey"], users["chris"], users["sam"]
     ids: dict[str, int] = {}
@@ -156,8 +157,8 @@ def test_the_public_counts_of_a_year_match_the_cases_counted_by_hand(year, users
     result = stats.figures(users["sam"], 2026)
     assert result.period.label == "2026/27"
     assert result.public == stats.PublicFigures(
-        received=7, threshold_not_met=1, declined_other_grounds=1, accepted=3, reviews_carried_out=2,
-        reviews_with_recommendations=1, withdrawn=1, appeals_lodged=2, appeals_upheld=1)
+        received=7, threshold_not_met=2, declined_other_grounds=2, accepted=3, reviews_carried_out=2,
+        reviews_with_recommendations=1, withdrawn=1, appeals_lodged=2, appeals_upheld=1, victim_took_part=2)
 
 
 def test_the_performance_measures_match_the_steps_counted_by_hand(year, users):
@@ -168,6 +169,8 @@ def test_the_performance_measures_match_the_steps_counted_by_hand(year, users):
         "decide": (5, 1),          # A C D(fresh) E I on time; D's first decision late; G not yet due
         "review": (1, 2),          # E done by 7 Sep; A and D open past due
         "chair_approval": (2, 0),  # A and E approved before their review dates
+        "recommendation": (0, 1),  # A's, due 20 May, not done
+        "victim_update": (0, 0),   # the shipped policy sets no cadence
     }
     assert result.on_time[0].share == pytest.approx(4 / 6)
     assert result.median_days_to_decision == 7      # 4, 5, 7, 9, 29
@@ -182,7 +185,7 @@ def test_the_performance_measures_match_the_steps_counted_by_hand(year, users):
 def test_the_last_minute_of_march_counts_in_the_year_before(year, users):
     result = stats.figures(users["sam"], 2025)
     assert (result.period.first_day, result.period.last_day) == (date(2025, 4, 1), date(2026, 3, 31))
-    assert result.public == stats.PublicFigures(received=1, threshold_not_met=1)
+    assert result.public == stats.PublicFigures(received=1)  # B's decision was made on 2 April: 2026/27's
     assert result.per_month[-1].label == "Mar 2026" and result.per_month[-1].requests == 1
     assert result.median_days_to_decision == 2
 
@@ -218,8 +221,9 @@ def test_an_empty_year_is_zeros_not_an_error(database, users):
     assert all((m.on_time, m.late, m.share) == (0, 0, None) for m in result.on_time)
     assert (result.median_days_to_decision, result.median_days_to_outcome) == (None, None)
     assert result.recommendations_overdue == 0
-    assert "| Applications received | 0 |" in stats.render_markdown(result)
-    assert "Appeals upheld,0" in stats.render_csv(result)
+    shown = published.published(users["sam"], 2019, 2019)
+    assert "| Applications received | 0 |" in published.render_markdown(shown)
+    assert "Appeals upheld,0" in published.render_csv(shown)
     assert [y.label for y in stats.available_years(users["sam"])] == ["2026/27"]
 
 
@@ -229,15 +233,15 @@ def test_no_csv_cell_reads_as_a_formula(database, users, tmp_path, name):
     """A policy's partnership name goes into the CSV as text, whatever it starts with."""
     policy = context.policy()
     context.use_policy(policy.model_copy(update={"partnership": policy.partnership.model_copy(update={"name": name})}))
-    result = stats.figures(users["sam"], 2019)
-    _, csv_path = stats.export(result, tmp_path)
-    for text in (stats.render_csv(result), csv_path.read_text(encoding="utf-8")):
+    result = published.published(users["sam"], 2019, 2019)
+    _, csv_path = published.export(users["sam"], result, tmp_path)
+    for text in (published.render_csv(result), csv_path.read_text(encoding="utf-8")):
         rows = list(csv.reader(io.StringIO(text)))
         cells = [cell for row in rows for cell in row]
         assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
         expected = name if name == "Plain Partnership" else f"'{name}"
         assert rows[0][1] == f"{expected} 2019/20"
-        assert rows[1] == ["Applications received", "0"]
+        assert rows[2] == ["Applications received", "0"]
 
 
 def _personal_values() -> set[str]:
@@ -256,11 +260,12 @@ def _personal_values() -> set[str]:
 def test_no_personal_field_appears_in_any_export_format(year, users, tmp_path):
     personal = _personal_values()
     assert len(personal) > 40  # the look-up found the cases' details
-    result = stats.figures(users["sam"], 2026)
-    written = stats.export(result, tmp_path / "published")
+    published.set_note(users["sam"], 2026, "A new caseworker joined in June.")
+    result = published.published(users["sam"], 2024, 2026)
+    written = published.export(users["sam"], result, tmp_path / "published")
     outputs = {
-        "table": stats.render_table(result), "csv": stats.render_csv(result),
-        "json": stats.render_json(result), "md": stats.render_markdown(result),
+        "table": published.render_table(result), "csv": published.render_csv(result),
+        "json": published.render_json(result), "md": published.render_markdown(result),
         **{path.name: path.read_text(encoding="utf-8") for path in written},
     }
     for name, text in outputs.items():
@@ -269,21 +274,20 @@ def test_no_personal_field_appears_in_any_export_format(year, users, tmp_path):
         assert "Zebedee" not in text and "CT-" not in text and "@" not in text
 
 
-def test_the_publishable_files_hold_the_title_and_the_public_counts_only(year, users, tmp_path):
-    result = stats.figures(users["sam"], 2026)
-    markdown_path, csv_path = stats.export(result, tmp_path)
+def test_the_publishable_files_hold_the_title_the_counts_and_the_notes_only(year, users, tmp_path):
+    result = published.published(users["sam"], 2026, 2026)
+    markdown_path, csv_path = published.export(users["sam"], result, tmp_path)
     assert markdown_path.name == "safer-leicester-partnership-community-trigger-2026-27.md"
     markdown = markdown_path.read_text(encoding="utf-8")
     assert markdown.startswith("# Safer Leicester Partnership: Community Trigger (ASB Case Review) figures 2026/27")
-    assert "| Case reviews that resulted in recommendations | 1 |" in markdown
-    assert "on time" not in markdown and "Median" not in markdown
+    assert "| Reviews resulting in recommendations | 1 |" in markdown
+    assert "Acknowledged on time" not in markdown and "Median" not in markdown
     lines = csv_path.read_bytes().decode("utf-8").split("\r\n")
     assert lines[0] == "Community Trigger (ASB Case Review),Safer Leicester Partnership 2026/27"
-    assert lines[1:10] == ["Applications received,7", "Threshold not met,1", "Declined on other grounds,1",
-                           "Accepted for a case review,3", "Case reviews carried out,2",
-                           "Case reviews that resulted in recommendations,1", "Withdrawn,1",
-                           "Appeals lodged,2", "Appeals upheld,1"]
-    assert json.loads(stats.render_json(result))["public"]["received"] == 7
+    assert lines[1:7] == ["Measure,2026/27", "Applications received,7", "Times the threshold was found not met,2",
+                          "Case reviews carried out,2", "Reviews resulting in recommendations,1",
+                          "Accepted for a case review,3"]
+    assert json.loads(published.render_json(result))["years"][0]["public"]["received"] == 7
 
 
 def test_only_supervisors_chairs_and_admins_see_the_figures(database, users):
