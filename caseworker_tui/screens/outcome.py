@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,26 +48,14 @@ class RecommendationRow(Vertical):
         self.remove()
 
 
-def preview_text(detail: CaseDetail, summary: str, recommendations: list[tuple[str, str, str]]) -> Text:
-    """The outcome as the applicant will read it, before it goes to the chair."""
-    policy = context.policy()
-    text = Text()
-    text.append(f"{policy.partnership.name}\n", style="bold")
-    text.append(f"Your Community Trigger request {detail.reference}: the outcome of the review\n\n", style="bold")
-    text.append(f"Dear {clean(detail.applicant.name)},\n\n")
-    text.append("The partnership has reviewed how the agencies responded to the anti-social behaviour you "
-                "reported. This is what the review found.\n\n")
-    text.append(f"{clean(summary) or '(no summary yet)'}\n\n")
-    if recommendations:
-        text.append("Recommendations\n", style="bold")
-        for n, (agency, action, due) in enumerate(recommendations, start=1):
-            text.append(f" {n}. {policy.agency_label(agency) if agency else '(agency?)'} — "
-                        f"{clean(action) or '(action?)'} — by {due or '(date?)'}\n")
-        text.append("\n")
-    else:
-        text.append("The review makes no recommendations.\n\n")
-    text.append("Yours sincerely,\n\n(the chair's name, once approved)\n", style="dim")
-    return text
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+PREVIEW_PAUSE = 0.3  # seconds of no typing before the preview is filled again
 
 
 class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
@@ -98,6 +85,7 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
     def __init__(self, actor: Actor, detail: CaseDetail) -> None:
         super().__init__()
         self.actor, self.detail = actor, detail
+        self._preview_timer = None
         self._agencies = [(a.label, key) for key, a in context.policy().agencies.items()]
 
     def compose(self) -> ComposeResult:
@@ -121,7 +109,7 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
                     yield Button("Save and submit to the chair (F9)", variant="primary", id="submit")
             with VerticalScroll(id="preview-pane"):
                 yield Static("Preview — as the applicant will read it", classes="section")
-                yield Static(id="preview")
+                yield Static("Reading the outcome letter…", id="preview", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -137,8 +125,21 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
     @on(Input.Changed)
     @on(Select.Changed)
     def _refresh_preview(self) -> None:
-        summary = self.query_one("#summary", TextArea).text
-        self.query_one("#preview", Static).update(preview_text(self.detail, summary, self._rows()))
+        """The real outcome letter, filled with the draft, a moment after typing pauses (latest wins)."""
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(PREVIEW_PAUSE, self._ask_preview)
+
+    def _ask_preview(self) -> None:
+        rows = [(agency or "", action, _day(due)) for agency, action, due in self._rows()]
+        self._render_preview(self.query_one("#summary", TextArea).text, rows)
+
+    @work(thread=True, exclusive=True, group="outcome-preview", exit_on_error=False)
+    def _render_preview(self, summary: str, rows: list[tuple[str, str, date | None]]) -> None:
+        from caseworker_tui.services.letters.preview import outcome_preview
+
+        text = outcome_preview(self.detail.id, summary, rows, self.app.settings.letters_dir)
+        self.app.call_from_thread(self.query_one("#preview", Static).update, text)
 
     async def action_add_recommendation(self) -> None:
         row = RecommendationRow(self._agencies)

@@ -76,8 +76,13 @@ async def test_received_to_closed_by_three_people(database_url, users):
         row.query_one("#agency").value = "police"
         row.query_one("#action", Input).value = "Name one officer for the household"
         row.query_one("#due_on", Input).value = "2027-01-15"
+        await pilot.pause(0.5)  # the preview is filled once typing pauses
         await settle(pilot)
-        assert "Name one officer" in str(app.screen.query_one("#preview").render())
+        preview = str(app.screen.query_one("#preview").render())
+        # The real outcome letter, filled with the draft: its words, the partnership's, the dates as letters say them.
+        assert "Name one officer" in preview and "15 January 2027" in preview
+        assert "The police did not link the three reports." in preview and "Safer Leicester Partnership" in preview
+        assert "(once the chair approves)" in preview
         await pilot.press("f9")  # submitting asks first, naming the case
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)

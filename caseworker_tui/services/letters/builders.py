@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from caseworker_tui.models import (
@@ -87,7 +88,7 @@ def build(builder: Builder, case: Case, *, agency: str | None = None,
     `producer` is the username of whoever produces it: they sign when nobody is assigned.
     """
     person = Applicant.get(Applicant.case == case)
-    return builder(Source(case, person, _common(case, person, producer), agency))
+    return builder(Source(case, person, common(case, person, producer), agency))
 
 
 # --- what every letter shares ------------------------------------------------------------------
@@ -113,7 +114,7 @@ def _sender(case: Case, producer: str | None) -> Signatory:
     return Signatory(name="The Community Trigger team", role="Community safety team")
 
 
-def _common(case: Case, person: Applicant, producer: str | None) -> dict[str, Any]:
+def common(case: Case, person: Applicant, producer: str | None) -> dict[str, Any]:
     partnership = context.policy().partnership
     name = clean(person.name)
     return {
@@ -264,16 +265,34 @@ def outcome(src: Source) -> OutcomeContext:
     case, policy, review = src.case, context.policy(), _review(src.case)
     recs = (Recommendation.select().where(Recommendation.case == case)
             .order_by(Recommendation.position))
-    chair = clean(review.approved_by_name)
+    lines = [RecommendationLine(number=r.position, agency=policy.agency_label(r.agency),
+                                action=clean(r.action), due_on=long_date(r.due_on)) for r in recs]
+    return _outcome(src, clean(review.findings), clean(review.summary), lines, chair=clean(review.approved_by_name),
+                    approved_on=long_date(review.approved_at.date()), appeal_by=due_date(appeal_window_end(case)))
+
+
+# How a draft's preview names what only the chair's approval settles.
+UNTIL_APPROVED = "(once the chair approves)"
+
+
+def outcome_draft(src: Source, summary: str, recommendations: list[tuple[str, str, date | None]]) -> OutcomeContext:
+    """The outcome letter as it would read with this draft, before the chair approves it."""
+    policy, review = context.policy(), _review(src.case)
+    lines = [RecommendationLine(number=n, agency=policy.agency_label(agency) if agency else "(agency?)",
+                                action=clean(action) or "(action?)", due_on=long_date(due) if due else "(date?)")
+             for n, (agency, action, due) in enumerate(recommendations, start=1)]
+    return _outcome(src, clean(review.findings), clean(summary) or "(no summary yet)", lines, chair=UNTIL_APPROVED,
+                    approved_on=UNTIL_APPROVED, appeal_by=UNTIL_APPROVED)
+
+
+def _outcome(src: Source, findings: str, summary: str, lines: list[RecommendationLine], *, chair: str,
+             approved_on: str, appeal_by: str) -> OutcomeContext:
+    policy = context.policy()
     return OutcomeContext(
         **{**src.common, "sender": Signatory(name=chair, role="Chair")},
-        findings=clean(review.findings), summary=clean(review.summary),
-        recommendations=[RecommendationLine(number=r.position, agency=policy.agency_label(r.agency),
-                                            action=clean(r.action), due_on=long_date(r.due_on))
-                         for r in recs],
-        chair_name=chair, approved_on=long_date(review.approved_at.date()),
-        appeal_within=policy.timescales.appeal_window.words,
-        appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
+        findings=findings, summary=summary, recommendations=lines, chair_name=chair, approved_on=approved_on,
+        appeal_within=policy.timescales.appeal_window.words, appeal_by=appeal_by,
+        complaints=_complaint_routes(src.case))
 
 
 def appeal_acknowledgement(src: Source) -> AppealAcknowledgementContext:

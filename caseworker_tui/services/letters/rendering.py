@@ -94,13 +94,18 @@ def letter_text(letter_id: int) -> str:
         row = Letter.get_or_none(Letter.id == letter_id)
     if row is None:
         raise NotFound(f"no letter with id {letter_id}")
+    try:
+        return document_text(Path(row.path).read_bytes())
+    except Exception:  # noqa: BLE001 - missing, moved or damaged: the same answer for a user
+        raise NotFound(f"the letter file {row.path} is missing or cannot be read") from None
+
+
+def document_text(data: bytes) -> str:
+    """A .docx's words as plain text: paragraphs, and each table row as its cells joined by |."""
     from docx import Document
     from docx.table import Table
 
-    try:
-        document = Document(row.path)
-    except Exception:  # noqa: BLE001 - missing, moved or damaged: the same answer for a user
-        raise NotFound(f"the letter file {row.path} is missing or cannot be read") from None
+    document = Document(io.BytesIO(data))
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
