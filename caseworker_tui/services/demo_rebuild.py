@@ -22,7 +22,7 @@ from peewee import Database, SqliteDatabase
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import AuditEvent, Case, User, bind
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import audit, auth
+from caseworker_tui.services import audit
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.unit import transaction
 
@@ -120,6 +120,6 @@ def own_accounts(accounts: Sequence[tuple[str, str, str]]) -> tuple[dict[str, Ac
     passphrases = {username: secrets.token_urlsafe(12) for username, _, _ in accounts}
     actors = {}
     for username, role, display_name in accounts:
-        made = auth.add_user(username, role, passphrases[username], display_name=display_name, by=SYSTEM)
+        made = accounts.add_user(username, role, passphrases[username], display_name=display_name, by=SYSTEM)
         actors[username] = Actor(made.username, made.display_name, made.role)
     return actors, passphrases

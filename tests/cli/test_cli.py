@@ -18,7 +18,7 @@ from playhouse.schema_diff import diff_models
 
 from caseworker_tui import cli, services
 from caseworker_tui.models import ALL_MODELS, AuditEvent, Case, bind
-from caseworker_tui.services import auth, workflow
+from caseworker_tui.services import auth, passphrases, workflow
 from caseworker_tui.services.permissions import Actor
 from tests.factories import application, incident, meets_rule_a, report
 
@@ -30,7 +30,7 @@ CONSOLE_SCRIPT = Path(sys.executable).parent / "caseworker"
 @pytest.fixture(autouse=True)
 def _cheap_passphrase_hashes(monkeypatch):
     """`users add` hashes a passphrase; the hash's strength is not what is under test."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passphrases, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

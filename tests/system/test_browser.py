@@ -25,7 +25,7 @@ import pytest
 
 from caseworker_tui.models import AuditEvent, Case, Review, bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import auth, context, intake, workflow
+from caseworker_tui.services import accounts, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.workflow import RecommendationIn
@@ -108,7 +108,7 @@ def seed(url: str) -> tuple[int, str]:
     """Accounts, and one case whose outcome waits for the chair; its id and reference."""
     upgrade(bind(url))
     for username, role, name in [("casey", "caseworker", "Casey Morgan"), ("chris", "chair", "Chris Hall")]:
-        auth.add_user(username, role, PASSPHRASE, display_name=name, by=SYSTEM)
+        accounts.add_user(username, role, PASSPHRASE, display_name=name, by=SYSTEM)
     casey = Actor("casey", "Casey Morgan", "caseworker")
     case = intake.create_request(parse_application(meets_rule_a(), context.policy()), casey)
     workflow.acknowledge(case.id, casey)

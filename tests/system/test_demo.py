@@ -21,7 +21,7 @@ from caseworker_tui import cli
 from caseworker_tui.config import demo_database_url
 from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, Letter, ThresholdDecision, User, db
-from caseworker_tui.services import auth, clock, context
+from caseworker_tui.services import auth, clock, context, passphrases
 from caseworker_tui.services.application import Application, parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
 from caseworker_tui.services.demo import (
@@ -192,7 +192,7 @@ def test_the_same_seed_and_today_plan_the_same_demo():
 
 def test_the_demo_accounts_hash_their_passphrase_once_and_each_signs_in(tmp_path, monkeypatch):
     hashed = []
-    monkeypatch.setattr(auth, "hash_passphrase", lambda p, real=auth.hash_passphrase: hashed.append(p) or real(p))
+    monkeypatch.setattr(passphrases, "hash_passphrase", lambda p, real=passphrases.hash_passphrase: hashed.append(p) or real(p))
     build_demo(demo_database_url(), cases=0, letters_out=tmp_path / "letters")
     assert hashed == ["demo"]
     for username, role, name in DEMO_USERS:

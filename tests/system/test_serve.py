@@ -32,8 +32,7 @@ from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import bind
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.serve import CaseworkerServer, check_address
-from caseworker_tui.services import auth
-from caseworker_tui.services.permissions import SYSTEM
+from caseworker_tui.services import accounts
 
 ROOT = Path(__file__).resolve().parents[2]
 BOUND = 30.0  # seconds any wait below may take before the test fails
@@ -251,7 +250,7 @@ def test_every_session_starts_at_the_sign_in(tmp_path, serve_env, demo):
     """Never signed in on the person's behalf; with --demo the demo accounts are listed there."""
     url = demo_database_url() if demo else serve_env["CASEWORKER_DATABASE_URL"]
     upgrade(bind(url))
-    auth.add_user("chris", "chair", "demo", display_name="Chris Hall", by=SYSTEM)
+    accounts.add_demo_users([("chris", "chair", "Chris Hall")], "demo")
     with serving(tmp_path, serve_env, *(["--demo"] if demo else [])) as server:
         screen = asyncio.run(first_screen(server.port))
     assert "Sign in with your account." in screen
