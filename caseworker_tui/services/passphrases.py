@@ -40,7 +40,7 @@ def check_new(passphrase: str, username: str = "") -> str:
     if normal in common_passphrases() or len(set(normal)) < 4:
         raise InvalidInput("passphrase: this one is among the first any guessing tool tries; choose another",
                            "passphrase")
-    if username and _normal(username) and _normal(username) in normal and len(normal) - len(_normal(username)) < 8:
+    if username and _normal(username) and _normal(username) in normal and len(normal) - len(_normal(username)) < MIN_LENGTH:
         raise InvalidInput("passphrase: too close to the user name; choose another", "passphrase")
     return passphrase
 
