@@ -8,12 +8,10 @@ from argon2 import PasswordHasher
 from peewee import IntegrityError
 
 from caseworker_tui import cli
-from caseworker_tui.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
+from caseworker_tui.errors import InvalidInput, NotFound, PermissionDenied
 from caseworker_tui.models import AuditEvent, Case, User, db
 from caseworker_tui.services import (
-    auth,
     backup,
-    clock,
     context,
     intake,
     retention,
@@ -112,6 +110,7 @@ def test_an_admin_reads_the_access_log_on_the_command_line(users, database_url, 
     open_case(first, users["casey"])
     open_case(second, users["jo"])
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "ada")
 
     assert cli.main(["access-log"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -130,7 +129,8 @@ def test_a_named_account_reads_the_access_log_only_if_an_admin(users, database_u
     assert cli.main(["--as", "ada", "access-log"]) == 0
     assert capsys.readouterr().out.splitlines()[1].split()[2:] == ["casey", "CT-2026-0001"]
     assert cli.main(["--as", "sam", "access-log"]) == 2
-    assert capsys.readouterr().err == "caseworker: Sam Okafor (supervisor) may not read the access log.\n"
+    assert capsys.readouterr().err == ("caseworker: Sam Okafor (supervisor) may not run `caseworker access-log`: "
+                                       "it is for administrators.\n")
 
 
 # --- the audit trail cannot be changed -----------------------------------------------------------
