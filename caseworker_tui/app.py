@@ -1,12 +1,13 @@
 """The Textual application: sign-in, then the home screen for the user's role.
 
 The App owns what every screen shares: the signed-in actor, settings, key remaps, the theme
-(remembered in the config file), the command palette and one place where a failed worker
-becomes a clear notification instead of a crash.
+(each person's own, kept with their account), signing out a desk left idle, the command palette
+and one place where a failed worker becomes a clear notification instead of a crash.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 from textual import events
@@ -16,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from caseworker_tui.config import Settings, data_dir, save_preference
+from caseworker_tui.config import Settings, data_dir
 from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
@@ -31,6 +32,8 @@ def _case_provider():
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
 HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
+IDLE_CHECK_SECONDS = 15.0  # how often an idle desk is looked for
+_monotonic = time.monotonic  # moved on in tests
 
 
 class CaseworkerApp(App[None]):
@@ -63,6 +66,8 @@ class CaseworkerApp(App[None]):
         self._after_policy: list[Callable[[], object]] = []
         self._held_keys: list[events.Key] | None = None
         self._hold_timer: Timer | None = None
+        self._last_input = _monotonic()
+        self._theme_kept: str | None = None  # the signed-in person's theme as last stored
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -72,6 +77,8 @@ class CaseworkerApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        if self.settings.idle_minutes:
+            self.set_interval(IDLE_CHECK_SECONDS, self.sign_out_if_idle)
         if self._initial_actor is not None:
             self.signed_in(self._initial_actor)
         else:
@@ -110,11 +117,40 @@ class CaseworkerApp(App[None]):
             "`caseworker policy show` prints the policy in force."),
             lambda _: self.exit(return_code=2, message=message))
 
+    # --- the person's own theme, and the idle desk ---------------------------------------------
+
     def _remember_theme(self, theme) -> None:
-        try:
-            save_preference("theme", theme.name)
-        except OSError as exc:
-            self.notify(f"Could not remember the theme: {exc.strerror}", severity="warning")
+        """A theme chosen while signed in is that person's; before sign-in nothing is kept anywhere."""
+        if self.actor is None or theme.name == self._theme_kept:
+            return
+        self._theme_kept = theme.name
+        actor = self.actor
+        from caseworker_tui.services import preferences  # not at start-up: it brings argon2 with it
+
+        self.run_worker(lambda: preferences.remember(actor, "theme", theme.name), thread=True,
+                        group="preferences", exit_on_error=False)
+
+    def _apply_choices(self, actor: Actor) -> None:
+        from caseworker_tui.services import preferences
+
+        choices = preferences.of(actor)
+        self.call_from_thread(self._apply_theme, actor, choices.get("theme"))
+
+    def _apply_theme(self, actor: Actor, theme: str | None) -> None:
+        if self.actor != actor:
+            return  # signed out meanwhile
+        self._theme_kept = theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+
+    def sign_out_if_idle(self) -> None:
+        """Sign a desk out after the settings' idle minutes without a key or a click: at a shared
+        desk the next person must not find the last one still signed in. Unsaved input is lost."""
+        minutes = self.settings.idle_minutes
+        if self.actor is None or not minutes or _monotonic() - self._last_input < minutes * 60:
+            return
+        self._sign_out()
+        self.notify(f"Signed out after {minutes} minute{'s' if minutes != 1 else ''} without use.", timeout=30)
 
     def signed_in(self, actor: Actor) -> None:
         """Show the signed-in user in the header and open their home screen.
@@ -122,7 +158,9 @@ class CaseworkerApp(App[None]):
         Each home screen is a Textual mode, made when first visited and kept while signed in,
         so coming back to the queue finds its filters, page and cursor as they were left."""
         self.actor = actor
+        self._last_input = _monotonic()
         self.sub_title = f"{actor.display_name} · {actor.role}" + (" · demo" if self.demo else "")
+        self.run_worker(lambda: self._apply_choices(actor), thread=True, group="preferences", exit_on_error=False)
         for name in HOME_SCREENS:
             self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
@@ -277,6 +315,8 @@ class CaseworkerApp(App[None]):
         """While keys are held, every key is kept: one just pressed, and one that went to the old
         screen before it knew (a quick typist's keys can all be under way before `n` is handled),
         which would otherwise come back here to run the old screen's bindings."""
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = _monotonic()
         if self._held_keys is not None and isinstance(event, events.Key):
             self._held_keys.append(event)
             return
@@ -298,6 +338,9 @@ class CaseworkerApp(App[None]):
 
         self.actor = None
         self.sub_title = ""
+        self._theme_kept = None
+        if self.settings.theme in self.available_themes:  # the next person starts from the install's
+            self.theme = self.settings.theme
         if SIGNED_OUT not in self._modes:
             self.add_mode(SIGNED_OUT, lambda: SignInScreen("", demo=self.demo))
         self.switch_mode(SIGNED_OUT)

@@ -14,7 +14,7 @@ from peewee import SqliteDatabase
 
 from caseworker_tui.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
 from caseworker_tui.models import AuditEvent, User, db
-from caseworker_tui.services import accounts, auth, clock, context, intake, passphrases
+from caseworker_tui.services import accounts, auth, clock, context, intake, passphrases, preferences
 from caseworker_tui.services.application import parse_application
 from tests.factories import meets_rule_a
 
@@ -288,3 +288,18 @@ def test_a_weak_passphrase_is_refused_naming_the_field(users, passphrase, why):
 def test_the_deny_list_ships_with_the_package():
     assert "password1234" in passphrases.common_passphrases()
     assert len(passphrases.common_passphrases()) > 50
+
+
+# --- a person's own choices -----------------------------------------------------------------------
+
+def test_choices_are_kept_per_account_and_only_known_ones(users):
+    preferences.remember(users["casey"], "theme", "nord")
+    preferences.remember(users["sam"], "theme", "gruvbox")
+    preferences.remember(users["casey"], "theme", "dracula")
+    assert (preferences.of(users["casey"]), preferences.of(users["sam"]), preferences.of(users["jo"])) == (
+        {"theme": "dracula"}, {"theme": "gruvbox"}, {})
+    with pytest.raises(InvalidInput, match="not one a person chooses"):
+        preferences.remember(users["casey"], "database_url", "sqlite:///elsewhere")
+    with pytest.raises(InvalidInput, match="theme: a name of at most 60"):
+        preferences.remember(users["casey"], "theme", "x" * 61)
+    assert preferences.of(users["casey"]) == {"theme": "dracula"}
