@@ -139,13 +139,15 @@ body.-first-byte .textual-terminal {{ opacity: 1; }}
 <div id="terminal" class="textual-terminal" data-session-websocket-url="{websocket}"
  data-font-size="{font_size}"></div>
 <script>
-// The terminal takes keys as soon as the page is up: the sign-in needs no click first.
-function focusTerminal() {{
+// The terminal takes keys as soon as the app's first screen arrives, so the sign-in needs no click
+// first. Not before: the terminal tells the app it has the focus, which it cannot while connecting.
+new MutationObserver(function (changes, watcher) {{
   var keys = document.querySelector("#terminal .xterm-helper-textarea");
-  if (keys) {{ keys.focus(); }} else {{ setTimeout(focusTerminal, 20); }}
-}}
-window.addEventListener("load", focusTerminal);
-document.addEventListener("click", function (e) {{ if (!e.target.closest("button")) focusTerminal(); }});
+  if (keys && document.body.classList.contains("-first-byte")) {{
+    watcher.disconnect();
+    if (document.activeElement !== keys) keys.focus();
+  }}
+}}).observe(document.body, {{attributes: true, attributeFilter: ["class"]}});
 </script>
 </body>
 </html>
