@@ -29,7 +29,7 @@ def _case_provider():
     return CaseProvider
 
 
-HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
+HOME_SCREENS = ("queue", "deadlines", "approvals", "stats", "accounts")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
 HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
 IDLE_CHECK_SECONDS = 15.0  # how often an idle desk is looked for
@@ -50,6 +50,7 @@ class CaseworkerApp(App[None]):
         Binding("f4", "go('deadlines')", "Deadlines", id="go_deadlines"),
         Binding("f6", "go('approvals')", "Approvals", id="go_approvals"),
         Binding("f7", "go('stats')", "Figures", id="go_stats"),
+        Binding("f10", "go('accounts')", "Accounts", id="go_accounts"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -182,6 +183,10 @@ class CaseworkerApp(App[None]):
             from caseworker_tui.screens.stats import StatsScreen
 
             return StatsScreen(self.actor, data_dir() / "public-figures")  # beside the letters, not among them
+        if name == "accounts":
+            from caseworker_tui.screens.accounts import AccountsScreen
+
+            return AccountsScreen(self.actor)
         from caseworker_tui.screens.queue import IntakeScreen
 
         return IntakeScreen(self.actor)
@@ -194,17 +199,23 @@ class CaseworkerApp(App[None]):
         if action == "go":
             if self.actor is None:
                 return False
-            return parameters[:1] != ("stats",) or allowed(self.actor, "view_stats")
+            return self._may_go(str(parameters[0]) if parameters else "")
         if action == "new_request":
             return self.actor is not None and allowed(self.actor, "create_request")
         return True
+
+    GUARDED = {"stats": "view_stats", "accounts": "manage_users"}  # homes not every role has
+
+    def _may_go(self, name: str) -> bool:
+        return self.actor is not None and (name not in self.GUARDED or allowed(self.actor, self.GUARDED[name]))
 
     def action_go(self, name: str) -> None:
         """Open a top-level screen in place of whatever is showing (the stack never grows)."""
         if self.actor is None:
             return
-        if name == "stats" and not allowed(self.actor, "view_stats"):
-            self.notify("Your role does not include the yearly figures.", severity="warning")
+        if not self._may_go(name):
+            words = "the yearly figures" if name == "stats" else "managing accounts"
+            self.notify(f"Your role does not include {words}.", severity="warning")
             return
         self.leave_asking_first("Leave without saving? What you typed will be lost.", "Leave",
                                 lambda: self._go_when_ready(name))
@@ -361,6 +372,9 @@ class CaseworkerApp(App[None]):
         if allowed(self.actor, "view_stats"):
             yield SystemCommand("Yearly figures", "The public figures and how well deadlines were met",
                                 lambda: self.action_go("stats"))
+        if allowed(self.actor, "manage_users"):
+            yield SystemCommand("Accounts", "Unlock, close, change the role or the passphrase of an account",
+                                lambda: self.action_go("accounts"))
         if allowed(self.actor, "create_request"):
             yield SystemCommand("New request", "Record a Community Trigger request", self.action_new_request)
         yield SystemCommand("Keys", "Every key binding on this screen", self.action_help)
