@@ -1,12 +1,13 @@
 """The Textual application: sign-in, then the home screen for the user's role.
 
 The App owns what every screen shares: the signed-in actor, settings, key remaps, the theme
-(remembered in the config file), the command palette and one place where a failed worker
-becomes a clear notification instead of a crash.
+(each person's own, kept with their account), signing out a desk left idle, the command palette
+and one place where a failed worker becomes a clear notification instead of a crash.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 
 from textual import events
@@ -16,7 +17,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
-from caseworker_tui.config import Settings, data_dir, save_preference
+from caseworker_tui.config import Settings, data_dir
 from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
@@ -28,9 +29,11 @@ def _case_provider():
     return CaseProvider
 
 
-HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
+HOME_SCREENS = ("queue", "deadlines", "approvals", "stats", "accounts")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
 HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
+IDLE_CHECK_SECONDS = 15.0  # how often an idle desk is looked for
+_monotonic = time.monotonic  # moved on in tests
 
 
 class CaseworkerApp(App[None]):
@@ -47,6 +50,7 @@ class CaseworkerApp(App[None]):
         Binding("f4", "go('deadlines')", "Deadlines", id="go_deadlines"),
         Binding("f6", "go('approvals')", "Approvals", id="go_approvals"),
         Binding("f7", "go('stats')", "Figures", id="go_stats"),
+        Binding("f10", "go('accounts')", "Accounts", id="go_accounts"),
         Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
     ]
 
@@ -63,6 +67,8 @@ class CaseworkerApp(App[None]):
         self._after_policy: list[Callable[[], object]] = []
         self._held_keys: list[events.Key] | None = None
         self._hold_timer: Timer | None = None
+        self._last_input = _monotonic()
+        self._theme_kept: str | None = None  # the signed-in person's theme as last stored
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -72,6 +78,8 @@ class CaseworkerApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        if self.settings.idle_minutes:
+            self.set_interval(IDLE_CHECK_SECONDS, self.sign_out_if_idle)
         if self._initial_actor is not None:
             self.signed_in(self._initial_actor)
         else:
@@ -110,11 +118,40 @@ class CaseworkerApp(App[None]):
             "`caseworker policy show` prints the policy in force."),
             lambda _: self.exit(return_code=2, message=message))
 
+    # --- the person's own theme, and the idle desk ---------------------------------------------
+
     def _remember_theme(self, theme) -> None:
-        try:
-            save_preference("theme", theme.name)
-        except OSError as exc:
-            self.notify(f"Could not remember the theme: {exc.strerror}", severity="warning")
+        """A theme chosen while signed in is that person's; before sign-in nothing is kept anywhere."""
+        if self.actor is None or theme.name == self._theme_kept:
+            return
+        self._theme_kept = theme.name
+        actor = self.actor
+        from caseworker_tui.services import preferences  # not at start-up: it brings argon2 with it
+
+        self.run_worker(lambda: preferences.remember(actor, "theme", theme.name), thread=True,
+                        group="preferences", exit_on_error=False)
+
+    def _apply_choices(self, actor: Actor) -> None:
+        from caseworker_tui.services import preferences
+
+        choices = preferences.of(actor)
+        self.call_from_thread(self._apply_theme, actor, choices.get("theme"))
+
+    def _apply_theme(self, actor: Actor, theme: str | None) -> None:
+        if self.actor != actor:
+            return  # signed out meanwhile
+        self._theme_kept = theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+
+    def sign_out_if_idle(self) -> None:
+        """Sign a desk out after the settings' idle minutes without a key or a click: at a shared
+        desk the next person must not find the last one still signed in. Unsaved input is lost."""
+        minutes = self.settings.idle_minutes
+        if self.actor is None or not minutes or _monotonic() - self._last_input < minutes * 60:
+            return
+        self._sign_out()
+        self.notify(f"Signed out after {minutes} minute{'s' if minutes != 1 else ''} without use.", timeout=30)
 
     def signed_in(self, actor: Actor) -> None:
         """Show the signed-in user in the header and open their home screen.
@@ -122,7 +159,9 @@ class CaseworkerApp(App[None]):
         Each home screen is a Textual mode, made when first visited and kept while signed in,
         so coming back to the queue finds its filters, page and cursor as they were left."""
         self.actor = actor
+        self._last_input = _monotonic()
         self.sub_title = f"{actor.display_name} · {actor.role}" + (" · demo" if self.demo else "")
+        self.run_worker(lambda: self._apply_choices(actor), thread=True, group="preferences", exit_on_error=False)
         for name in HOME_SCREENS:
             self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
@@ -155,6 +194,10 @@ class CaseworkerApp(App[None]):
             from caseworker_tui.screens.stats import StatsScreen
 
             return StatsScreen(self.actor, data_dir() / "public-figures")  # beside the letters, not among them
+        if name == "accounts":
+            from caseworker_tui.screens.accounts import AccountsScreen
+
+            return AccountsScreen(self.actor)
         from caseworker_tui.screens.queue import IntakeScreen
 
         return IntakeScreen(self.actor)
@@ -167,17 +210,23 @@ class CaseworkerApp(App[None]):
         if action == "go":
             if self.actor is None:
                 return False
-            return parameters[:1] != ("stats",) or allowed(self.actor, "view_stats")
+            return self._may_go(str(parameters[0]) if parameters else "")
         if action == "new_request":
             return self.actor is not None and allowed(self.actor, "create_request")
         return True
+
+    GUARDED = {"stats": "view_stats", "accounts": "manage_users"}  # homes not every role has
+
+    def _may_go(self, name: str) -> bool:
+        return self.actor is not None and (name not in self.GUARDED or allowed(self.actor, self.GUARDED[name]))
 
     def action_go(self, name: str) -> None:
         """Open a top-level screen in place of whatever is showing (the stack never grows)."""
         if self.actor is None:
             return
-        if name == "stats" and not allowed(self.actor, "view_stats"):
-            self.notify("Your role does not include the yearly figures.", severity="warning")
+        if not self._may_go(name):
+            words = "the yearly figures" if name == "stats" else "managing accounts"
+            self.notify(f"Your role does not include {words}.", severity="warning")
             return
         self.leave_asking_first("Leave without saving? What you typed will be lost.", "Leave",
                                 lambda: self._go_when_ready(name))
@@ -288,6 +337,8 @@ class CaseworkerApp(App[None]):
         """While keys are held, every key is kept: one just pressed, and one that went to the old
         screen before it knew (a quick typist's keys can all be under way before `n` is handled),
         which would otherwise come back here to run the old screen's bindings."""
+        if isinstance(event, events.Key | events.MouseDown):
+            self._last_input = _monotonic()
         if self._held_keys is not None and isinstance(event, events.Key):
             self._held_keys.append(event)
             return
@@ -309,6 +360,9 @@ class CaseworkerApp(App[None]):
 
         self.actor = None
         self.sub_title = ""
+        self._theme_kept = None
+        if self.settings.theme in self.available_themes:  # the next person starts from the install's
+            self.theme = self.settings.theme
         if SIGNED_OUT not in self._modes:
             self.add_mode(SIGNED_OUT, lambda: SignInScreen("", demo=self.demo))
         self.switch_mode(SIGNED_OUT)
@@ -329,6 +383,9 @@ class CaseworkerApp(App[None]):
         if allowed(self.actor, "view_stats"):
             yield SystemCommand("Yearly figures", "The public figures and how well deadlines were met",
                                 lambda: self.action_go("stats"))
+        if allowed(self.actor, "manage_users"):
+            yield SystemCommand("Accounts", "Unlock, close, change the role or the passphrase of an account",
+                                lambda: self.action_go("accounts"))
         if allowed(self.actor, "create_request"):
             yield SystemCommand("New request", "Record a Community Trigger request", self.action_new_request)
         yield SystemCommand("Keys", "Every key binding on this screen", self.action_help)

@@ -2,7 +2,8 @@
 
 The file is `$CASEWORKER_CONFIG`, else `config.toml` in the user's config directory. It holds
 where the database is, which policy is in force, where letters go, the mail server that sends them,
-the theme and key remaps.
+the theme a session starts with, key remaps, when an idle desk signs out, and what `serve` accepts.
+The app only reads it: a person's own choices (their theme) are kept with their account.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Settings:
     policy_file: Path | None = None
     letters_dir: Path | None = None  # templates that override the shipped ones, by file name
     output_dir: Path = field(default_factory=lambda: data_dir() / "letters")
-    theme: str = "textual-dark"
+    theme: str = "textual-dark"  # until a person signs in and their own choice applies
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. {"new_request": "f2"}
     # The partnership's mail server, for letters sent by e-mail: smtp://user@host:587 (STARTTLS) or
     # smtps://user@host:465. The password is never in the URL: CASEWORKER_SMTP_PASSWORD or smtp_password.
@@ -76,15 +77,24 @@ class Settings:
     smtp_sender: str | None = None  # From, e.g. "Safer Leicester Partnership <asb.review@leicester.gov.uk>"
     smtp_reply_to: str | None = None  # Reply-To; without it, the policy's partnership e-mail
     smtp_password: str | None = field(default=None, repr=False)  # kept out of repr, so out of any log line
+    # Minutes without a key or a click after which a signed-in desk signs out (shared desks); 0: never.
+    idle_minutes: int = 15
+    # `caseworker serve`: the address people reach it by (its scheme, host and port are the only Origin
+    # and Host it accepts; default: the address it binds), and how many sessions it runs at once.
+    public_url: str | None = None
+    max_sessions: int = 20
+    max_sessions_per_address: int = 4
 
 
 # What each setting holds, in the words an error message uses.
 _TEXT, _PATH, _TABLE = "text", "a file or folder path", "a table of binding id = keys"
+_COUNT = "a whole number, 0 or more"
 _SMTP_URL = "an smtp:// or smtps:// URL, e.g. smtp://user@mail.example.org:587, with no password in it"
 _ADDRESS = 'an e-mail address, e.g. "Community Trigger <asb@example.org>"'
 _KINDS = {"database_url": _TEXT, "policy_file": _PATH, "letters_dir": _PATH, "output_dir": _PATH,
           "theme": _TEXT, "keymap": _TABLE, "smtp_url": _SMTP_URL, "smtp_sender": _ADDRESS,
-          "smtp_reply_to": _ADDRESS, "smtp_password": _TEXT}
+          "smtp_reply_to": _ADDRESS, "smtp_password": _TEXT, "idle_minutes": _COUNT, "public_url": _TEXT,
+          "max_sessions": _COUNT, "max_sessions_per_address": _COUNT}
 assert set(_KINDS) == {f.name for f in fields(Settings)}
 _MAY_HOLD_A_PASSWORD = frozenset({"smtp_url", "smtp_password"})
 
@@ -115,6 +125,8 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def _from_environment(key: str, text: str) -> Any:
+    if _KINDS[key] == _COUNT:
+        return int(text) if text.strip().isdigit() else text
     if _KINDS[key] != _TABLE:
         return text
     try:
@@ -132,6 +144,8 @@ def _checked(key: str, value: Any, source: str) -> Any:
     if kind == _PATH and isinstance(value, str | Path) and str(value):
         return Path(value)
     if kind == _TEXT and isinstance(value, str):
+        return value
+    if kind == _COUNT and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if kind == _SMTP_URL and isinstance(value, str) and _is_smtp_url(value):
         return value
@@ -160,28 +174,3 @@ def _is_address(text: str) -> bool:
 
     address = parseaddr(text)[1]
     return "@" in address and not address.startswith("@") and not address.endswith("@")
-
-
-def save_preference(key: str, value: Any) -> None:
-    """Remember a user preference (theme) in the config file, keeping what else it holds."""
-    path = config_path()
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    rendered = f"{key} = {_toml_value(value)}"
-    for n, line in enumerate(lines):
-        if line.split("=", 1)[0].strip() == key and not line.lstrip().startswith("["):
-            lines[n] = rendered
-            break
-    else:
-        first_table = next((n for n, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
-        lines.insert(first_table, rendered)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'

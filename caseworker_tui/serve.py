@@ -8,6 +8,11 @@ without a shell in a process group of its own, its output is read until it ends,
 that ends is followed through: ask the app to quit, then SIGTERM, then SIGKILL, each after a short
 grace. Stopping the server does the same for every session. The app runs Textual's web driver as
 adapted by `served_driver`, which ends the app should the server itself vanish.
+
+What it accepts: requests whose Host is the public address (or the address it binds, where the
+reverse proxy connects), websockets only from a page it served, with that page's Origin and its
+one-time token, no more sessions than the settings allow in all and from one address, and no
+connection that takes longer than REQUEST_TIMEOUT to send its request. It lists no folder.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ import html
 import ipaddress
 import logging
 import os
+import secrets
 import signal
 import sys
+import time
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -34,6 +41,9 @@ DRIVER = "caseworker_tui.served_driver:ServedDriver"
 QUIT_GRACE = 2.0  # seconds an app has to quit when asked, before SIGTERM
 TERM_GRACE = 3.0  # and after SIGTERM, before SIGKILL
 HEARTBEAT = 5.0  # seconds between websocket pings: a browser that vanished is noticed within ~8 s
+REQUEST_TIMEOUT = 10.0  # seconds a connection has to send a whole request before it is closed
+TOKEN_SECONDS = 60.0  # how long a served page's token opens a session
+MAX_WAITING_TOKENS = 200  # pages served whose session has not opened yet; beyond that, pages wait
 BEHIND_PROXY = ("caseworker serve speaks plain HTTP and has no single sign-on: put it behind the "
                 "organisation's reverse proxy, which terminates TLS, and never expose the port itself.")
 
@@ -71,6 +81,33 @@ def check_address(host: str, port: int, public_url: str | None) -> tuple[str, li
     return public_url.rstrip("/"), [f"warning: {BEHIND_PROXY}"]
 
 
+def client_address(request: web.Request) -> str:
+    """The browser's address: the connection's, or, where that is a reverse proxy on this machine,
+    the address the proxy added last to X-Forwarded-For (the one it saw; earlier ones anyone can write)."""
+    peer = request.remote or ""
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if forwarded and is_loopback(peer):
+        return forwarded.split(",")[-1].strip() or peer
+    return peer
+
+
+def allowed_hosts(public_url: str, host: str, port: int) -> set[str]:
+    """The Host header values a request may carry: the public address (with or without its default
+    port) and the bound address, where a reverse proxy on this machine connects."""
+    parts = urlsplit(public_url)
+    name = (parts.hostname or "").lower()
+    name = f"[{name}]" if ":" in name else name
+    default = 443 if parts.scheme == "https" else 80
+    public_port = parts.port or default
+    bound = f"[{host}]" if ":" in host else host.lower()
+    found = {f"{name}:{public_port}", f"{bound}:{port}"}
+    if public_port == default:
+        found.add(name)
+    if port == 80:
+        found.add(bound)
+    return found
+
+
 PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -101,6 +138,17 @@ body.-first-byte .textual-terminal {{ opacity: 1; }}
 <button type="button" id="start" onclick="location.replace(location.pathname)">Start</button>
 <div id="terminal" class="textual-terminal" data-session-websocket-url="{websocket}"
  data-font-size="{font_size}"></div>
+<script>
+// The terminal takes keys as soon as the app's first screen arrives, so the sign-in needs no click
+// first. Not before: the terminal tells the app it has the focus, which it cannot while connecting.
+new MutationObserver(function (changes, watcher) {{
+  var keys = document.querySelector("#terminal .xterm-helper-textarea");
+  if (keys && document.body.classList.contains("-first-byte")) {{
+    watcher.disconnect();
+    if (document.activeElement !== keys) keys.focus();
+  }}
+}}).observe(document.body, {{attributes: true, attributeFilter: ["class"]}});
+</script>
 </body>
 </html>
 """
@@ -113,6 +161,7 @@ class AppSession(AppService):
         super().__init__(" ".join(argv), **kwargs)
         self.argv = argv
         self.environment = environment
+        self.address = ""  # the browser's, as `client_address` tells it
         self._ending: asyncio.Future[None] | None = None
 
     @property
@@ -184,21 +233,48 @@ class CaseworkerServer(Server):
     app processes are tracked from start to end."""
 
     def __init__(self, argv: list[str], *, host: str, port: int, public_url: str,
-                 environment: dict[str, str] | None = None, title: str = "caseworker") -> None:
+                 environment: dict[str, str] | None = None, title: str = "caseworker",
+                 max_sessions: int = 20, max_sessions_per_address: int = 4) -> None:
         super().__init__(" ".join(argv), host=host, port=port, title=title, public_url=public_url)
         self.argv = argv
         self.environment = environment or {}
         self.sessions: set[AppSession] = set()
+        self.max_sessions = max_sessions
+        self.max_sessions_per_address = max_sessions_per_address
+        self._tokens: dict[str, float] = {}  # one-time token -> when it stops opening a session
         parts = urlsplit(self.public_url)
         self._origin = f"{parts.scheme}://{parts.netloc}"
         self._ws_origin = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}"
+        self._hosts = allowed_hosts(self.public_url, host, port)
+
+    async def _make_app(self) -> web.Application:
+        """textual-serve's routes, with the session's token in the websocket's path, a static folder
+        that lists nothing, and every request checked for its Host first."""
+        app = web.Application(middlewares=[self._check_host])
+        app.add_routes([
+            web.get("/", self.handle_index, name="index"),
+            web.get("/ws/{token}", self.handle_websocket, name="websocket"),
+            web.get("/download/{key}", self.handle_download, name="download"),
+            web.static("/static", self.statics_path, show_index=False, name="static"),
+        ])
+        app.on_startup.append(self.on_startup)
+        app.on_shutdown.append(self.on_shutdown)
+        return app
+
+    @web.middleware
+    async def _check_host(self, request: web.Request, handler):
+        """A page another site's name resolves to this server (DNS rebinding) names that site as Host."""
+        if request.host.lower() not in self._hosts:
+            raise web.HTTPMisdirectedRequest(text="This server answers only to its own address.")
+        return await handler(request)
 
     # --- the page ------------------------------------------------------------------------------
 
     async def handle_index(self, request: web.Request) -> web.Response:
         static = f"{self.public_url}/static/"
+        token = self._new_token()
         page = PAGE.format(title=html.escape(self.title), static=html.escape(static),
-                           websocket=html.escape(f"{self._ws_origin}{urlsplit(self.public_url).path}/ws"),
+                           websocket=html.escape(f"{self._ws_origin}{urlsplit(self.public_url).path}/ws/{token}"),
                            font_size=to_int(request.query.get("fontsize", "16"), 16))
         return web.Response(text=page, content_type="text/html", headers=self._page_headers())
 
@@ -212,14 +288,35 @@ class CaseworkerServer(Server):
 
     # --- sessions ------------------------------------------------------------------------------
 
-    def _same_site(self, request: web.Request) -> bool:
-        """A browser tells where the page that opens a session came from: only ours may."""
-        origin = request.headers.get("Origin")
-        return origin is None or origin in (self._origin, f"{request.scheme}://{request.host}")
+    def _new_token(self) -> str:
+        now = time.monotonic()
+        self._tokens = {t: until for t, until in self._tokens.items() if until > now}
+        if len(self._tokens) >= MAX_WAITING_TOKENS:
+            raise web.HTTPServiceUnavailable(text="Too many pages are opening at once; try again in a minute.")
+        token = secrets.token_urlsafe(32)
+        self._tokens[token] = now + TOKEN_SECONDS
+        return token
+
+    def _refusal(self, request: web.Request) -> web.HTTPException | None:
+        """Why a websocket may not open a session, if it may not. A browser always sends the Origin
+        of the page that opens a websocket: only ours may, and only with the token that page was
+        given, once. Sessions are counted in all and from each address."""
+        if request.headers.get("Origin") != self._origin:
+            return web.HTTPForbidden(text="This session must be opened from the caseworker page.")
+        until = self._tokens.pop(request.match_info.get("token", ""), 0.0)
+        if until < time.monotonic():
+            return web.HTTPForbidden(text="This page has expired; load it again.")
+        if len(self.sessions) >= self.max_sessions:
+            return web.HTTPServiceUnavailable(text="The server is running as many sessions as it may.")
+        address = client_address(request)
+        if sum(s.address == address for s in self.sessions) >= self.max_sessions_per_address:
+            return web.HTTPServiceUnavailable(text="This computer has as many sessions open as it may.")
+        return None
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
-        if not self._same_site(request):
-            raise web.HTTPForbidden(text="This session must be opened from the caseworker page.")
+        refusal = self._refusal(request)
+        if refusal is not None:
+            raise refusal
         # A browser that never answers the closing handshake is not waited for long either.
         websocket = web.WebSocketResponse(heartbeat=HEARTBEAT, timeout=QUIT_GRACE)
         width = to_int(request.query.get("width", "80"), 80)
@@ -228,6 +325,7 @@ class CaseworkerServer(Server):
         session = AppSession(self.argv, self.environment, write_bytes=websocket.send_bytes,
                              write_str=websocket.send_str, close=websocket.close,
                              download_manager=self.download_manager, debug=self.debug)
+        session.address = client_address(request)
         self.sessions.add(session)
         try:
             await session.start(width, height)
@@ -262,7 +360,8 @@ class CaseworkerServer(Server):
             loop.add_signal_handler(sig, self.request_exit)
         try:
             web.run_app(self._make_app(), host=self.host, port=self.port, handle_signals=False, loop=loop,
-                        print=self._listening, shutdown_timeout=QUIT_GRACE + 2 * TERM_GRACE + 1)
+                        print=self._listening, shutdown_timeout=QUIT_GRACE + 2 * TERM_GRACE + 1,
+                        keepalive_timeout=REQUEST_TIMEOUT)
         finally:
             for session in list(self.sessions):  # a last resort: none should be left by now
                 session.signal_group(signal.SIGKILL)

@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 
-from textual import messages
+from textual import events, messages
 from textual.drivers.web_driver import WebDriver
 
 EXIT_GRACE = 2.0  # seconds an app is given to end cleanly once it has been asked to
@@ -41,6 +41,11 @@ class ServedDriver(WebDriver):
 
     def start_application_mode(self) -> None:
         super().start_application_mode()
+        # Textual's driver takes the browser's terminal as unfocused at first (an AppBlur, queued
+        # last); our page focuses it as the app's first bytes arrive, and its "focus" can come before
+        # that blur and be undone by it. The session starts focused, so what is typed at once is
+        # shown in a field that looks focused.
+        self._app.call_later(self._app.post_message, events.AppFocus())
         self._loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             # A plain handler, not the loop's: it runs even while the loop is stuck in a write.

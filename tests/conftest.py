@@ -18,8 +18,8 @@ import pytest
 
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import auth, clock, context
-from caseworker_tui.services.permissions import SYSTEM, Actor
+from caseworker_tui.services import accounts, clock, context, passphrases
+from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.policy import load_policy
 
 TODAY = date(2026, 11, 25)
@@ -70,7 +70,7 @@ def _quick_hashes(monkeypatch):
     """Argon2 at its cheapest: the suite creates many accounts; production keeps the library's defaults."""
     from argon2 import PasswordHasher
 
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passphrases, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(autouse=True)
@@ -117,7 +117,7 @@ def users(database) -> dict[str, Actor]:
     for username, role, name in [("casey", "caseworker", "Casey Morgan"), ("jo", "caseworker", "Jo Patel"),
                                  ("sam", "supervisor", "Sam Okafor"), ("chris", "chair", "Chris Hall"),
                                  ("ada", "admin", "Ada Lovelace")]:
-        auth.add_user(username, role, "demo", display_name=name, by=SYSTEM)
+        accounts.add_demo_users([(username, role, name)], "demo")
         made[username] = Actor(username, name, role)
     return made
 

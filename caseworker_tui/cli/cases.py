@@ -137,8 +137,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_cases(args: argparse.Namespace) -> int:
     from caseworker_tui.services.cases import list_cases
+    from caseworker_tui.services.permissions import require
 
     common.open_database(args)
+    if not getattr(args, "demo", False):  # applicants' names: a person reads them (the demo's are made up)
+        require(common.acting_user(args, role="caseworker"), "view_cases")
     rows = list_cases(stage=args.stage, overdue=args.overdue)
     if args.json:
         print(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))

@@ -13,7 +13,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from caseworker_tui.errors import CaseworkerError, InvalidInput, SignInFailed
+from caseworker_tui.errors import CaseworkerError, InvalidInput, PermissionDenied, SignInFailed
 
 if TYPE_CHECKING:
     from caseworker_tui.config import Settings
@@ -24,8 +24,8 @@ EXIT_FAILED = 1  # the database cannot be reached, the disk is full …
 EXIT_BAD_INPUT = 2  # as argparse exits for a bad option: the user can put it right
 EXIT_INTERRUPTED = 130  # Ctrl+C, as the shell reports it
 
-# The name the command line acts under when no account is named; `services.auth` reserves it,
-# so no account can ever take it.
+# The name the command line acts under, with the operating-system user after a colon, for the few
+# things done with the database's own access; `services.accounts` reserves it, so no account takes it.
 OPERATOR = "cli"
 ACCOUNT_VARIABLE = "CASEWORKER_USER"
 
@@ -84,35 +84,52 @@ def show_demo_progress(done: int, total: int) -> None:
 
 # --- who the command acts as --------------------------------------------------------------------
 
-def acting_user(args: argparse.Namespace, *, role: str) -> Actor:
-    """The one identity of the command line; call it once the database is open.
+def acting_user(args: argparse.Namespace, *, role: str, or_operator: bool = False) -> Actor:
+    """The one identity of the command line: the person the command acts as, recorded on all it does.
+    Call it once the database is open.
 
-    An account named by `--as NAME` (or CASEWORKER_USER) is that account, and the services check its
-    role exactly as they would in the app. With none named, the command acts as the person at the
-    shell, under the reserved name `cli` and the `role` its task needs: whoever can run a command
-    against the database can read the database already, so the check guards the app's users, not
-    the shell.
+    The account named by `--as NAME` (or CASEWORKER_USER); with none named, the account with the
+    operating-system user's name, if there is one. The services then check its role exactly as in
+    the app, and a command for administrators (`role="admin"`: users, retention, subject access,
+    the access log, backups, wiping a database) refuses any other role here, before it reads a thing.
+    With no person at all the command is refused, but for the few things only the database's own
+    access may do (`or_operator`: the first account, unlocking one): those act as the command line,
+    recorded as `cli:` and the operating-system user.
     """
+    from caseworker_tui.services import auth
     from caseworker_tui.services.permissions import Actor
 
-    name = getattr(args, "acting_as", None) or os.environ.get(ACCOUNT_VARIABLE, "").strip()
-    if name:
-        from caseworker_tui.services import auth
-
-        try:
-            return auth.find_actor(name)
-        except SignInFailed as exc:
-            source = "--as" if getattr(args, "acting_as", None) else ACCOUNT_VARIABLE
+    named = getattr(args, "acting_as", None) or os.environ.get(ACCOUNT_VARIABLE, "").strip()
+    source = "--as" if getattr(args, "acting_as", None) else ACCOUNT_VARIABLE
+    try:
+        actor = auth.find_actor(named or shell_user())
+    except SignInFailed as exc:
+        if named:
             raise InvalidInput(f"{source}: {exc}", "as") from None
-    return Actor(OPERATOR, f"Command line ({shell_user()})", role)
+        if or_operator:
+            return Actor(f"{OPERATOR}:{shell_user()}"[:60], f"Command line ({shell_user()})", "admin")
+        raise InvalidInput(f"--as: this command acts as a person, and the operating-system user {shell_user()!r} "
+                           f"has no account: name yours with --as NAME (or {ACCOUNT_VARIABLE})", "as") from None
+    if role == "admin" and actor.role != "admin":
+        command = " ".join(str(getattr(args, key)) for key in ("command", "users_command", "db_command")
+                           if getattr(args, key, None))
+        raise PermissionDenied(f"{actor.display_name} ({actor.role}) may not run `caseworker {command}`: "
+                               "it is for administrators.")
+    return actor
 
 
 def shell_user() -> str:
-    """The operating-system account running the command, as far as the system can tell."""
+    """The operating-system account running the command, by its user id: not LOGNAME or USER,
+    which anyone can set to another name."""
     try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name and no password-file entry (some containers)
-        return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):  # no such module (Windows), or no password-file entry
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 # --- running a command ----------------------------------------------------------------------------

@@ -16,14 +16,15 @@ from caseworker_tui.cli import common
 def cmd_serve(args: argparse.Namespace) -> int:
     from caseworker_tui.serve import CaseworkerServer, app_command, check_address
 
-    public_url, warnings = check_address(args.host, args.port, args.public_url)
     settings, database = common.open_database(args)
+    public_url, warnings = check_address(args.host, args.port, args.public_url or settings.public_url)
     if hasattr(database, "close_all"):  # a PostgreSQL pool: the server itself needs no connection
         database.close_all()
     for line in warnings:
         print(line, file=sys.stderr)
     server = CaseworkerServer(app_command(demo=args.demo), host=args.host, port=args.port,
-                              public_url=public_url,
+                              public_url=public_url, max_sessions=settings.max_sessions,
+                              max_sessions_per_address=settings.max_sessions_per_address,
                               environment={"CASEWORKER_DATABASE_URL": settings.database_url})
     server.serve()
     return 0
@@ -39,7 +40,8 @@ def register(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
     p.add_argument("--public-url", metavar="URL",
-                   help="the address people use, e.g. https://cases.example.org (required off loopback)")
+                   help="the address people use, e.g. https://cases.example.org (required off loopback; default: "
+                        "the public_url setting, else the address it listens on); the only Origin and Host accepted")
     p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS,
                    help="serve the demo database; the sign-in screen lists its accounts")
     p.set_defaults(func=cmd_serve)

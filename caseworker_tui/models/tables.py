@@ -38,6 +38,7 @@ class User(Base):
     failed_attempts = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     created_at = DateTimeField()
+    preferences = TextField(null=True)  # JSON: the person's own choices (services/preferences.py)
 
     class Meta:
         table_name = "app_user"

@@ -22,11 +22,11 @@ from typing import Any
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import ALL_MODELS, bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import auth, clock, context, demo_rebuild, intake, letters, workflow
+from caseworker_tui.services import accounts, clock, context, demo_rebuild, intake, letters, workflow
 from caseworker_tui.services.application import CHANNELS, parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
 from caseworker_tui.services.demo_ready import is_demo_database
-from caseworker_tui.services.permissions import SYSTEM, Actor
+from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.policy import Policy
 from caseworker_tui.services.unit import transaction
 
@@ -397,7 +397,7 @@ def plan_demo(today: date, cases: int = 40, seed: int = 7, *, policy: Policy | N
 
 def _users() -> dict[str, Actor]:
     """The demo accounts: one passphrase, hashed once for all five."""
-    made = auth.add_users(DEMO_USERS, DEMO_PASSPHRASE, by=SYSTEM)
+    made = accounts.add_demo_users(DEMO_USERS, DEMO_PASSPHRASE)
     return {u.username: Actor(u.username, u.display_name, u.role) for u in made}
 
 

@@ -22,7 +22,7 @@ from peewee import Database, SqliteDatabase
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.models import AuditEvent, Case, User, bind
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import audit, auth
+from caseworker_tui.services import accounts, audit
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.unit import transaction
 
@@ -114,12 +114,12 @@ def record_in_new_trail(rebuild: Rebuild, held: dict[str, Any]) -> None:
         audit.record(None, rebuild.actor, ACTION, **held)
 
 
-def own_accounts(accounts: Sequence[tuple[str, str, str]]) -> tuple[dict[str, Actor], dict[str, str]]:
+def own_accounts(demo_accounts: Sequence[tuple[str, str, str]]) -> tuple[dict[str, Actor], dict[str, str]]:
     """The demo's accounts, each with a passphrase of its own; returns them as actors, and their
     passphrases (to be shown once, never stored in the clear)."""
-    passphrases = {username: secrets.token_urlsafe(12) for username, _, _ in accounts}
+    passphrases = {username: secrets.token_urlsafe(12) for username, _, _ in demo_accounts}
     actors = {}
-    for username, role, display_name in accounts:
-        made = auth.add_user(username, role, passphrases[username], display_name=display_name, by=SYSTEM)
+    for username, role, display_name in demo_accounts:
+        made = accounts.add_user(username, role, passphrases[username], display_name=display_name, by=SYSTEM)
         actors[username] = Actor(made.username, made.display_name, made.role)
     return actors, passphrases

@@ -1,12 +1,10 @@
-"""What surrounds the screens: help, command palette, remapped keys, the remembered theme, errors."""
+"""What surrounds the screens: help, command palette, remapped keys, errors (the theme: test_app_preferences)."""
 
 from __future__ import annotations
 
-import tomllib
-
 from textual.command import CommandPalette
 
-from caseworker_tui.config import config_path, load_settings
+from caseworker_tui.config import config_path
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.help import HelpScreen
 from caseworker_tui.screens.new_request import NewRequestScreen
@@ -55,17 +53,6 @@ async def test_keys_can_be_remapped_from_the_config(database_url, users):
         await pilot.press("f9")
         await settle(pilot)
         assert isinstance(app.screen, NewRequestScreen)
-
-
-async def test_the_chosen_theme_is_remembered(database_url, users):
-    app = make_app(database_url, actor=users["casey"])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        app.theme = "textual-light"
-        await settle(pilot)
-    saved = tomllib.loads(config_path().read_text(encoding="utf-8"))
-    assert saved["theme"] == "textual-light"
-    assert load_settings().theme == "textual-light"
 
 
 async def test_a_failed_task_becomes_a_message_not_a_crash(database_url, users):

@@ -17,12 +17,14 @@ from argon2 import PasswordHasher
 from playhouse.schema_diff import diff_models
 
 from caseworker_tui import cli, services
+from caseworker_tui.cli import common
 from caseworker_tui.models import ALL_MODELS, AuditEvent, Case, bind
-from caseworker_tui.services import auth, workflow
+from caseworker_tui.services import auth, passphrases, workflow
 from caseworker_tui.services.permissions import Actor
 from tests.factories import application, incident, meets_rule_a, report
 
 DATA = Path(__file__).parents[1] / "data"
+GOOD = b"plum orchard at dusk\n"
 SERVICES = Path(services.__file__).parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "caseworker"
 
@@ -30,7 +32,7 @@ CONSOLE_SCRIPT = Path(sys.executable).parent / "caseworker"
 @pytest.fixture(autouse=True)
 def _cheap_passphrase_hashes(monkeypatch):
     """`users add` hashes a passphrase; the hash's strength is not what is under test."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passphrases, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture
@@ -38,6 +40,12 @@ def cli_database(database_url, monkeypatch) -> str:
     """The commands' database is the test's (SQLite file, then PostgreSQL)."""
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
     return database_url
+
+
+@pytest.fixture
+def as_sam(cli_database, users, monkeypatch) -> None:
+    """The commands act as the supervisor, as a person at the shell would name themselves."""
+    monkeypatch.setenv("CASEWORKER_USER", "sam")
 
 
 def run(capsys, *argv: str, stdin: bytes | None = None, monkeypatch=None) -> tuple[int, str, str]:
@@ -161,7 +169,7 @@ def test_check_refuses_bad_input_with_one_line(capsys, tmp_path, content, words)
     assert words in line
 
 
-def test_check_refuses_a_request_received_in_the_future_as_import_does(capsys, tmp_path, cli_database):
+def test_check_refuses_a_request_received_in_the_future_as_import_does(capsys, tmp_path, as_sam):
     path = _write(tmp_path / "from-2099.json", meets_rule_a(received="2099-01-04T10:00:00"))
     checked = _one_line_error(*run(capsys, "check", str(path)))
     imported = _one_line_error(*run(capsys, "import", str(path)))
@@ -207,7 +215,7 @@ def test_the_console_script_refuses_bytes_that_are_not_utf8_on_stdin():
 
 # --- import --------------------------------------------------------------------------------------
 
-def test_import_prints_the_references(capsys, cli_database):
+def test_import_prints_the_references(capsys, as_sam):
     status, out, err = run(capsys, "import", str(DATA / "meets-rule-a.json"), str(DATA / "meets-rule-b.json"),
                            str(DATA / "not-met-late-reports.json"))
     assert (status, err) == (0, "")
@@ -217,21 +225,21 @@ def test_import_prints_the_references(capsys, cli_database):
     assert _references() == ["CT-2026-0042", "CT-2026-0101", "CT-2026-0103"]
 
 
-def test_import_assigns_references_when_absent(capsys, cli_database, tmp_path):
+def test_import_assigns_references_when_absent(capsys, as_sam, tmp_path):
     batch = _write(tmp_path / "batch.json", [application(incident("i1")), application(incident("i1"))])
     status, out, _ = run(capsys, "import", str(DATA / "meets-rule-a.json"), str(batch))
     assert status == 0
     assert [line.split("\t")[0] for line in out.splitlines()] == ["CT-2026-0042", "CT-2026-0043", "CT-2026-0044"]
 
 
-def test_import_of_a_bad_file_stores_nothing_and_exits_2(capsys, cli_database):
+def test_import_of_a_bad_file_stores_nothing_and_exits_2(capsys, as_sam):
     status, out, err = run(capsys, "import", str(DATA / "batch-third-bad.json"))
     line = _one_line_error(status, out, err)
     assert "application 3" in line and "fire_service" in line and "nothing from this file was saved" in line
     assert _references() == []
 
 
-def test_import_stores_the_good_files_and_refuses_the_bad(capsys, cli_database, tmp_path):
+def test_import_stores_the_good_files_and_refuses_the_bad(capsys, as_sam, tmp_path):
     latin = tmp_path / "latin-1.json"
     latin.write_bytes(json.dumps(meets_rule_a(name="Zoë Brontë"), ensure_ascii=False).encode("latin-1"))
     status, out, err = run(capsys, "import", str(DATA / "meets-rule-a.json"), str(latin),
@@ -248,7 +256,7 @@ def test_import_stores_the_good_files_and_refuses_the_bad(capsys, cli_database, 
 # --- cases ---------------------------------------------------------------------------------------
 
 @pytest.fixture
-def two_cases(capsys, cli_database, tmp_path) -> None:
+def two_cases(capsys, as_sam, tmp_path) -> None:
     """One received long ago (acknowledgement overdue), one yesterday (due today)."""
     old = _write(tmp_path / "old.json", application(incident("i1", "2026-09-20", report("police", "2026-09-21")),
                                                     received="2026-10-01T09:00:00", name="Ola Old",
@@ -286,7 +294,7 @@ def test_cases_overdue_and_stage(capsys, two_cases):
     assert (status, out.strip()) == (0, "No cases match.")
 
 
-def test_cases_refuses_an_unknown_stage(capsys, cli_database):
+def test_cases_refuses_an_unknown_stage(capsys, as_sam):
     line = _one_line_error(*run(capsys, "cases", "--stage", "lost"))
     assert "stage" in line and "received" in line
 
@@ -303,14 +311,18 @@ def test_users_add_reads_the_passphrase_from_stdin_and_lists(capsys, cli_databas
     assert out.split() == ["dana", "caseworker", "Dana", "Ray"]
 
 
-def test_users_add_refuses_a_taken_name_and_a_short_passphrase(capsys, cli_database, monkeypatch):
-    assert run(capsys, "users", "add", "dana", "--role", "chair", stdin=b"long enough\n", monkeypatch=monkeypatch)[0] == 0
-    line = _one_line_error(*run(capsys, "users", "add", "dana", "--role", "admin", stdin=b"long enough\n",
+def test_users_add_refuses_a_taken_name_and_a_weak_passphrase(capsys, cli_database, monkeypatch):
+    assert run(capsys, "users", "add", "dana", "--role", "admin", stdin=GOOD, monkeypatch=monkeypatch)[0] == 0
+    monkeypatch.setenv("CASEWORKER_USER", "dana")
+    line = _one_line_error(*run(capsys, "users", "add", "dana", "--role", "admin", stdin=GOOD,
                                 monkeypatch=monkeypatch))
     assert "taken" in line
     line = _one_line_error(*run(capsys, "users", "add", "eve", "--role", "admin", stdin=b"\n",
                                 monkeypatch=monkeypatch))
-    assert "passphrase" in line
+    assert "passphrase: at least 12 characters" in line
+    line = _one_line_error(*run(capsys, "users", "add", "eve", "--role", "admin", stdin=b"Password1234\n",
+                                monkeypatch=monkeypatch))
+    assert "passphrase: this one is among the first any guessing tool tries" in line
     assert [u.username for u in auth.list_users()] == ["dana"]
 
 
@@ -326,16 +338,28 @@ def _actors_of(action: str) -> list[str]:
         return [e.actor for e in AuditEvent.select().where(AuditEvent.action == action).order_by(AuditEvent.id)]
 
 
-def test_without_an_account_named_the_command_line_acts_as_itself(capsys, cli_database, monkeypatch):
+def test_without_an_account_named_the_operating_system_user_is_the_person(capsys, cli_database, monkeypatch):
+    me = common.shell_user()
+    monkeypatch.setenv("USER", "ada")  # the name the shell says is not who runs the command
+    monkeypatch.setenv("LOGNAME", "ada")
+    line = _one_line_error(*run(capsys, "import", str(DATA / "meets-rule-a.json")))
+    assert line == (f"caseworker: --as: this command acts as a person, and the operating-system user {me!r} has no "
+                    "account: name yours with --as NAME (or CASEWORKER_USER)")
+    # The first account is made with the database's own access, recorded as the command line's user.
+    assert run(capsys, "users", "add", "ada", "--role", "admin", stdin=GOOD, monkeypatch=monkeypatch)[0] == 0
+    assert _actors_of("user_added") == [f"cli:{me}"]
+    line = _one_line_error(*run(capsys, "users", "add", "eve", "--role", "chair", stdin=GOOD, monkeypatch=monkeypatch))
+    assert "has no account" in line  # and only the first
+    assert run(capsys, "--as", "ada", "users", "add", me, "--role", "supervisor", stdin=GOOD,
+               monkeypatch=monkeypatch)[0] == 0
     assert run(capsys, "import", str(DATA / "meets-rule-a.json"))[0] == 0
-    assert run(capsys, "users", "add", "dana", "--role", "chair", stdin=b"long enough\n", monkeypatch=monkeypatch)[0] == 0
-    assert _actors_of("received") == ["cli"] and _actors_of("user_added") == ["cli"]
+    assert _actors_of("received") == [me]
 
 
 def test_as_names_the_account_that_acts(capsys, cli_database, users, monkeypatch):
     assert run(capsys, "--as", "sam", "import", str(DATA / "meets-rule-a.json"))[0] == 0
     monkeypatch.setenv("CASEWORKER_USER", "ada")
-    assert run(capsys, "users", "add", "dana", "--role", "chair", stdin=b"long enough\n", monkeypatch=monkeypatch)[0] == 0
+    assert run(capsys, "users", "add", "dana", "--role", "chair", stdin=GOOD, monkeypatch=monkeypatch)[0] == 0
     monkeypatch.setenv("CASEWORKER_USER", "casey")
     assert run(capsys, "--as", " Sam ", "import", str(DATA / "meets-rule-b.json"))[0] == 0  # --as wins
     assert _actors_of("received") == ["sam", "sam"]
@@ -346,8 +370,8 @@ def test_the_named_accounts_role_is_checked_as_in_the_app(capsys, cli_database, 
     line = _one_line_error(*run(capsys, "--as", "casey", "stats"))
     assert line == "caseworker: Casey Morgan (caseworker) may not view stats."
     line = _one_line_error(*run(capsys, "--as", "sam", "users", "add", "eve", "--role", "admin",
-                                stdin=b"long enough\n", monkeypatch=monkeypatch))
-    assert "Sam Okafor (supervisor) may not manage users" in line
+                                stdin=GOOD, monkeypatch=monkeypatch))
+    assert line == "caseworker: Sam Okafor (supervisor) may not run `caseworker users add`: it is for administrators."
     line = _one_line_error(*run(capsys, "--as", "chris", "import", str(DATA / "meets-rule-a.json")))
     assert "Chris Hall (chair) may not record a new request" in line
     assert _references() == [] and "eve" not in [u.username for u in auth.list_users()]
@@ -360,7 +384,8 @@ def test_an_account_that_does_not_exist_is_refused_naming_where_it_came_from(cap
     line = _one_line_error(*run(capsys, "import", str(DATA / "meets-rule-a.json")))
     assert line == "caseworker: CASEWORKER_USER: no active account named 'nobody'"
     assert _references() == []
-    assert run(capsys, "cases")[0] == 0  # listing cases needs no account
+    line = _one_line_error(*run(capsys, "cases"))  # applicants' names are read by a person too
+    assert line == "caseworker: CASEWORKER_USER: no active account named 'nobody'"
 
 
 # --- the database schema ---------------------------------------------------------------------------

@@ -29,8 +29,10 @@ CASES = "3"  # a small demo: what is under test is where it goes, not what it ho
 
 @pytest.fixture
 def configured(database_url, users, monkeypatch) -> str:
-    """The configured database, holding one real case; its name is what must be typed back."""
+    """The configured database, holding one real case; its name is what must be typed back. The
+    command acts as its administrator."""
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "ada")
     intake.create_request(parse_application(meets_rule_a(name="Real Person"), context.policy()), users["casey"])
     return database_url
 
@@ -106,7 +108,7 @@ def test_the_name_typed_back_rebuilds_it_audited_first_and_without_the_published
                             "--cases", CASES)
     assert status == 0, err
     held = {"database": database_name(configured), "cases": 1, "accounts": len(DEMO_USERS), "audit_events": 6}
-    assert seen_at_the_wipe == [held | {"actor": "cli"}]
+    assert seen_at_the_wipe == [held | {"actor": "ada"}]
     assert "passphrase 'demo'" not in out and "--demo" not in out
     shown = dict(line.split() for line in out.splitlines() if line.startswith("  "))
     assert set(shown) == {username for username, _, _ in DEMO_USERS}

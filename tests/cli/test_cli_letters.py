@@ -19,8 +19,9 @@ from tests.factories import meets_rule_a
 
 @pytest.fixture
 def case(users, database_url, monkeypatch):
-    """One received case, with the CLI pointed at the test database."""
+    """One received case, with the CLI pointed at the test database and acting as the supervisor."""
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "sam")
     return intake.create_request(parse_application(meets_rule_a(), context.policy()), users["casey"])
 
 
@@ -59,8 +60,8 @@ def test_render_writes_the_letter_and_prints_its_path(case, tmp_path, capsys):
     assert printed == str(out / "CT-2026-0001_acknowledgement_v1.docx")
     text = "\n".join(p.text for p in Document(printed).paragraphs)
     assert "Our reference: CT-2026-0001" in text
-    assert "The Community Trigger team\nCommunity safety team" in text  # nobody is assigned; the CLI is no person
-    assert [x.created_by for x in letters.list_letters(case.id)] == ["cli"]
+    assert "Sam Okafor\nCommunity Trigger supervisor" in text  # nobody is assigned: the person producing it signs
+    assert [x.created_by for x in letters.list_letters(case.id)] == ["sam"]
 
 
 def test_render_goes_to_the_output_dir_setting_by_default(case, tmp_path, monkeypatch, capsys):

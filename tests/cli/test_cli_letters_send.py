@@ -20,6 +20,7 @@ from tests.services.test_letter_pdf import require_libreoffice
 def case(users, database_url, monkeypatch, tmp_path):
     """A declined case whose decision letter is due, with the CLI pointed at the test database."""
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "sam")
     monkeypatch.setenv("CASEWORKER_OUTPUT_DIR", str(tmp_path / "out"))
     data = application(incident("i1", "2026-10-01", report("police", "2026-10-02")),
                        incident("i2", "2026-10-05", report("health", "2026-10-06")))

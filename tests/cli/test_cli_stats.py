@@ -14,9 +14,10 @@ from tests.services.test_stats import build_year
 
 
 @pytest.fixture
-def configured(database_url, monkeypatch):
-    """The CLI pointed at the test database."""
+def configured(database_url, users, monkeypatch):
+    """The CLI pointed at the test database, acting as the supervisor."""
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "sam")
     return database_url
 
 

@@ -19,7 +19,7 @@ from peewee import fn
 
 from caseworker_tui.errors import CaseworkerError, PermissionDenied
 from caseworker_tui.models import ALL_MODELS, AgencyUpdateRequest, AuditEvent, Case, Recommendation
-from caseworker_tui.services import auth, context, intake, queue, workflow
+from caseworker_tui.services import accounts, context, intake, passphrases, queue, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import PERMISSIONS, Actor
 from caseworker_tui.services.workflow import RecommendationIn
@@ -36,7 +36,7 @@ ELSEWHERE = {
 @pytest.fixture(autouse=True)
 def _cheap_passphrase_hashes(monkeypatch):
     """Accounts are made for every test here; the hash's strength is not what is under test."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passphrases, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 # --- cases at each stage, walked there through the services ---------------------------------------
@@ -192,8 +192,8 @@ OPERATIONS = [
               lambda c, a: W.record_escalation_answer(c, a, answered_on=TODAY, answer="Agreed with the panel.")),
     Operation("withdraw", W.withdraw, _received, lambda c, a: W.withdraw(c, a, "The applicant moved away.")),
     Operation("close", W.close, _declined, lambda c, a: W.close(c, a, "Decision letter sent.")),
-    Operation("manage_users", auth.add_user, _nothing,
-              lambda _, a: auth.add_user("newcomer", "caseworker", "a long passphrase", by=a)),
+    Operation("manage_users", accounts.add_user, _nothing,
+              lambda _, a: accounts.add_user("newcomer", "caseworker", "a long passphrase", by=a)),
 ]
 
 ROLE_USERS = {"caseworker": "casey", "supervisor": "sam", "chair": "chris", "admin": "ada"}

@@ -205,6 +205,7 @@ def test_the_years_come_from_the_policy(users, cases):
 def test_the_command_lists_by_default_and_anonymises_with_apply(users, cases, database_url, monkeypatch,
                                                                  capsys):
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "ada")
     assert cli.main(["retention"]) == 0
     listed = capsys.readouterr().out
     assert "3 cases would be anonymised" in listed and "Nothing has changed" in listed

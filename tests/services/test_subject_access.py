@@ -98,6 +98,7 @@ def test_the_file_is_json_for_its_owner_only_and_never_replaced(users, cases, tm
 
 def test_the_command_writes_the_file_and_says_where(users, cases, database_url, monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "ada")
     out = tmp_path / "ann.json"
     assert cli.main(["subject-access", "Ann Lee", "--out", str(out)]) == 0
     said = capsys.readouterr().out

@@ -102,6 +102,7 @@ def test_an_existing_file_or_a_missing_folder_is_refused(sqlite_only, tmp_path):
 def test_the_command_backs_up_sqlite_and_points_postgresql_at_pg_dump(users, database_url, monkeypatch, capsys,
                                                                       tmp_path):
     monkeypatch.setenv("CASEWORKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("CASEWORKER_USER", "ada")
     _new(users["casey"])
     target = tmp_path / "copy.sqlite"
     code = cli.main(["db", "backup", str(target)])

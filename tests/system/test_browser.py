@@ -25,7 +25,7 @@ import pytest
 
 from caseworker_tui.models import AuditEvent, Case, Review, bind, db
 from caseworker_tui.models.schema import upgrade
-from caseworker_tui.services import auth, context, intake, workflow
+from caseworker_tui.services import accounts, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.workflow import RecommendationIn
@@ -108,7 +108,7 @@ def seed(url: str) -> tuple[int, str]:
     """Accounts, and one case whose outcome waits for the chair; its id and reference."""
     upgrade(bind(url))
     for username, role, name in [("casey", "caseworker", "Casey Morgan"), ("chris", "chair", "Chris Hall")]:
-        auth.add_user(username, role, PASSPHRASE, display_name=name, by=SYSTEM)
+        accounts.add_user(username, role, PASSPHRASE, display_name=name, by=SYSTEM)
     casey = Actor("casey", "Casey Morgan", "caseworker")
     case = intake.create_request(parse_application(meets_rule_a(), context.policy()), casey)
     workflow.acknowledge(case.id, casey)
@@ -325,3 +325,19 @@ def test_the_chair_approves_an_outcome_in_a_browser(chromium, served_case):
     problems = [e["message"] for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
     assert problems == [], "the page reported errors (a blocked or missing resource?)"
 
+
+
+def test_the_sign_in_takes_keys_as_soon_as_the_page_has_loaded(chromium, served_case):
+    """No click first: the page puts the keyboard focus in the terminal when it loads."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    base, _, _ = served_case
+    chromium.get(base)
+    term = Terminal(chromium)
+    term.wait_for("Sign in with your account.")
+    focused = chromium.execute_script("return document.activeElement.className")
+    assert "xterm-helper-textarea" in focused
+    ActionChains(chromium).send_keys("chris").perform()  # straight at whatever has the focus
+    _until(lambda: any("chris" in line and "▊" in line for line in term.text().split("\n")),
+           f"the name typed into the sign-in:\n{term.text()}")
+    assert term.focused_field() == "User name"

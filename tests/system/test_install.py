@@ -32,7 +32,7 @@ def test_the_files_read_as_resources_are_shipped_with_their_packages():
     shipped = {package: [path for pattern in patterns for path in _folder(package).glob(pattern)]
                for package, patterns in SETUPTOOLS["package-data"].items()}
     assert {p.name for p in shipped["caseworker_tui.letters"]} >= {"acknowledgement.docx", "outcome.docx"}
-    assert sorted(p.name for p in shipped["caseworker_tui.data"]) == [  # the default and five examples
-        "policy-birmingham.toml", "policy-cleveland.toml", "policy-east-herts.toml", "policy-gosport.toml",
-        "policy-leicester.toml", "policy-richmond.toml"]
+    assert sorted(p.name for p in shipped["caseworker_tui.data"]) == [  # the default, five examples, the deny-list
+        "common-passphrases.txt", "policy-birmingham.toml", "policy-cleveland.toml", "policy-east-herts.toml",
+        "policy-gosport.toml", "policy-leicester.toml", "policy-richmond.toml"]
     assert [p.name for p in shipped["caseworker_tui"]] == ["app.tcss"]
