@@ -14,6 +14,7 @@ from caseworker_tui.models.tables import (
     Deadline,
     Incident,
     Letter,
+    LetterDelivery,
     Note,
     Recommendation,
     Report,
@@ -24,6 +25,6 @@ from caseworker_tui.models.tables import (
 
 __all__ = [
     "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "ContactLog", "Deadline", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
+    "CaseView", "ContactLog", "Deadline", "Incident", "Letter", "LetterDelivery", "Note", "Recommendation", "Report", "Review",
     "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]

@@ -13,7 +13,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -56,6 +56,12 @@ class Agency(_Strict):
     email: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")  # where update requests are e-mailed
 
 
+class Sending(_Strict):
+    """How letters leave: the postage GOV.UK Notify prints them with."""
+
+    postage: Literal["first", "second", "economy"] = "second"
+
+
 class TriageQuestion(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: str = Field(min_length=1)
@@ -91,6 +97,7 @@ class Policy(_Strict):
     named_people: list[str] = []
     agencies: dict[str, Agency] = Field(min_length=1)
     triage: Triage
+    sending: Sending = Sending()
 
     @model_validator(mode="after")
     def _relevant_agencies_known(self) -> Policy:
