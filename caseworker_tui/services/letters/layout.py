@@ -107,3 +107,34 @@ def _in_address(line: Line) -> bool:
 def _in_keep_clear(line: Line) -> bool:
     """Page one's band beside and around the address, where only the address may be printed."""
     return LOGO_BOTTOM_MM <= line.y < BODY_TOP_MM and line.x < SENDER_LEFT_MM and not _in_address(line)
+
+
+# A recipient with a long address: if this fits the window, a real one does.
+SAMPLE_NAME = "Alexandra Catherine Sample-Whitworth"
+SAMPLE_ADDRESS = ["Flat 12, Riverside Court", "145 Long Meadow Road", "Westcotes", "Leicester", "LE3 0AB"]
+
+
+def template_layout_problems(template: Path, work_dir: Path) -> list[str]:
+    """Render `template` for a sample recipient (every other field left empty), make its PDF and
+    measure it against Notify's layout. Needs LibreOffice (`pdf.PdfUnavailable` without it)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import ChainableUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from caseworker_tui.services import clock, context
+    from caseworker_tui.services.letters.pdf import to_pdf
+
+    policy = context.policy()
+    partnership = policy.partnership
+    values = {
+        "partnership": {"name": partnership.name, "address": "\n".join(partnership.address),
+                        "phone": partnership.phone, "email": partnership.email, "website": partnership.website},
+        "recipient": {"name": SAMPLE_NAME, "address": "\n".join(SAMPLE_ADDRESS)},
+        "reference": "CT-2026-0001", "letter_date": f"{clock.today():%d %B %Y}", "salutation": f"Dear {SAMPLE_NAME}",
+    }
+    tpl = DocxTemplate(str(template))
+    tpl.render(values, jinja_env=SandboxedEnvironment(undefined=ChainableUndefined), autoescape=True)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    docx = work_dir / f"{template.stem}-layout.docx"
+    tpl.save(str(docx))
+    return [f"{template.name}: {problem}" for problem in problems(to_pdf(docx), [SAMPLE_NAME, SAMPLE_ADDRESS[-1]])]
