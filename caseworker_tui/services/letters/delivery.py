@@ -77,10 +77,12 @@ def record_handover(letter_id: int, *, channel: str, carrier: str, status: str, 
                           settled=carrier != "notify" or status in SETTLED)
 
 
-def latest_delivery(letter_id: int) -> LetterDelivery | None:
+def key_kind_of(letter_id: int) -> str | None:
+    """The kind of Notify key the letter's latest send went with (test | team | live), if through Notify."""
     with reading():
-        return (LetterDelivery.select().where(LetterDelivery.letter == letter_id)
-                .order_by(LetterDelivery.sent_at.desc(), LetterDelivery.id.desc()).first())
+        row = (LetterDelivery.select(LetterDelivery.key_kind).where(LetterDelivery.letter == letter_id)
+               .order_by(LetterDelivery.sent_at.desc(), LetterDelivery.id.desc()).first())
+    return row.key_kind if row else None
 
 
 def poll(settings: Settings, actor: Actor = SYSTEM) -> PollResult:
