@@ -15,15 +15,10 @@ hand-over is recorded for `delivery` to follow.
 
 from __future__ import annotations
 
-import csv
-import io
 import ipaddress
-import os
 import smtplib
 import ssl
-import tempfile
 from dataclasses import dataclass, field
-from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -36,7 +31,7 @@ from caseworker_tui.models import Applicant, Letter
 from caseworker_tui.services import audit, clock, context
 from caseworker_tui.services.letters.delivery import FAILED, record_handover
 from caseworker_tui.services.letters.kinds import BY_KEY
-from caseworker_tui.services.letters.pdf import merge_pdfs
+from caseworker_tui.services.letters.print_pack import PrintPack, print_pack
 from caseworker_tui.services.letters.producing import ProducedLetter, get_letter, letter_row, make_pdf, record_sent
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading, transaction
@@ -99,16 +94,6 @@ class Carrier(Protocol):
     def deliver(self, message: Outgoing) -> str:
         """Hand the message over; return the carrier's id for it. Raise SendFailed when it surely did
         not go, SendUncertain when it may have."""
-
-
-@dataclass(frozen=True)
-class PrintPack:
-    """The day's post: one PDF to print and a list to check the envelopes against."""
-
-    on: date
-    pdf: Path
-    listing: Path
-    letters: int
 
 
 @dataclass(frozen=True)
@@ -377,42 +362,6 @@ def _by_post(letter: ProducedLetter, actor: Actor, settings: Settings) -> SendRe
         record_handover(letter.id, channel="post", carrier="print_pack", status="printed")
         sent = record_sent(letter.id, actor, clock.today(), "post", sent_via="print_pack")
     return SendResult(sent, recipient_of(letter.id), print_pack(settings))
-
-
-def print_pack(settings: Settings, on: date | None = None) -> PrintPack:
-    """Every letter put in the post on `on` (today), as one PDF to print and a list, in the output folder.
-
-    Made again whole each time a letter joins, so the files are always the day's post so far."""
-    on = on or clock.today()
-    with reading():
-        rows = list(Letter.select().where((Letter.sent_via == "print_pack") & (Letter.sent_on == on))
-                    .order_by(Letter.sent_at, Letter.id))
-        people = {p.case_id: p for p in Applicant.select().where(Applicant.case.in_([r.case_id for r in rows]))}
-        references = {r.id: r.case.reference for r in rows}
-    out = Path(settings.output_dir).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    pdf = out / f"print-pack-{on.isoformat()}.pdf"
-    pages = merge_pdfs([Path(r.pdf_path) for r in rows], pdf)
-    listing = out / f"print-pack-{on.isoformat()}.csv"
-    text = io.StringIO()
-    table = csv.writer(text)
-    table.writerow(["reference", "letter", "version", "to", "address", "postcode", "pages", "first page"])
-    first = 1
-    for row, count in zip(rows, pages, strict=True):
-        person = people.get(row.case_id)
-        to_agency = BY_KEY[row.kind].to_agency if row.kind in BY_KEY else False
-        table.writerow([references[row.id], row.kind, row.version_no, row.recipient,
-                        "" if to_agency or person is None else " ".join(person.address.split()),
-                        "" if to_agency or person is None else person.postcode, count, first])
-        first += count + count % 2  # each letter starts on a fresh sheet (see merge_pdfs)
-    _write_whole(listing, text.getvalue().encode("utf-8"))
-    return PrintPack(on, pdf, listing, len(rows))
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, path)
 
 
 def latest_letter(case_id: int, kind: str, agency: str | None = None) -> ProducedLetter | None:
