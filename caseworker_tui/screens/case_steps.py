@@ -367,9 +367,9 @@ class CaseSteps:
         kind = settings.notify_key_kind if settings.notify_api_key else None
         ways = [(f"By e-mail to {to.email}, the PDF attached", "email")] if to.email else []
         if kind and to.email and settings.notify_email_template:
-            ways.append((f"By GOV.UK Notify e-mail to {to.email} ({notify_key_words(kind)})", "notify-email"))
+            ways.append((f"By e-mail through GOV.UK Notify ({notify_key_words(kind)})", "notify-email"))
         if kind and not to.to_agency:
-            ways.append((f"By post through GOV.UK Notify, printed and posted ({notify_key_words(kind)})", "notify-letter"))
+            ways.append((f"By post through GOV.UK Notify ({notify_key_words(kind)})", "notify-letter"))
         ways.append(("By post, in today's print pack", "post"))
         title = f"Send the {letter.kind.replace('_', ' ')} letter (version {letter.version_no}) to {to.name}"
         by_post = "notify-letter" if kind and not to.to_agency else "post"

@@ -35,7 +35,7 @@ async def test_send_by_notify_post_from_the_letters_tab_and_hear_when_it_comes_b
             await settle(pilot)
             assert isinstance(app.screen, ChoiceDialog)
             ways = dict((value, label) for label, value in app.screen._options)
-            assert "Notify TEST key: nothing is printed" in ways["notify-letter"]
+            assert "Notify TEST key: nothing really goes" in ways["notify-letter"]
             app.screen.query_one("#choice").value = "notify-letter"
             await pilot.press("tab", "enter")
             await settle(pilot, rounds=6)

@@ -24,9 +24,9 @@ NOTIFY_URL = "https://api.notifications.service.gov.uk"
 TIMEOUT_SECONDS = 30
 FILE_LIMIT = 2 * 1024 * 1024  # what Notify takes as a file sent by e-mail
 KEY_WORDS = {
-    "test": "Notify TEST key: nothing is printed, posted or e-mailed",
-    "team": "Notify TEAM key: only the service's team members receive it",
-    "live": "Notify LIVE key: it goes to the recipient for real",
+    "test": "Notify TEST key: nothing really goes",
+    "team": "Notify TEAM key: to the team only",
+    "live": "Notify LIVE key: it really goes",
 }
 
 
