@@ -203,5 +203,36 @@ def test_the_shipped_letters_meet_notifys_layout_and_a_moved_address_does_not(us
     moved.save(tmp_path / "moved.docx")
     from caseworker_tui.services.letters.pdf import to_pdf
     found = layout.problems(to_pdf(tmp_path / "moved.docx"), ["Ann Lee"])
-    assert any("'Ann Lee' is not in Notify's address area" in p for p in found)
+    assert found[0].startswith("'Ann Lee' is not in Notify's address area")
     assert any("Private and confidential" in p and "only the address" in p for p in found)
+
+
+def test_each_status_change_is_on_the_case_timeline(users, tmp_path, notify, configure):
+    from caseworker_tui.services.cases import open_case
+
+    casey = users["casey"]
+    case_id = _declined(casey, preferred_contact="post")
+    produced = letters.produce(case_id, "threshold_not_met", casey, tmp_path / "out")
+    notify.fate[letters.sending.send_key(produced)] = ["accepted", "validation-failed"]
+    settings = configure(notify)
+    letters.send(produced.id, casey, "notify-letter", settings)
+    delivery.poll(settings)
+    delivery.poll(settings)
+    texts = [t.text for t in open_case(case_id, casey).timeline if t.kind == "letter"]
+    assert "Letter threshold not met (version 1) accepted by GOV.UK Notify for printing" in texts
+    assert ("Letter threshold not met (version 1) refused by GOV.UK Notify: the PDF is outside its letter layout; "
+            "its step is open again") in texts
+
+
+def test_a_letter_whose_pdf_notify_would_not_print_is_refused_before_it_goes(users, tmp_path, notify, configure):
+    from docx import Document
+
+    casey = users["casey"]
+    produced = letters.produce(_declined(casey, preferred_contact="post"), "threshold_not_met", casey, tmp_path / "out")
+    edited = Document(produced.path)  # edited in Word before sending: a line above the head
+    for _ in range(4):
+        edited.element.body.insert(0, edited.add_paragraph("Private and confidential")._p)
+    edited.save(produced.path)
+    with pytest.raises(letters.SendRefused, match="GOV.UK Notify would not print this letter: .*'Ann Lee' is not in"):
+        letters.send(produced.id, casey, "notify-letter", configure(notify))
+    assert notify.notifications == {} and letters.get_letter(produced.id).delivery_status is None

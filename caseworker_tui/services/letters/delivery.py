@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from caseworker_tui.errors import CaseworkerError
 from caseworker_tui.models import Case, Deadline, Letter, LetterDelivery
 from caseworker_tui.services import audit, clock
 from caseworker_tui.services.deadlines import open_step, refresh_next_due
@@ -98,7 +99,10 @@ def poll(settings: Settings, actor: Actor = SYSTEM) -> PollResult:
         return PollResult(0, [])
     if not notify.notify_configured(settings):
         return PollResult(0, [], "GOV.UK Notify is not configured, so the letters sent through it cannot be followed.")
-    carrier = notify.NotifyCarrier("status", notify.client_for(settings), settings.notify_key_kind or "")
+    try:
+        carrier = notify.NotifyCarrier("status", notify.client_for(settings), settings.notify_key_kind or "")
+    except CaseworkerError as exc:  # no key kind set: said, as a refusal is, rather than raised every few minutes
+        return PollResult(0, [], str(exc))
     changes: list[Change] = []
     for asked, row in enumerate(rows, start=1):
         try:

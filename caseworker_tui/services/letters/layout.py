@@ -79,24 +79,25 @@ def problems(pdf: Path, address: list[str] | None = None) -> list[str]:
         return found
     text = lines(pdf)
     side, edge = BORDER_MM
+    stray: list[str] = []
     for line in text:
         if not (side - 1 <= line.x <= A4_MM[0] - side and edge <= line.y <= A4_MM[1] - edge):
             found.append(f"page {line.page}: {line.text[:40]!r} is printed {line.x:.0f} mm from the left and "
                          f"{line.y:.0f} mm from the top, outside Notify's border ({side:g} mm each side, {edge:g} mm "
                          "top and bottom)")
         elif line.page == 1 and _in_keep_clear(line):
-            found.append(f"page 1: {line.text[:40]!r} is printed at {line.x:.0f} mm from the left and {line.y:.0f} mm "
-                         f"from the top: between {LOGO_BOTTOM_MM:g} and {BODY_TOP_MM:g} mm from the top, left of "
-                         f"{SENDER_LEFT_MM:g} mm, Notify prints only the address in its area "
-                         "(24.6-120 mm from the left, 39.5-66.3 mm from the top)")
+            stray.append(f"page 1: {line.text[:40]!r}, {line.x:.0f} mm from the left and {line.y:.0f} mm from the top, "
+                         f"is where Notify prints only the address (left of {SENDER_LEFT_MM:g} mm, "
+                         f"{LOGO_BOTTOM_MM:g}-{BODY_TOP_MM:g} mm from the top)")
     block = [line.text for line in address_block(pdf)]
+    for wanted in address or []:
+        if wanted.strip() and not any(wanted.casefold() in line.casefold() for line in block):
+            found.append(f"{wanted!r} is not in Notify's address area on page 1 (24.6-120 mm from the left, "
+                         "39.5-66.3 mm from the top)")
     if len(block) < 3:
         found.append(f"page 1 has {len(block)} line(s) in Notify's address area (24.6-120 mm from the left, "
                      "39.5-66.3 mm from the top); the address needs at least 3, its postcode last")
-    for wanted in address or []:
-        if wanted.strip() and not any(wanted.casefold() in line.casefold() for line in block):
-            found.append(f"{wanted!r} is not in Notify's address area on page 1")
-    return found
+    return found + stray
 
 
 def _in_address(line: Line) -> bool:

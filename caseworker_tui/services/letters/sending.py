@@ -132,7 +132,7 @@ def _agency(row: Letter) -> Recipient:
 def send(letter_id: int, actor: Actor, via: str, settings: Settings) -> SendResult:
     """Send the letter by e-mail (the PDF attached, or through Notify as a file link), through Notify's
     printed post, or into today's print pack; its step is then met."""
-    from caseworker_tui.services.letters import notify
+    from caseworker_tui.services.letters import layout, notify
 
     require(actor, "send_letter")
     if via not in VIAS:
@@ -154,8 +154,12 @@ def send(letter_id: int, actor: Actor, via: str, settings: Settings) -> SendResu
     if to.to_agency:
         raise SendRefused(f"A letter to {to.name} carries no postal address for Notify to print; e-mail it.")
     carrier = notify.carrier(settings, "letter", context.policy().sending.postage)
-    return SendResult(_hand_over(make_pdf(letter_id, actor), actor, to, carrier, "post", settings), to,
-                      key_kind=carrier.key_kind)
+    made = make_pdf(letter_id, actor)
+    unfit = layout.problems(Path(made.pdf_path or ""), [to.name, to.postcode])
+    if unfit:  # Notify would refuse it days later (validation-failed); said now, before anything goes
+        raise SendRefused("GOV.UK Notify would not print this letter: " + "; ".join(unfit[:2])
+                          + ". Check the template with `caseworker letters check`, or send the letter another way.")
+    return SendResult(_hand_over(made, actor, to, carrier, "post", settings), to, key_kind=carrier.key_kind)
 
 
 def _refuse_unless_sendable(letter: ProducedLetter) -> None:
