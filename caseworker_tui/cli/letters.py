@@ -116,10 +116,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.layout and pdf.converter() is None:
         common.error(f"the layout was not checked: {pdf.missing_message()}")
     elif args.layout:
+        sound = [check for check in checks if not check.problems and check.path.endswith(".docx")]
         with tempfile.TemporaryDirectory(prefix="caseworker-layout-") as work:
-            checks = [check if check.problems or not check.path.endswith(".docx") else
-                      type(check)(check.name, check.path, layout.template_layout_problems(Path(check.path), Path(work)))
-                      for check in checks]
+            measured = layout.templates_layout_problems([Path(c.path) for c in sound], Path(work))
+        found = {id(check): problems for check, problems in zip(sound, measured, strict=True)}
+        checks = [type(check)(check.name, check.path, found[id(check)]) if id(check) in found else check
+                  for check in checks]
     for check in checks:
         if check.problems:
             for problem in check.problems:

@@ -72,6 +72,9 @@ def test_a_missing_key_kind_is_refused_before_anything_goes(case, capsys, notify
 
 def test_check_measures_each_template_against_notifys_layout(capsys, tmp_path):
     require_libreoffice()
+    assert cli.main(["letters", "check"]) == 0  # every shipped template, rendered, converted and measured
+    shipped_ok = capsys.readouterr().out.splitlines()
+    assert len(shipped_ok) == len(letters.KINDS) and all(line.startswith("ok  ") for line in shipped_ok)
     shipped = letters.template_path("acknowledgement")
     own = tmp_path / "letters"
     own.mkdir()

@@ -115,18 +115,27 @@ SAMPLE_NAME = "Alexandra Catherine Sample-Whitworth"
 SAMPLE_ADDRESS = ["Flat 12, Riverside Court", "145 Long Meadow Road", "Westcotes", "Leicester", "LE3 0AB"]
 
 
-def template_layout_problems(template: Path, work_dir: Path) -> list[str]:
-    """Render `template` for a sample recipient (every other field left empty), make its PDF and
-    measure it against Notify's layout. Needs LibreOffice (`pdf.PdfUnavailable` without it)."""
+def templates_layout_problems(templates: list[Path], work_dir: Path) -> list[list[str]]:
+    """Render each template for a sample recipient (every other field left empty), make their PDFs
+    (in one LibreOffice run) and measure each against Notify's layout; one list of problems per
+    template. Needs LibreOffice (`pdf.PdfUnavailable` without it)."""
+    from caseworker_tui.services.letters.pdf import to_pdfs
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    samples = [_sample(template, work_dir / f"{n}-{template.stem}.docx") for n, template in enumerate(templates)]
+    pdfs = to_pdfs(samples) if samples else []
+    return [[f"{template.name}: {problem}" for problem in problems(pdf, [SAMPLE_NAME, SAMPLE_ADDRESS[-1]])]
+            for template, pdf in zip(templates, pdfs, strict=True)]
+
+
+def _sample(template: Path, target: Path) -> Path:
     from docxtpl import DocxTemplate
     from jinja2 import ChainableUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
     from caseworker_tui.services import clock, context
-    from caseworker_tui.services.letters.pdf import to_pdf
 
-    policy = context.policy()
-    partnership = policy.partnership
+    partnership = context.policy().partnership
     values = {
         "partnership": {"name": partnership.name, "address": "\n".join(partnership.address),
                         "phone": partnership.phone, "email": partnership.email, "website": partnership.website},
@@ -135,7 +144,5 @@ def template_layout_problems(template: Path, work_dir: Path) -> list[str]:
     }
     tpl = DocxTemplate(str(template))
     tpl.render(values, jinja_env=SandboxedEnvironment(undefined=ChainableUndefined), autoescape=True)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    docx = work_dir / f"{template.stem}-layout.docx"
-    tpl.save(str(docx))
-    return [f"{template.name}: {problem}" for problem in problems(to_pdf(docx), [SAMPLE_NAME, SAMPLE_ADDRESS[-1]])]
+    tpl.save(str(target))
+    return target
