@@ -22,6 +22,8 @@ from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
 
+DELIVERY_POLL_SECONDS = 300  # how often GOV.UK Notify is asked what became of the letters sent through it
+
 
 def _case_provider():
     from caseworker_tui.commands import CaseProvider
@@ -87,6 +89,22 @@ class CaseworkerApp(App[None]):
 
             self.push_screen(SignInScreen(self._username, demo=self.demo))
         self.call_after_refresh(self._read_policy)
+        if self.settings.notify_api_key:  # letters sent through GOV.UK Notify are followed while the app runs
+            self.set_interval(DELIVERY_POLL_SECONDS, self._poll_deliveries)
+
+    def _poll_deliveries(self) -> None:
+        from caseworker_tui.services.letters.delivery import poll
+
+        self.run_worker(lambda: self._report_deliveries(poll(self.settings)), thread=True, group="delivery",
+                        exclusive=True, exit_on_error=False)
+
+    def _report_deliveries(self, result) -> None:
+        """A failed delivery is said at once, wherever the person is; the rest waits on the timeline."""
+        failed = [c for c in result.changes if c.reopened]
+        for change in failed:
+            self.call_from_thread(self.notify, f"{change.reference}: the {change.kind.replace('_', ' ')} letter was "
+                                  f"{change.words}. Its step is open again.", title="Letter not delivered",
+                                  severity="warning", timeout=20)
 
     def _read_policy(self) -> None:
         """Read the policy in force once the first screen is up: that screen needs none of it, and

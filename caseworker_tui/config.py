@@ -84,6 +84,14 @@ class Settings:
     public_url: str | None = None
     max_sessions: int = 20
     max_sessions_per_address: int = 4
+    # GOV.UK Notify, for letters it prints and posts and e-mails with the letter as a file link. The key
+    # (keyname-serviceid-secret) comes from CASEWORKER_NOTIFY_API_KEY or this file, never the database.
+    # Notify's keys do not say what they are, so the settings do: test (nothing goes out), team (only
+    # to the service's team) or live; the send confirmation and the Letters tab name it.
+    notify_api_key: str | None = field(default=None, repr=False)
+    notify_key_kind: str | None = None
+    notify_email_template: str | None = None  # the e-mail template's id, with a ((link_to_file)) placeholder
+    notify_base_url: str | None = None  # another Notify API (a staging one); Notify's own when unset
 
 
 # What each setting holds, in the words an error message uses.
@@ -91,12 +99,19 @@ _TEXT, _PATH, _TABLE = "text", "a file or folder path", "a table of binding id =
 _COUNT = "a whole number, 0 or more"
 _SMTP_URL = "an smtp:// or smtps:// URL, e.g. smtp://user@mail.example.org:587, with no password in it"
 _ADDRESS = 'an e-mail address, e.g. "Community Trigger <asb@example.org>"'
+_NOTIFY_KEY = "a GOV.UK Notify API key: its name, then the service id and the secret, each a UUID, joined by -"
+_KEY_KIND = "test, team or live: the kind of key notify_api_key is, as Notify's API integration page lists it"
+_UUID = "a template id from GOV.UK Notify (a UUID)"
+_HTTP_URL = "an https:// URL (http:// only to this machine)"
+_UUID_TEXT = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _KINDS = {"database_url": _TEXT, "policy_file": _PATH, "letters_dir": _PATH, "output_dir": _PATH,
           "theme": _TEXT, "keymap": _TABLE, "smtp_url": _SMTP_URL, "smtp_sender": _ADDRESS,
           "smtp_reply_to": _ADDRESS, "smtp_password": _TEXT, "idle_minutes": _COUNT, "public_url": _TEXT,
-          "max_sessions": _COUNT, "max_sessions_per_address": _COUNT}
+          "max_sessions": _COUNT, "max_sessions_per_address": _COUNT, "notify_api_key": _NOTIFY_KEY,
+          "notify_key_kind": _KEY_KIND, "notify_email_template": _UUID, "notify_base_url": _HTTP_URL}
 assert set(_KINDS) == {f.name for f in fields(Settings)}
-_MAY_HOLD_A_PASSWORD = frozenset({"smtp_url", "smtp_password"})
+_MAY_HOLD_A_PASSWORD = frozenset({"smtp_url", "smtp_password", "notify_api_key"})
+KEY_KINDS = ("test", "team", "live")
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -151,6 +166,8 @@ def _checked(key: str, value: Any, source: str) -> Any:
         return value
     if kind == _ADDRESS and isinstance(value, str) and _is_address(value):
         return value
+    if kind in _PATTERNS and isinstance(value, str) and _PATTERNS[kind](value.strip()):
+        return value.strip()
     if key in _MAY_HOLD_A_PASSWORD:  # never echoed: the message may be shown or logged
         raise ConfigError(f"settings: {key} must be {kind} (in {source})")
     raise ConfigError(f"settings: {key} must be {kind}, not {value!r} (in {source})")
@@ -167,6 +184,30 @@ def _is_smtp_url(text: str) -> bool:
     except ValueError:
         return False
     return parts.scheme in ("smtp", "smtps") and bool(parts.hostname) and parts.password is None
+
+
+def _is_notify_key(text: str) -> bool:
+    import re
+
+    return re.fullmatch(rf".+-{_UUID_TEXT}-{_UUID_TEXT}", text) is not None
+
+
+def _is_uuid(text: str) -> bool:
+    import re
+
+    return re.fullmatch(_UUID_TEXT, text) is not None
+
+
+def _is_http_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return bool(parts.hostname) and (parts.scheme == "https" or (parts.scheme == "http" and local))
+
+
+_PATTERNS = {_NOTIFY_KEY: _is_notify_key, _KEY_KIND: lambda text: text in KEY_KINDS, _UUID: _is_uuid,
+             _HTTP_URL: _is_http_url}
 
 
 def _is_address(text: str) -> bool:

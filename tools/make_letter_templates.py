@@ -52,7 +52,7 @@ def _new_document(title: str):
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-    section.top_margin = section.bottom_margin = Cm(2.0)
+    section.top_margin, section.bottom_margin = Cm(1.2), Cm(2.0)
     section.left_margin = section.right_margin = Cm(2.5)
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
@@ -130,26 +130,70 @@ def _bottom_border(paragraph) -> None:
     paragraph._p.get_or_add_pPr().append(borders)  # first child: before spacing and alignment
 
 
+def _style(doc, name: str, size: float):
+    """A paragraph style of its own: large print leaves these at their size (the envelope's window)."""
+    from docx.enum.style import WD_STYLE_TYPE
+
+    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = doc.styles["Normal"]
+    style.font.size = Pt(size)
+    style.paragraph_format.space_after = Pt(0)
+    style.paragraph_format.line_spacing = 1.0
+    return style
+
+
+def _exact(row, cm: float) -> None:
+    from docx.enum.table import WD_ROW_HEIGHT_RULE
+
+    row.height, row.height_rule = Cm(cm), WD_ROW_HEIGHT_RULE.EXACTLY
+
+
+def _no_cell_margins(table) -> None:
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right", "top", "bottom"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    table._tbl.tblPr.append(margins)
+
+
 def letterhead(doc) -> None:
-    right = WD_ALIGN_PARAGRAPH.RIGHT
-    name = doc.paragraphs[0] if doc.paragraphs else doc.add_paragraph()
-    _run(name, "{{ partnership.name }}", bold=True, size=15, colour=NAVY)
-    name.alignment = right
-    name.paragraph_format.space_after = Pt(2)
-    address = para(doc, after=2, align=right)
-    _run(address, "{{ partnership.address }}", size=9.5, colour=GREY)
-    contact = para(doc, after=0, align=right)
-    _run(contact, "Telephone {{ partnership.phone }}  ·  {{ partnership.email }}", size=9.5, colour=GREY)
-    web = doc.add_paragraph()
-    _bottom_border(web)
-    web.alignment = right
-    web.paragraph_format.space_after = Pt(18)
-    _run(web, "{{ partnership.website }}", size=9.5, colour=GREY)
+    """Page one's head, laid out for GOV.UK Notify's precompiled letters (and window envelopes): the
+    recipient's address inside the address area, 24.6-120 mm from the left and 39.5-66.3 mm from the
+    top; the partnership's name and address in the column right of 125 mm; the body from 95 mm down.
+    `caseworker letters check` measures a rendered letter against the same areas."""
+    head, address = _style(doc, "Letterhead", 9), _style(doc, "Letter Address", 10)
+    table = doc.add_table(rows=3, cols=2)
+    table.autofit = False
+    _no_cell_margins(table)
+    for row, height in zip(table.rows, (2.9, 2.55, 2.85), strict=True):  # 12 mm margin + these = 95 mm
+        _exact(row, height)
+    for n, width in enumerate((10.0, 6.0)):
+        table.columns[n].width = Cm(width)
+        for row in table.rows:
+            row.cells[n].width = Cm(width)
+    window = table.cell(1, 0)
+    window.paragraphs[0].style = address
+    _run(window.paragraphs[0], "{{ recipient.name }}")
+    window.add_paragraph("{{ recipient.address }}", style=address)
+    column = table.cell(0, 1).merge(table.cell(2, 1))
+    name = column.paragraphs[0]
+    name.style = head
+    _run(name, "{{ partnership.name }}", bold=True, size=12, colour=NAVY)
+    name.paragraph_format.space_after = Pt(3)
+    for text in ("{{ partnership.address }}", "Telephone {{ partnership.phone }}", "{{ partnership.email }}",
+                 "{{ partnership.website }}"):
+        _run(column.add_paragraph(style=head), text, colour=GREY)
+    doc.element.body.remove(table._tbl)
+    first = doc.paragraphs[0]._p if doc.paragraphs else None
+    if first is not None:
+        first.addprevious(table._tbl)
+    else:
+        doc.element.body.insert(0, table._tbl)
 
 
 def addressee(doc, *, extra_reference: str = "") -> None:
-    para(doc, "{{ recipient.name }}", after=0)
-    para(doc, "{{ recipient.address }}", after=18)
     para(doc, "Our reference: {{ reference }}", after=0)
     if extra_reference:
         para(doc, extra_reference, after=0)

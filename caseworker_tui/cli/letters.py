@@ -75,7 +75,13 @@ def cmd_send(args: argparse.Namespace) -> int:
         raise InvalidInput(f"kind: no {args.kind} letter has been produced for {args.reference}; make one first with "
                            f"`caseworker letters render {args.reference} {args.kind}`", "kind")
     sent = letters.send(letter.id, common.acting_user(args, role=ROLE), args.via, settings)
-    if sent.pack is None:
+    if sent.key_kind:
+        from caseworker_tui.services.letters.notify import key_words
+
+        how = f"to {sent.recipient.email}" if args.via == "notify-email" else f"by post to {sent.recipient.name}"
+        print(f"sent {letter.reference} {letter.kind} v{letter.version_no} {how} through GOV.UK Notify "
+              f"({sent.letter.provider_id}; {key_words(sent.key_kind)})")
+    elif sent.pack is None:
         print(f"sent {letter.reference} {letter.kind} v{letter.version_no} to {sent.recipient.email} "
               f"({sent.letter.provider_id})")
     else:
@@ -84,11 +90,38 @@ def cmd_send(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_poll(args: argparse.Namespace) -> int:
+    from caseworker_tui.services.letters import delivery
+
+    settings, _ = common.open_database(args)
+    result = delivery.poll(settings)
+    for change in result.changes:
+        reopened = f"; the step {change.reopened.replace('_', ' ')} is open again" if change.reopened else ""
+        print(f"{change.reference} {change.kind} v{change.version_no}: {change.status} ({change.words}){reopened}")
+    print(f"asked GOV.UK Notify about {result.asked} letter(s); {len(result.changes)} changed")
+    if result.problem:
+        common.error(result.problem)
+        return 1
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    import tempfile
+
     from caseworker_tui.services import letters
+    from caseworker_tui.services.letters import layout, pdf
 
     settings = common.read_settings(args)
     checks = letters.check_templates(args.dir or settings.letters_dir)
+    if args.layout and pdf.converter() is None:
+        common.error(f"the layout was not checked: {pdf.missing_message()}")
+    elif args.layout:
+        sound = [check for check in checks if not check.problems and check.path.endswith(".docx")]
+        with tempfile.TemporaryDirectory(prefix="caseworker-layout-") as work:
+            measured = layout.templates_layout_problems([Path(c.path) for c in sound], Path(work))
+        found = {id(check): problems for check, problems in zip(sound, measured, strict=True)}
+        checks = [type(check)(check.name, check.path, found[id(check)]) if id(check) in found else check
+                  for check in checks]
     for check in checks:
         if check.problems:
             for problem in check.problems:
@@ -99,7 +132,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    """Add `letters render`, `letters send` and `letters check` to the `caseworker` command's subparsers."""
+    """Add `letters render`, `letters send`, `letters poll` and `letters check` to the `caseworker` command's subparsers."""
     actions = sub.add_parser("letters", help="letters: produce one for a case, send it, check the templates") \
         .add_subparsers(dest="letters_command", metavar="ACTION", required=True)
     p = actions.add_parser("render", help="produce a letter for a case; prints the path written",
@@ -120,10 +153,21 @@ def register(sub) -> None:
     p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
     p.add_argument("kind", choices=_LetterChoices(), metavar="KIND", help="one of: %(choices)s")
     p.add_argument("--via", choices=_LetterChoices("VIAS"), default="email", metavar="HOW",
-                   help="email (the default) or post")
+                   help="email (the default, through smtp_url), post (today's print pack), notify-letter "
+                        "(GOV.UK Notify prints and posts the PDF) or notify-email (Notify e-mails it as a file link)")
     p.add_argument("--agency", help="for agency_update_request to several agencies: the one to send")
     p.set_defaults(func=cmd_send)
-    p = actions.add_parser("check", help="check every template's variables against what its letter provides")
+    p = actions.add_parser("poll", help="ask GOV.UK Notify what became of the letters sent through it",
+                           description="Record each change of a Notify letter's or e-mail's status on its case's "
+                                       "timeline; a failed delivery opens the letter's step again.")
+    p.set_defaults(func=cmd_poll)
+    p = actions.add_parser("check", help="check every template's variables against what its letter provides, "
+                                         "and its layout against GOV.UK Notify's precompiled letters",
+                           description="Each template's variables are checked against its letter's context; then "
+                                       "it is rendered for a sample recipient, made a PDF (with LibreOffice) and "
+                                       "measured: A4 portrait, the address inside Notify's address area, page one "
+                                       "clear around it.")
     p.add_argument("--dir", type=Path, metavar="DIR",
                    help="check the templates in this folder instead of the letters_dir setting")
+    p.add_argument("--no-layout", dest="layout", action="store_false", help="check the variables only")
     p.set_defaults(func=cmd_check)

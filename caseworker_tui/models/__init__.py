@@ -17,6 +17,7 @@ from caseworker_tui.models.tables import (
     FiguresPublication,
     Incident,
     Letter,
+    LetterDelivery,
     Note,
     Recommendation,
     Report,
@@ -28,6 +29,6 @@ from caseworker_tui.models.tables import (
 __all__ = [
     "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
     "CaseView", "ContactLog", "Deadline", "Escalation", "FiguresNote", "FiguresPublication", "Incident", "Letter",
-    "Note", "Recommendation", "Report", "Review",
+    "LetterDelivery", "Note", "Recommendation", "Report", "Review",
     "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]

@@ -203,7 +203,7 @@ class Letter(Base):
     sent_at = DateTimeField(null=True)
     sent_to = CharField(max_length=320, null=True)  # the e-mail address it went to
     provider_id = CharField(max_length=255, null=True)  # the carrier's id for it, e.g. the e-mail's Message-ID
-    delivery_status = CharField(max_length=20, null=True)  # sending | sent | failed | unknown | printed
+    delivery_status = CharField(max_length=20, null=True)  # sending | sent | failed | unknown | printed, or the carrier's status
     send_key = CharField(max_length=80, null=True, unique=True)  # one per letter version: a retry never sends twice
 
 
@@ -223,6 +223,23 @@ class ContactLog(Base):
     by = CharField(max_length=60)
     said = TextField()
     promised = TextField(default="")
+
+
+class LetterDelivery(Base):
+    """One hand-over of a letter to a carrier, and what the carrier last said of it (0006).
+
+    `settled` once the status can no longer change (delivered, failed, or too old for the carrier to
+    answer); the poll asks only about the others."""
+
+    letter = ForeignKeyField(Letter, backref="deliveries", on_delete="CASCADE")
+    channel = CharField(max_length=20)  # email | post
+    carrier = CharField(max_length=20)  # smtp | print_pack | notify
+    key_kind = CharField(max_length=10, null=True)  # notify: test | team | live, as the settings name the key
+    provider_id = CharField(max_length=255, null=True)
+    status = CharField(max_length=24)
+    sent_at = DateTimeField()
+    checked_at = DateTimeField(null=True)
+    settled = BooleanField(default=False, index=True)
 
 
 class Deadline(Base):
@@ -336,5 +353,5 @@ class FiguresPublication(Base):
 ALL_MODELS = [
     User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
     Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog, Escalation, FiguresNote,
-    FiguresPublication,
+    FiguresPublication, LetterDelivery,
 ]

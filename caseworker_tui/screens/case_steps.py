@@ -410,17 +410,32 @@ class CaseSteps:
         from caseworker_tui.dialogs.common import ChoiceDialog
         from caseworker_tui.services.letters import send
 
+        settings = self.app.settings
+        kind = settings.notify_key_kind if settings.notify_api_key else None
         ways = [(f"By e-mail to {to.email}, the PDF attached", "email")] if to.email else []
+        if kind and to.email and settings.notify_email_template:
+            ways.append((f"By e-mail through GOV.UK Notify ({notify_key_words(kind)})", "notify-email"))
+        if kind and not to.to_agency:
+            ways.append((f"By post through GOV.UK Notify ({notify_key_words(kind)})", "notify-letter"))
         ways.append(("By post, in today's print pack", "post"))
         title = f"Send the {letter.kind.replace('_', ' ')} letter (version {letter.version_no}) to {to.name}"
-        preferred = "post" if to.prefers == "post" or not to.email else "email"
+        by_post = "notify-letter" if kind and not to.to_agency else "post"
+        preferred = by_post if to.prefers == "post" or not to.email else "email"
+        done_words = {"email": f"Sent to {to.email}; its deadline is met.",
+                      "notify-email": f"Handed to GOV.UK Notify for {to.email}; its deadline is met.",
+                      "notify-letter": "Handed to GOV.UK Notify to print and post; its deadline is met.",
+                      "post": "In today's print pack, in the output folder; its deadline is met."}
 
         def chosen(via: str | None) -> None:
             if not via:
                 return
-            self.notify(f"Sending the letter to {to.name} {'by e-mail' if via == 'email' else 'to the print pack'}…",
-                        title="Letters")
-            done = (f"Sent to {to.email}; its deadline is met." if via == "email"
-                    else "In today's print pack, in the output folder; its deadline is met.")
-            self.act(send, letter.id, self.actor, via, self.app.settings, versioned=False, done=done)
+            self.notify(f"Sending the letter to {to.name}…", title="Letters")
+            self.act(send, letter.id, self.actor, via, settings, versioned=False, done=done_words[via])
         self.app.push_screen(ChoiceDialog(clean(title), ways, value=preferred, confirm="Send"), chosen)
+
+
+def notify_key_words(kind: str) -> str:
+    """The kind of Notify key the send goes with, in the confirmation's words (test keys send nothing)."""
+    from caseworker_tui.services.letters.notify import key_words
+
+    return key_words(kind)

@@ -396,6 +396,11 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
     for e in events:
         if e.action in REVIEW_STEPS:
             timeline.append(_entry(e.at, "review", _review_step(e)))
+        if e.action == "letter_delivery":  # what the carrier said of a letter sent (services/letters/delivery.py)
+            said = json.loads(e.details_json)
+            timeline.append(_entry(e.at, "letter", f"Letter {str(said.get('kind', '')).replace('_', ' ')} (version "
+                                   f"{said.get('version')}) {said.get('words', said.get('status'))}"
+                                   + ("; its step is open again" if said.get("reopened_step") else "")))
         if e.from_stage != e.to_stage and e.to_stage:
             came = f"{stage_label(e.from_stage)} → " if e.from_stage else ""
             timeline.append(_entry(e.at, "stage", f"{came}{stage_label(e.to_stage)} (by {e.actor})"

@@ -59,6 +59,7 @@ class DeadlineRow:
     assignee: str | None
     assignee_name: str
     tab: str
+    warning: str = ""  # its letter did not reach the person, e.g. "⚠ letter returned" (also leads step_words)
 
     @property
     def overdue(self) -> bool:
@@ -147,20 +148,24 @@ def deadline_page(actor: Actor, flt: DeadlineFilter = DeadlineFilter(), page: in
         if flt.group:
             query = query.where(_in_group(flt.group, today))
         found_rows = list(query.order_by(Deadline.due_on, Deadline.id).paginate(page, page_size).dicts())
-    rows = [_deadline_row(r, today, calendar) for r in found_rows]
+        from caseworker_tui.services.letters.delivery import warnings as undelivered  # with a page, not at start-up
+
+        warned = undelivered(list({r["case_id"] for r in found_rows}))
+    rows = [_deadline_row(r, today, calendar, warned.get(r["case_id"], {}).get(r["step"], "")) for r in found_rows]
     return DeadlinePage(rows=rows, total=total, page=page, pages=pages, counts=counts)
 
 
-def _deadline_row(r: dict, today: date, calendar: WorkingCalendar) -> DeadlineRow:
+def _deadline_row(r: dict, today: date, calendar: WorkingCalendar, warning: str = "") -> DeadlineRow:
     """A page's row, its label worded from its step and agency rather than read from the table."""
     agency_label = context.policy().agency_label(r["agency"]) if r["agency"] else None
     return DeadlineRow(
         id=r["id"], case_id=r["case_id"], reference=r["reference"], applicant=r["applicant_name"],
         stage=r["stage"], stage_label=stage_label(r["stage"]), step=r["step"],
-        step_words=step_words(r["step"]), label=step_label(r["step"], agency_label),
+        step_words=f"{warning} · {step_words(r['step'])}" if warning else step_words(r["step"]),
+        label=step_label(r["step"], agency_label),
         agency=r["agency"], agency_label=agency_label or "",
         due_on=r["due_on"], countdown=countdown(r["due_on"], today, calendar), group=group_of(r["due_on"], today),
-        assignee=r["username"], assignee_name=r["display_name"] or "", tab=step_tab(r["step"]),
+        assignee=r["username"], assignee_name=r["display_name"] or "", tab=step_tab(r["step"]), warning=warning,
     )
 
 

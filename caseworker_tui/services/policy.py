@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -91,6 +91,12 @@ class Agency(_Strict):
     email: str | None = Field(default=None, pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")  # where update requests are e-mailed
 
 
+class Sending(_Strict):
+    """How letters leave: the postage GOV.UK Notify prints them with."""
+
+    postage: Literal["first", "second", "economy"] = "second"
+
+
 class TriageQuestion(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     text: str = Field(min_length=1)
@@ -134,6 +140,7 @@ class Policy(_Strict):
     agencies: dict[AgencyKey, Agency] = Field(min_length=1)
     triage: Triage
     escalation: Escalation | None = None  # a further step after a final appeal decision, if any
+    sending: Sending = Sending()
 
     @model_validator(mode="after")
     def _relevant_agencies_known(self) -> Policy:

@@ -49,6 +49,7 @@ class QueueRow:
     high_risk: bool
     risk_score: int | None
     assignee: str
+    warning: str = ""  # a letter that did not reach the person, e.g. "⚠ letter returned" (also leads next_step)
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,11 @@ def _filtered(actor: Actor, flt: QueueFilter, *, with_stage: bool = True):
     return query
 
 
+def _warned(warning: str | None, words: str) -> str:
+    """The next step's words, led by a failed delivery's warning so that a narrow column still shows it."""
+    return f"{warning} · {words}" if warning else words
+
+
 def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                page_size: int = PAGE_SIZE) -> QueuePage:
     """One page of the queue, most urgent first: overdue, then high risk, then nearest due date."""
@@ -130,15 +136,21 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
                  .order_by(overdue_first, Case.high_risk.desc(), Case.next_due_on.asc(nulls="LAST"),
                            Case.received_at, Case.id)
                  .paginate(page, page_size).dicts())
+        from caseworker_tui.services.letters.delivery import warnings as undelivered  # with a page, not at start-up
+
+        found = list(query)
+        warned = {case_id: " · ".join(dict.fromkeys(steps.values()))
+                  for case_id, steps in undelivered([r["id"] for r in found]).items()}
         rows = [
             QueueRow(
                 id=r["id"], reference=r["reference"], received_at=r["received_at"],
                 applicant=r["applicant_name"], stage=r["stage"], stage_label=stage_label(r["stage"]),
-                next_due_on=r["next_due_on"], next_step=step_words(r["next_due_step"]),
+                next_due_on=r["next_due_on"], next_step=_warned(warned.get(r["id"]), step_words(r["next_due_step"])),
                 countdown=countdown(r["next_due_on"], today, None) if r["next_due_on"] else None,
                 high_risk=bool(r["high_risk"]), risk_score=r["risk_score"], assignee=r["assignee"] or "",
+                warning=warned.get(r["id"], ""),
             )
-            for r in query
+            for r in found
         ]
     ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
     return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)

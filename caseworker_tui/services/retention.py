@@ -166,7 +166,7 @@ def _anonymise(ids: list[int], actor: Actor) -> list[str]:
                           ).where(Recommendation.case.in_(ids)).execute()
     Appeal.update(grounds=_removed(Appeal.grounds), decision_reason=_removed(Appeal.decision_reason)).where(
         Appeal.case.in_(ids)).execute()
-    paths = [p for (p,) in Letter.select(Letter.path).where(Letter.case.in_(ids)).tuples()]
+    paths = _letter_files(ids)
     Letter.delete().where(Letter.case.in_(ids)).execute()
     for case in Case.select(Case.id, Case.verdict_json, Case.dissatisfaction_reason).where(Case.id.in_(ids)):
         names = _rename_reporters(case.id)
@@ -177,6 +177,19 @@ def _anonymise(ids: list[int], actor: Actor) -> list[str]:
                 version=Case.version + 1, updated_at=now, updated_by=actor.username).where(
         Case.id.in_(ids)).execute()
     return paths
+
+
+def _letter_files(ids: list[int]) -> list[str]:
+    """Every file these cases' letters left: the Word document, its PDF, and the print packs (PDF and
+    list) of the days one of them was posted, which name the person too; a pack goes whole."""
+    paths: list[str] = []
+    for path, pdf, via, sent_on in Letter.select(Letter.path, Letter.pdf_path, Letter.sent_via, Letter.sent_on).where(
+            Letter.case.in_(ids)).tuples():
+        paths += [path, *([pdf] if pdf else [])]
+        if via == "print_pack" and sent_on is not None:
+            for folder in {Path(path).parent, *([Path(pdf).parent] if pdf else [])}:
+                paths += [str(folder / f"print-pack-{sent_on.isoformat()}.{ext}") for ext in ("pdf", "csv")]
+    return list(dict.fromkeys(paths))
 
 
 def _rename_reporters(case_id: int) -> dict[str, str]:

@@ -62,3 +62,28 @@ def test_the_first_screen_loads_none_of_what_it_does_not_need():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert not {"pydantic", "pydantic_core", "psycopg2", "holidays", "docxtpl", "docx", "argon2"} & set(loaded)
     assert {"textual", "peewee"} <= set(loaded)
+
+
+KEY = "caseworker_live-26785a09-ab16-4eb0-8407-3c3d7bcd1e63-3d844edf-8d35-4b3d-b5cb-4ae7d0e1bb0a"
+
+
+def test_the_notify_key_and_its_kind_come_from_the_file_or_the_environment_and_stay_out_of_sight(monkeypatch):
+    config_path().write_text(f'notify_api_key = "{KEY}"\nnotify_key_kind = "live"\n', encoding="utf-8")
+    settings = load_settings()
+    assert (settings.notify_api_key, settings.notify_key_kind) == (KEY, "live")
+    assert "3d844edf" not in repr(settings)
+    monkeypatch.setenv("CASEWORKER_NOTIFY_KEY_KIND", "test")
+    assert load_settings().notify_key_kind == "test"
+
+
+@pytest.mark.parametrize(("line", "words"), [
+    ('notify_api_key = "3d844edf-8d35-4b3d"\n', "notify_api_key must be a GOV.UK Notify API key"),
+    ('notify_key_kind = "production"\n', "notify_key_kind must be test, team or live"),
+    ('notify_email_template = "welcome"\n', "notify_email_template must be a template id"),
+    ('notify_base_url = "http://notify.example.org"\n', "notify_base_url must be an https:// URL"),
+])
+def test_a_bad_notify_setting_names_itself_and_never_echoes_a_key(line, words):
+    config_path().write_text(line, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert words in str(caught.value) and "3d844edf" not in str(caught.value)

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from caseworker_tui.errors import PermissionDenied
 from caseworker_tui.services import context, intake, letters
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.letters import pdf
+from caseworker_tui.services.letters import layout, pdf
 from tests.factories import meets_rule_a
 
 A4 = (595.3, 841.9)  # points
@@ -58,6 +58,7 @@ def test_the_pdf_says_what_the_letter_says_on_a4_portrait_and_is_tagged(users, t
     text = " ".join(_text(made.pdf_path).split())
     assert "Dear Ann Lee," in text and "Our reference: CT-2026-0001" in text
     assert "Safer Leicester Partnership" in text and "{{" not in text
+    assert layout.problems(made.pdf_path, ["Ann Lee", "LE1 1AA"]) == []  # GOV.UK Notify would print it
     reader = PdfReader(made.pdf_path)
     for page in reader.pages:
         box = page.mediabox

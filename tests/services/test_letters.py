@@ -96,7 +96,8 @@ def _read(path: str) -> str:
 
 
 def _table_rows(path: str) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for table in Document(path).tables for row in table.rows]
+    """The body's tables; the first table is page one's head (the address and the letterhead)."""
+    return [[cell.text for cell in row.cells] for table in Document(path).tables[1:] for row in table.rows]
 
 
 def _open_steps(case_id: int) -> set[str]:
@@ -426,9 +427,13 @@ def test_large_print_when_the_applicant_needs_it(users, tmp_path):
     ordinary = letters.produce(_new(casey), "acknowledgement", casey, tmp_path)
     assert (large.large_print, ordinary.large_print) == (True, False)
 
-    def sizes(path):
-        return [run.font.size for p in _paragraphs(Document(path)) for run in p.runs if run.text.strip()]
+    def sizes(path, head: bool = False):
+        """The runs' sizes in the body, or in page one's head (the address and the letterhead), which
+        keeps its size so that the address fits the envelope's window."""
+        return [run.font.size for p in _paragraphs(Document(path)) for run in p.runs if run.text.strip()
+                and (p.style.name in ("Letterhead", "Letter Address")) == head]
     assert all(size is not None and size >= Pt(16) for size in sizes(large.path))
+    assert sizes(large.path, head=True) == sizes(ordinary.path, head=True) and sizes(large.path, head=True)
     assert any(size is None or size < Pt(16) for size in sizes(ordinary.path))
     assert _read(large.path).replace("CT-2026-0001", "CT-2026-0002") == _read(ordinary.path)
 

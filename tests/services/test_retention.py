@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playhouse.shortcuts import model_to_dict
@@ -218,3 +219,22 @@ def test_the_command_lists_by_default_and_anonymises_with_apply(users, cases, da
     assert _rows(cases["withdrawn"])["case"]["applicant_name"] == retention.ANONYMOUS
     assert cli.main(["retention"]) == 0
     assert "No case is due" in capsys.readouterr().out
+
+
+def test_apply_removes_the_letters_pdfs_and_the_print_packs_that_name_the_person(users, cases, tmp_path, monkeypatch):
+    from caseworker_tui.config import load_settings
+    from caseworker_tui.services import letters
+    from tests.services.test_letter_pdf import require_libreoffice
+
+    require_libreoffice()
+    monkeypatch.setenv("CASEWORKER_OUTPUT_DIR", str(tmp_path / "letters"))
+    with db.connection_context():
+        letter = Letter.get(Letter.case == cases["withdrawn"])
+    sent = letters.send(letter.id, users["sam"], "post", load_settings())
+    files = [Path(sent.letter.pdf_path), sent.pack.pdf, sent.pack.listing]
+    assert all(f.is_file() for f in files)
+
+    run = retention.apply(users["ada"])
+
+    assert not any(f.exists() for f in files) and not Path(letter.path).exists()
+    assert run.letter_files_deleted == 3 + 3  # three Word letters; the PDF and the day's pack (PDF and list)

@@ -5,7 +5,9 @@ The kinds of letter are declared once, in `kinds`; the rest of this package deri
 say what each may say and read it from the case (with `facts`, the reads they share),
 `templates` which file is in force and whether it can be used, `rendering` makes the document,
 `producing` keeps it, versioned, on the case's timeline, `pdf` makes its PDF with LibreOffice,
-and `sending` e-mails it or puts it in the day's print pack, recording how it was sent.
+`layout` measures that PDF against GOV.UK Notify's letter layout, and `sending` e-mails it (through
+the partnership's SMTP server or `notify`), has Notify print and post it, or puts it in the day's
+`print_pack`; `delivery` records each hand-over and follows it until it settles.
 Callers import from here; docxtpl and python-docx load only when a letter is made or read.
 """
 
@@ -23,6 +25,7 @@ from caseworker_tui.services.letters.offers import (
     update_request_agencies,
 )
 from caseworker_tui.services.letters.pdf import PdfFailed, PdfUnavailable
+from caseworker_tui.services.letters.print_pack import PrintPack, print_pack
 from caseworker_tui.services.letters.producing import (
     CHANNELS,
     ProducedLetter,
@@ -36,14 +39,12 @@ from caseworker_tui.services.letters.producing import (
 from caseworker_tui.services.letters.rendering import LARGE_PRINT_PT, letter_text, render
 from caseworker_tui.services.letters.sending import (
     VIAS,
-    PrintPack,
     Recipient,
     SendFailed,
     SendRefused,
     SendResult,
     SendUncertain,
     latest_letter,
-    print_pack,
     recipient_of,
     send,
 )

@@ -47,22 +47,31 @@ def missing_message() -> str:
 
 def to_pdf(docx: Path, timeout: float = TIMEOUT_SECONDS) -> Path:
     """Write `docx`'s PDF beside it (same name, .pdf), replacing an older one whole, and return its path."""
+    return to_pdfs([docx], timeout)[0]
+
+
+def to_pdfs(documents: list[Path], timeout: float = TIMEOUT_SECONDS) -> list[Path]:
+    """Each document's PDF beside it, made by one LibreOffice run (its start is most of the time a
+    conversion takes); in the order given."""
     program = converter()
     if program is None:
         raise PdfUnavailable(missing_message())
-    docx = Path(docx).resolve()
-    target = docx.with_suffix(".pdf")
-    with tempfile.TemporaryDirectory(prefix=".pdf-", dir=docx.parent) as work:
+    documents = [Path(d).resolve() for d in documents]
+    folder = documents[0].parent
+    with tempfile.TemporaryDirectory(prefix=".pdf-", dir=folder) as work:
         work_dir = Path(work)
         command = [program, f"-env:UserInstallation={(work_dir / 'profile').as_uri()}", "--headless",
                    "--norestore", "--nolockcheck", "--convert-to", EXPORT_FILTER, "--outdir", str(work_dir / "out"),
-                   str(docx)]
-        said = _run(command, timeout, docx.name)
-        made = work_dir / "out" / target.name
-        if not made.is_file() or made.stat().st_size == 0:
-            raise PdfFailed(f"LibreOffice made no PDF of {docx.name}: {said or 'it gave no reason'}")
-        os.replace(made, target)
-    return target
+                   *map(str, documents)]
+        said = _run(command, timeout * len(documents), ", ".join(d.name for d in documents))
+        made = []
+        for docx in documents:
+            result = work_dir / "out" / docx.with_suffix(".pdf").name
+            if not result.is_file() or result.stat().st_size == 0:
+                raise PdfFailed(f"LibreOffice made no PDF of {docx.name}: {said or 'it gave no reason'}")
+            os.replace(result, docx.with_suffix(".pdf"))
+            made.append(docx.with_suffix(".pdf"))
+    return made
 
 
 def _run(command: list[str], timeout: float, name: str) -> str:

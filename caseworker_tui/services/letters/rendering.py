@@ -21,6 +21,9 @@ from caseworker_tui.services.letters.templates import (
 from caseworker_tui.services.unit import reading
 
 LARGE_PRINT_PT = 16
+# Page one's head keeps its size in large print: the address must fit the envelope's window (and
+# GOV.UK Notify's address area), the letterhead the column beside it. The body is what is read.
+KEEP_SIZE_STYLES = ("Letterhead", "LetterAddress")
 
 # A template's problems, by its file's identity: checked once per edit, not once per letter.
 _checked: dict[tuple, list[str]] = {}
@@ -61,6 +64,8 @@ def _enlarge(document) -> None:
     for part in parts:
         for paragraph in part.element.iter(qn("w:p")):
             p_style = paragraph.pPr.style if paragraph.pPr is not None else None
+            if p_style in KEEP_SIZE_STYLES:
+                continue
             base = style_size(p_style, normal) or default
             for r in paragraph.iter(qn("w:r")):
                 run = Run(r, None)
@@ -88,6 +93,19 @@ def render(kind: str, letter: LetterContext, template: Path, *, large_print: boo
     return buffer.getvalue()
 
 
+def _is_head(table) -> bool:
+    """Page one's head: a layout table holding the letterhead and the address, not a table of facts."""
+    return any(p.style is not None and p.style.style_id in KEEP_SIZE_STYLES
+               for cell in table._cells for p in cell.paragraphs)
+
+
+def _head_lines(table) -> list[str]:
+    """The head read as a person reads the page: the sender's column, then the address, each cell once."""
+    cells = list({cell._tc: cell for cell in table._cells if cell.text.strip()}.values())
+    cells.sort(key=lambda cell: not any(p.style is not None and p.style.style_id == "Letterhead" for p in cell.paragraphs))
+    return [cell.text for cell in cells] + [""]
+
+
 def letter_text(letter_id: int) -> str:
     """The letter's words as plain text, paragraph by paragraph, tables as rows, for a preview."""
     with reading():
@@ -108,7 +126,9 @@ def document_text(data: bytes) -> str:
     document = Document(io.BytesIO(data))
     lines: list[str] = []
     for block in document.iter_inner_content():
-        if isinstance(block, Table):
+        if isinstance(block, Table) and _is_head(block):
+            lines += _head_lines(block)
+        elif isinstance(block, Table):
             for table_row in block.rows:
                 seen, texts = set(), []
                 for cell in table_row.cells:  # a merged cell appears once per grid column it spans

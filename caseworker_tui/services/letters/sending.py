@@ -8,21 +8,17 @@ retry after the server refused sends again under the same key; and a send whose 
 knows (the connection dropped while the message was going, or the process died) is never sent
 again by itself: a person checks, then marks it sent or produces a new version.
 
-The carrier is a seam: `SmtpCarrier` today; GOV.UK Notify is another `Carrier` taking the same
-`Outgoing` message (its `key` is what Notify calls a reference).
+The carrier is a seam: `SmtpCarrier` here, and GOV.UK Notify's letter and e-mail (`notify`), each a
+`Carrier` taking the same `Outgoing` message (its `key` is what Notify calls a reference). Every
+hand-over is recorded for `delivery` to follow.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import ipaddress
-import os
 import smtplib
 import ssl
-import tempfile
 from dataclasses import dataclass, field
-from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
@@ -33,8 +29,9 @@ from urllib.parse import unquote, urlsplit
 from caseworker_tui.errors import CaseworkerError, InvalidInput
 from caseworker_tui.models import Applicant, Letter
 from caseworker_tui.services import audit, clock, context
+from caseworker_tui.services.letters.delivery import FAILED, record_handover
 from caseworker_tui.services.letters.kinds import BY_KEY
-from caseworker_tui.services.letters.pdf import merge_pdfs
+from caseworker_tui.services.letters.print_pack import PrintPack, print_pack
 from caseworker_tui.services.letters.producing import ProducedLetter, get_letter, letter_row, make_pdf, record_sent
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.unit import reading, transaction
@@ -42,10 +39,13 @@ from caseworker_tui.services.unit import reading, transaction
 if TYPE_CHECKING:
     from caseworker_tui.config import Settings
 
-VIAS = ("email", "post")  # what `send` takes: how the person receives it
+# What `send` takes: how the person receives it, and what carries it.
+VIAS = ("email", "post", "notify-letter", "notify-email")
+CHANNEL_OF = {"email": "email", "post": "post", "notify-letter": "post", "notify-email": "email"}
 SMTP_TIMEOUT_SECONDS = 30.0
-# A send no longer in these may not be tried again under the same key.
-_MAY_TRY = (None, "failed")
+# A send no longer in these may not be tried again under the same key: it went, or may have.
+_RETRYABLE = ("failed", *FAILED)
+_MAY_TRY = (None, *_RETRYABLE)
 
 
 class SendRefused(CaseworkerError):
@@ -97,20 +97,11 @@ class Carrier(Protocol):
 
 
 @dataclass(frozen=True)
-class PrintPack:
-    """The day's post: one PDF to print and a list to check the envelopes against."""
-
-    on: date
-    pdf: Path
-    listing: Path
-    letters: int
-
-
-@dataclass(frozen=True)
 class SendResult:
     letter: ProducedLetter
     recipient: Recipient
     pack: PrintPack | None = None
+    key_kind: str | None = None  # for a Notify send: the kind of key it went with (test | team | live)
 
 
 # --- who it goes to -------------------------------------------------------------------------
@@ -139,22 +130,36 @@ def _agency(row: Letter) -> Recipient:
 # --- sending --------------------------------------------------------------------------------
 
 def send(letter_id: int, actor: Actor, via: str, settings: Settings) -> SendResult:
-    """Send the letter by e-mail (the PDF attached) or put it in today's print pack; its step is then met."""
+    """Send the letter by e-mail (the PDF attached, or through Notify as a file link), through Notify's
+    printed post, or into today's print pack; its step is then met."""
+    from caseworker_tui.services.letters import layout, notify
+
     require(actor, "send_letter")
     if via not in VIAS:
         raise InvalidInput(f"via: must be one of {', '.join(VIAS)}, not {via!r}", "via")
     letter = get_letter(letter_id)
     _refuse_unless_sendable(letter)
     to = recipient_of(letter_id)
-    if via == "email":
-        carrier = carrier_for(settings)
+    if CHANNEL_OF[via] == "email":
+        carrier = carrier_for(settings) if via == "email" else notify.carrier(settings, "email", "")
         if not to.email:
             whose = f"{to.name} (set [agencies.{letter.agency}] email in the policy)" if to.to_agency else to.name
             raise SendRefused(f"There is no e-mail address for {whose}; send the letter by post.")
-        return SendResult(_by_email(make_pdf(letter_id, actor), actor, to, carrier, settings), to)
+        sent = _hand_over(make_pdf(letter_id, actor), actor, to, carrier, "email", settings)
+        return SendResult(sent, to, key_kind=getattr(carrier, "key_kind", None))
     if not to.to_agency and not to.address.strip():
         raise SendRefused(f"There is no postal address for {to.name}; send the letter by e-mail.")
-    return _by_post(make_pdf(letter_id, actor), actor, settings)
+    if via == "post":
+        return _by_post(make_pdf(letter_id, actor), actor, settings)
+    if to.to_agency:
+        raise SendRefused(f"A letter to {to.name} carries no postal address for Notify to print; e-mail it.")
+    carrier = notify.carrier(settings, "letter", context.policy().sending.postage)
+    made = make_pdf(letter_id, actor)
+    unfit = layout.problems(Path(made.pdf_path or ""), [to.name, to.postcode])
+    if unfit:  # Notify would refuse it days later (validation-failed); said now, before anything goes
+        raise SendRefused("GOV.UK Notify would not print this letter: " + "; ".join(unfit[:2])
+                          + ". Check the template with `caseworker letters check`, or send the letter another way.")
+    return SendResult(_hand_over(made, actor, to, carrier, "post", settings), to, key_kind=carrier.key_kind)
 
 
 def _refuse_unless_sendable(letter: ProducedLetter) -> None:
@@ -185,7 +190,7 @@ def _claim(letter: ProducedLetter, *, sent_via: str, status: str, sent_to: str |
     claimed = (Letter.update(send_key=key, sent_via=sent_via, delivery_status=status, sent_at=clock.now(),
                              sent_to=sent_to)
                .where((Letter.id == letter.id) & Letter.sent_on.is_null()
-                      & (Letter.delivery_status.is_null() | (Letter.delivery_status == "failed")))
+                      & (Letter.delivery_status.is_null() | Letter.delivery_status.in_(_RETRYABLE)))
                .execute())
     if not claimed:
         raise SendRefused(f"Version {letter.version_no} of the {letter.kind.replace('_', ' ')} letter is being "
@@ -193,10 +198,11 @@ def _claim(letter: ProducedLetter, *, sent_via: str, status: str, sent_to: str |
     return key
 
 
-def _by_email(letter: ProducedLetter, actor: Actor, to: Recipient, carrier: Carrier, settings: Settings) -> ProducedLetter:
+def _hand_over(letter: ProducedLetter, actor: Actor, to: Recipient, carrier: Carrier, channel: str,
+               settings: Settings) -> ProducedLetter:
     message = _outgoing(letter, to, settings)
     with transaction():
-        _claim(letter, sent_via=carrier.name, status="sending", sent_to=to.email)
+        _claim(letter, sent_via=carrier.name, status="sending", sent_to=to.email if channel == "email" else None)
     try:
         provider_id = carrier.deliver(message)
     except SendFailed as exc:
@@ -208,10 +214,14 @@ def _by_email(letter: ProducedLetter, actor: Actor, to: Recipient, carrier: Carr
     except BaseException as exc:  # a fault of ours mid-send: whether it left is unknown, so it is not retried
         _record_trouble(letter, actor, "unknown", carrier.name, exc)
         raise
+    status = "created" if carrier.name == "notify" else "sent"  # Notify's first status; SMTP's last
+    key_kind = getattr(carrier, "key_kind", None)
     with transaction():
-        Letter.update(delivery_status="sent", provider_id=provider_id).where(Letter.id == letter.id).execute()
-        return record_sent(letter.id, actor, clock.today(), "email", sent_via=carrier.name, provider_id=provider_id,
-                           recipient="agency" if to.to_agency else "applicant")
+        Letter.update(delivery_status=status, provider_id=provider_id).where(Letter.id == letter.id).execute()
+        record_handover(letter.id, channel=channel, carrier=carrier.name, status=status, provider_id=provider_id,
+                        key_kind=key_kind)
+        return record_sent(letter.id, actor, clock.today(), channel, sent_via=carrier.name, provider_id=provider_id,
+                           recipient="agency" if to.to_agency else "applicant", **({"key_kind": key_kind} if key_kind else {}))
 
 
 def _record_trouble(letter: ProducedLetter, actor: Actor, status: str, carrier: str, problem: Exception) -> None:
@@ -353,44 +363,9 @@ def _loopback(host: str) -> bool:
 def _by_post(letter: ProducedLetter, actor: Actor, settings: Settings) -> SendResult:
     with transaction():
         _claim(letter, sent_via="print_pack", status="printed", sent_to=None)
+        record_handover(letter.id, channel="post", carrier="print_pack", status="printed")
         sent = record_sent(letter.id, actor, clock.today(), "post", sent_via="print_pack")
     return SendResult(sent, recipient_of(letter.id), print_pack(settings))
-
-
-def print_pack(settings: Settings, on: date | None = None) -> PrintPack:
-    """Every letter put in the post on `on` (today), as one PDF to print and a list, in the output folder.
-
-    Made again whole each time a letter joins, so the files are always the day's post so far."""
-    on = on or clock.today()
-    with reading():
-        rows = list(Letter.select().where((Letter.sent_via == "print_pack") & (Letter.sent_on == on))
-                    .order_by(Letter.sent_at, Letter.id))
-        people = {p.case_id: p for p in Applicant.select().where(Applicant.case.in_([r.case_id for r in rows]))}
-        references = {r.id: r.case.reference for r in rows}
-    out = Path(settings.output_dir).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    pdf = out / f"print-pack-{on.isoformat()}.pdf"
-    pages = merge_pdfs([Path(r.pdf_path) for r in rows], pdf)
-    listing = out / f"print-pack-{on.isoformat()}.csv"
-    text = io.StringIO()
-    table = csv.writer(text)
-    table.writerow(["reference", "letter", "version", "to", "address", "postcode", "pages", "first page"])
-    first = 1
-    for row, count in zip(rows, pages, strict=True):
-        person = people.get(row.case_id)
-        to_agency = BY_KEY[row.kind].to_agency if row.kind in BY_KEY else False
-        table.writerow([references[row.id], row.kind, row.version_no, row.recipient,
-                        "" if to_agency or person is None else " ".join(person.address.split()),
-                        "" if to_agency or person is None else person.postcode, count, first])
-        first += count + count % 2  # each letter starts on a fresh sheet (see merge_pdfs)
-    _write_whole(listing, text.getvalue().encode("utf-8"))
-    return PrintPack(on, pdf, listing, len(rows))
-
-
-def _write_whole(path: Path, data: bytes) -> None:
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as tmp:
-        tmp.write(data)
-    os.replace(tmp.name, path)
 
 
 def latest_letter(case_id: int, kind: str, agency: str | None = None) -> ProducedLetter | None:

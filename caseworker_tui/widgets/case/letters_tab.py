@@ -78,20 +78,29 @@ class LettersTab(ReportsWorkerErrors, TabPane):
         from caseworker_tui.services.letters import get_letter, letter_text
 
         text = letter_text(letter_id)
-        self.app.call_from_thread(self._show_letter, letter_id, text, get_letter(letter_id))
+        from caseworker_tui.services.letters.delivery import key_kind_of
 
-    def _show_letter(self, letter_id: int, text: str, record: ProducedLetter) -> None:
+        self.app.call_from_thread(self._show_letter, letter_id, text, get_letter(letter_id), key_kind_of(letter_id))
+
+    def _show_letter(self, letter_id: int, text: str, record: ProducedLetter, key_kind: str | None = None) -> None:
         letter = next((x for x in self._letters if x.id == letter_id), None)
         self.query_one("#letter-preview", Static).update(clean(text))
         if letter is not None:
             lines = [f"Saved at {letter.path}", *([f"PDF at {record.pdf_path}"] if record.pdf_path else []),
-                     *filter(None, [sending_line(record)])]
+                     *filter(None, [sending_line(record, key_kind)])]
             self.query_one("#letter-path", Static).update(clean("\n".join(lines)))
 
 
-def sending_line(letter: ProducedLetter) -> str | None:
+def sending_line(letter: ProducedLetter, key_kind: str | None = None) -> str | None:
     """How far the letter's sending got, in words, or None before anyone tried."""
+    from caseworker_tui.services.letters.delivery import FAILED, WORDS
+    from caseworker_tui.services.letters.notify import key_words
+
     status, at = letter.delivery_status, letter.sent_at
+    if letter.sent_via == "notify" and status in WORDS:
+        how = f"e-mailed to {letter.sent_to}" if letter.sent_to else "sent by post"
+        line = f"Through GOV.UK Notify ({key_words(key_kind)}), {how} at {at:%H:%M on %d %b %Y}: {WORDS[status]}"
+        return line + (". ⚠ Its step is open again: send it another way, or mark it sent." if status in FAILED else "")
     if status == "sent":
         return f"E-mailed to {letter.sent_to} at {at:%H:%M on %d %b %Y}; the server's id {letter.provider_id}"
     if status == "printed":
