@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import tempfile
+from pathlib import Path
 from typing import Any
 
 
@@ -40,3 +42,13 @@ def meets_rule_a(**extra: Any) -> dict:
         incident("i3", "2026-11-01", report("housing_provider", "2026-11-03")),
         **extra,
     )
+
+
+def victim_heard(case_id: int, actor, views: str = "They welcome the plan and ask for a named officer.",
+                 out_dir: Path | None = None) -> None:
+    """Consult the victim on the drafted outcome and record their views, as the chair's approval needs."""
+    from caseworker_tui.services import workflow
+
+    out = out_dir or Path(tempfile.mkdtemp(prefix="action-plan-"))
+    workflow.consult_victim(case_id, actor, out_dir=out)
+    workflow.record_views(case_id, actor, views)

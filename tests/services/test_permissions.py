@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import inspect
 import json
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
@@ -24,7 +26,7 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import PERMISSIONS, Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.factories import meets_rule_a
+from tests.factories import meets_rule_a, victim_heard
 
 # Enforced by services outside the case workflow, each tested with its own service.
 ELSEWHERE = {
@@ -72,8 +74,15 @@ def _outcome_drafted(users) -> int:
     return case_id
 
 
+def _consulted(users) -> int:
+    case_id = _outcome_drafted(users)
+    workflow.consult_victim(case_id, users["casey"], out_dir=Path(tempfile.mkdtemp(prefix="action-plan-")))
+    return case_id
+
+
 def _awaiting_chair(users) -> int:
     case_id = _outcome_drafted(users)
+    victim_heard(case_id, users["casey"])
     workflow.submit_outcome(case_id, users["casey"])
     return case_id
 
@@ -172,6 +181,10 @@ OPERATIONS = [
                                            reason="The decision followed the policy.")),
     Operation("withdraw", W.withdraw, _received, lambda c, a: W.withdraw(c, a, "The applicant moved away.")),
     Operation("close", W.close, _declined, lambda c, a: W.close(c, a, "Decision letter sent.")),
+    Operation("change_spoc", W.change_spoc, _received, lambda c, a: W.change_spoc(c, a, "jo")),
+    Operation("consult_victim", W.consult_victim, _outcome_drafted,
+              lambda c, a: W.consult_victim(c, a, out_dir=Path(tempfile.mkdtemp(prefix="action-plan-")))),
+    Operation("record_views", W.record_views, _consulted, lambda c, a: W.record_views(c, a, "Happy with it.")),
     Operation("manage_users", auth.add_user, _nothing,
               lambda _, a: auth.add_user("newcomer", "caseworker", "a long passphrase", by=a)),
 ]
