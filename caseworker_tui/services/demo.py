@@ -324,6 +324,8 @@ def _review(rng: random.Random, plan: str, accepted: date, today: date, t: _Time
     t.add(findings, "draft_outcome", due=due)
     if plan == "outcome_drafted":
         return
+    t.add(findings, "consult")  # the draft action plan goes to the victim, who replies by phone that day
+    t.add(findings, "views")
     t.add(findings, "submit")
     if plan == "returned":
         t.add(t.after(findings, rng.randint(1, 2)), "return_outcome")
@@ -434,7 +436,9 @@ class _Walker:
         workflow.record_update(update.id, worker, answer)
 
     def withdraw(self, case_id: int, worker: Actor) -> None:
-        workflow.withdraw(case_id, worker, "The applicant asked to withdraw: the neighbour has moved away.")
+        workflow.withdraw(case_id, worker, "The applicant asked to withdraw: the neighbour has moved away.",
+                          out_dir=self.letters_out)
+        self._post_latest(case_id, worker, "withdrawal")
 
     def decide(self, case_id: int, worker: Actor, accept: bool, ground: str | None = None,
                reason: str = "") -> None:
@@ -474,6 +478,19 @@ class _Walker:
                                                         "missed the pattern. The panel makes two recommendations.",
                                recommendations=recs)
 
+    def consult(self, case_id: int, worker: Actor) -> None:
+        workflow.consult_victim(case_id, worker, out_dir=self.letters_out)
+        self._post_latest(case_id, worker, "action_plan")
+
+    def _post_latest(self, case_id: int, worker: Actor, kind: str) -> None:
+        """Post the letter a step made, the day it was made."""
+        made = [x for x in letters.list_letters(case_id) if x.kind == kind]
+        letters.mark_sent(made[-1].id, worker, clock.today(), "post")
+
+    def views(self, case_id: int, worker: Actor) -> None:
+        workflow.record_views(case_id, worker, "Rang to say the plan would help if the police visit in the evenings, "
+                                               "when the noise happens.")
+
     def submit(self, case_id: int, worker: Actor) -> None:
         workflow.submit_outcome(case_id, worker)
 
@@ -489,7 +506,8 @@ class _Walker:
                                grounds="The review did not consider the hate-related incident.")
 
     def close(self, case_id: int, worker: Actor, reason: str) -> None:
-        workflow.close(case_id, worker, reason)
+        workflow.close(case_id, worker, reason, out_dir=self.letters_out)
+        self._post_latest(case_id, worker, "closure")
 
     def follow_up(self, case_id: int, worker: Actor, position: int) -> None:
         from caseworker_tui.models import Recommendation
