@@ -248,3 +248,13 @@ def test_the_closure_and_withdrawal_letters_are_refused_while_the_case_is_open(u
     for kind, why in (("closure", "once the case is closed"), ("withdrawal", "once the request is withdrawn")):
         with pytest.raises(TransitionNotAllowed, match=why):
             letters.produce(case_id, kind, users["casey"], tmp_path)
+
+
+def test_once_the_withdrawal_confirmation_has_gone_nothing_more_goes_out(users, tmp_path):
+    casey = users["casey"]
+    case_id = _new(casey)
+    workflow.withdraw(case_id, casey, "Moved away.", out_dir=tmp_path)
+    letters.mark_sent(_latest(case_id, "withdrawal").id, casey, TODAY, "post")
+    assert letters.offered_letters(case_id) == []
+    with pytest.raises(TransitionNotAllowed, match="its confirmation has been sent"):
+        letters.produce(case_id, "withdrawal", casey, tmp_path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from caseworker_tui.models import Case, Review
+from caseworker_tui.models import Case, Letter, Review
 from caseworker_tui.services import clock
 from caseworker_tui.services.letters.contexts import long_date
 from caseworker_tui.services.letters.facts import (
@@ -118,6 +118,9 @@ def closure(case: Case, label: str) -> str | None:
 
 
 def withdrawal(case: Case, label: str) -> str | None:
+    """The one letter a withdrawn request still gets, until it has gone."""
     if case.stage != "withdrawn":
         return f"The withdrawal confirmation goes out once the request is withdrawn; {_now(case)}."
+    if Letter.select().where((Letter.case == case) & (Letter.kind == "withdrawal") & Letter.sent_on.is_null(False)).exists():
+        return f"{case.reference} was withdrawn and its confirmation has been sent; no further letters go out on it."
     return None
