@@ -208,7 +208,8 @@ def _check_built(today: date, letters_out: Path, passphrases: dict[str, str] | N
         assert not AuditEvent.select().where(AuditEvent.at >= datetime.combine(today + timedelta(days=1),
                                                                                time())).exists()
         letter_rows = list(Letter.select())
-        assert {row.kind for row in letter_rows} == {"threshold_met", "threshold_not_met", "extension", "outcome"}
+        assert {row.kind for row in letter_rows} == {"threshold_met", "threshold_not_met", "extension", "outcome",
+                                                     "action_plan", "withdrawal", "closure"}
         assert all(Path(row.path).is_file() and row.sent_on for row in letter_rows)
         assert Path(letter_rows[0].path).parent == letters_out.resolve()
         assert User.select().count() == len(DEMO_USERS)
