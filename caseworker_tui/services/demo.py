@@ -337,7 +337,8 @@ def _review(rng: random.Random, plan: str, accepted: date, today: date, t: _Time
     if plan == "appeal":
         t.add(t.after(approved, rng.randint(2, 5)), "appeal")
     elif plan == "closed":
-        closed = t.add(t.after(approved, rng.randint(3, 8)), "close", reason="Outcome sent to the applicant.")
+        closed = t.add(t.after(approved, rng.randint(3, 8)), "close",  # the closure letter gives it as the why
+                       reason="The review is complete and its outcome has been sent to you.")
         _follow_ups(rng, due, closed, today, t)
 
 
