@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +46,8 @@ def meets_rule_a(**extra: Any) -> dict:
 def victim_heard(case_id: int, actor, views: str = "They welcome the plan and ask for a named officer.",
                  out_dir: Path | None = None) -> None:
     """Consult the victim on the drafted outcome and record their views, as the chair's approval needs."""
+    from caseworker_tui.config import data_dir
     from caseworker_tui.services import workflow
 
-    out = out_dir or Path(tempfile.mkdtemp(prefix="action-plan-"))
-    workflow.consult_victim(case_id, actor, out_dir=out)
+    workflow.consult_victim(case_id, actor, out_dir=out_dir or data_dir() / "letters")  # the test's own folder
     workflow.record_views(case_id, actor, views)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import inspect
 import json
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
 from peewee import fn
 
+from caseworker_tui.config import data_dir
 from caseworker_tui.errors import CaseworkerError, PermissionDenied
 from caseworker_tui.models import ALL_MODELS, AgencyUpdateRequest, AuditEvent, Case, Recommendation
 from caseworker_tui.services import auth, context, intake, queue, workflow
@@ -76,7 +75,7 @@ def _outcome_drafted(users) -> int:
 
 def _consulted(users) -> int:
     case_id = _outcome_drafted(users)
-    workflow.consult_victim(case_id, users["casey"], out_dir=Path(tempfile.mkdtemp(prefix="action-plan-")))
+    workflow.consult_victim(case_id, users["casey"], out_dir=data_dir() / "letters")
     return case_id
 
 
@@ -183,7 +182,7 @@ OPERATIONS = [
     Operation("close", W.close, _declined, lambda c, a: W.close(c, a, "Decision letter sent.")),
     Operation("change_spoc", W.change_spoc, _received, lambda c, a: W.change_spoc(c, a, "jo")),
     Operation("consult_victim", W.consult_victim, _outcome_drafted,
-              lambda c, a: W.consult_victim(c, a, out_dir=Path(tempfile.mkdtemp(prefix="action-plan-")))),
+              lambda c, a: W.consult_victim(c, a, out_dir=data_dir() / "letters")),
     Operation("record_views", W.record_views, _consulted, lambda c, a: W.record_views(c, a, "Happy with it.")),
     Operation("manage_users", auth.add_user, _nothing,
               lambda _, a: auth.add_user("newcomer", "caseworker", "a long passphrase", by=a)),
