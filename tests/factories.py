@@ -51,3 +51,13 @@ def acknowledge_with_letter(case_id: int, actor, out_dir: Path | None = None) ->
     workflow.acknowledge(case_id, actor)
     made = letters.produce_for_step("acknowledge", case_id, actor, out_dir or Path(tempfile.mkdtemp(prefix="letters-")))
     letters.mark_sent(made.id, actor, clock.today(), "post")
+
+
+def victim_heard(case_id: int, actor, views: str = "They welcome the plan and ask for a named officer.",
+                 out_dir: Path | None = None) -> None:
+    """Consult the victim on the drafted outcome and record their views, as the chair's approval needs."""
+    from caseworker_tui.config import data_dir
+    from caseworker_tui.services import workflow
+
+    workflow.consult_victim(case_id, actor, out_dir=out_dir or data_dir() / "letters")  # the test's own folder
+    workflow.record_views(case_id, actor, views)

@@ -35,6 +35,9 @@ GREY = RGBColor(0x59, 0x59, 0x59)
 FIXED_TIME = datetime(2026, 1, 1)
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 
+SPOC = ("Your single point of contact for this request is {{ spoc.name }}, {{ spoc.role }}. You can reach "
+        "them on {{ spoc.phone }} or at {{ spoc.email }}: ask for {{ spoc.name }} and quote our reference "
+        "{{ reference }}.")
 CONTACT = ("If you need this letter in large print, in another language or in another format, or "
            "if anything changes, please contact us on {{ partnership.phone }} or at "
            "{{ partnership.email }}, quoting our reference {{ reference }}.")
@@ -282,6 +285,7 @@ def acknowledgement(doc) -> None:
               "they have done. By {{ decide_by }} we will write to tell you whether your request meets "
               "the threshold for a review and, if it does, what happens next.")
     para(doc, DANGER)
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 
@@ -324,6 +328,7 @@ def threshold_met(doc) -> None:
     para(doc, "When the review is complete, the chair of the {{ partnership.name }} will write to you "
               "with the outcome and any recommendations made to the agencies.")
     para(doc, DANGER)
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 
@@ -363,6 +368,7 @@ def _disagree(doc) -> None:
     other_routes(doc)
     para(doc, "If the anti-social behaviour continues, please keep reporting it to the police on 101 "
               "(999 in an emergency) or to the council.")
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 
@@ -396,6 +402,10 @@ def review_invitation(doc) -> None:
     para(doc, "We have noted that you would like to take part {{ participation_words }}. If you would "
               "prefer another way, or need an interpreter, an advocate or other support to take part, "
               "please tell us before the meeting.")
+    tag(doc, "{%p if virtual %}")
+    para(doc, "{% if virtual_link %}To join the meeting, use this link: {{ virtual_link }}{% else %}We will send "
+              "you the link to join the meeting before {{ meeting_on }}.{% endif %}")
+    tag(doc, "{%p endif %}")
     tag(doc, "{%p else %}")
     para(doc, "The panel has decided not to invite you to the meeting itself, for this reason: "
               "{{ not_invited_reason }}")
@@ -404,6 +414,7 @@ def review_invitation(doc) -> None:
     tag(doc, "{%p endif %}")
     para(doc, "We expect to complete the review by {{ review_due }}. The chair will then write to you "
               "with the outcome.")
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 
@@ -417,6 +428,7 @@ def extension(doc) -> None:
     para(doc, "The reason: {{ reason }}")
     para(doc, "We are sorry for the delay. The chair of the {{ partnership.name }} will write to you with "
               "the outcome as soon as the review is complete.")
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 
@@ -446,6 +458,7 @@ def outcome(doc) -> None:
     para(doc, "You can ask for the outcome to be looked at again by an independent chair. Please write to "
               "us within {{ appeal_within }}, that is by {{ appeal_by }}, saying why.")
     other_routes(doc)
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc, "{{ chair_name }}", "Chair", signature_space=True)
     para(doc, "Approved on {{ approved_on }}", size=9, after=0)
@@ -458,6 +471,7 @@ def appeal_acknowledgement(doc) -> None:
     para(doc, "You told us: {{ grounds }}")
     para(doc, "An independent chair, who was not involved in the original decision, will consider your "
               "appeal. We will write to you with their decision by {{ decide_by }}.")
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 
@@ -483,6 +497,75 @@ def appeal_decision(doc) -> None:
     tag(doc, "{%p if not upheld %}")
     other_routes(doc)
     tag(doc, "{%p endif %}")
+    para(doc, SPOC)
+    para(doc, CONTACT)
+    sign_off(doc)
+
+
+@wording("The draft action plan, for your views")
+def action_plan(doc) -> None:
+    opening(doc, "Your Community Trigger review: the draft action plan")
+    para(doc, "The review of your Community Trigger request has drafted its outcome. Before the chair of the "
+              "{{ partnership.name }} approves it, we would like your views on the draft action plan below.")
+    heading(doc, "Summary")
+    para(doc, "{{ summary }}")
+    heading(doc, "The draft action plan")
+    tag(doc, "{%p if recommendations %}")
+    loop_table(doc, ["No.", "Agency", "Action", "Due by"],
+               ["{{ rec.number }}", "{{ rec.agency }}", "{{ rec.action }}", "{{ rec.due_on }}"],
+               "rec in recommendations", [1.5, 4.0, 7.5, 3.0])
+    tag(doc, "{%p else %}")
+    para(doc, "The draft makes no recommendations to the agencies.")
+    tag(doc, "{%p endif %}")
+    heading(doc, "Your views")
+    para(doc, "Please tell us what you think of the plan, whether it would make a difference to you, and "
+              "anything it leaves out, by {{ reply_by }} ({{ reply_within }} from this letter). You can "
+              "write, e-mail or phone your single point of contact. The chair reads your views beside the draft "
+              "before approving it. If we have not heard from you by then, the chair will decide without them.")
+    para(doc, SPOC)
+    para(doc, CONTACT)
+    sign_off(doc)
+
+
+@wording("Confirmation that your request is withdrawn")
+def withdrawal(doc) -> None:
+    opening(doc, "Your Community Trigger request is withdrawn")
+    para(doc, "As you asked, we have withdrawn your Community Trigger request, received on {{ received_on }}. "
+              "It was withdrawn on {{ withdrawn_on }}.")
+    tag(doc, "{%p if reason %}")
+    para(doc, "We recorded the reason as: {{ reason }}")
+    tag(doc, "{%p endif %}")
+    para(doc, "We will take no further steps on this request. If the anti-social behaviour continues or "
+              "starts again, you can make a new request at any time, and please keep reporting it to the "
+              "police on 101 (999 in an emergency) or to the council.")
+    para(doc, SPOC)
+    para(doc, CONTACT)
+    sign_off(doc)
+
+
+@wording("Your Community Trigger case is closed")
+def closure(doc) -> None:
+    opening(doc, "Your Community Trigger case is closed")
+    para(doc, "We closed the case of your Community Trigger request, received on {{ received_on }}, on "
+              "{{ closed_on }}.")
+    heading(doc, "Why it is closed")
+    para(doc, "{{ reason }}")
+    heading(doc, "What stays open")
+    tag(doc, "{%p if still_open %}")
+    para(doc, "The agencies are still carrying out these recommendations of the review, and the "
+              "{{ partnership.name }} will keep following them up until each is done:", keep_with_next=True)
+    loop_table(doc, ["No.", "Agency", "Action", "Due by"],
+               ["{{ rec.number }}", "{{ rec.agency }}", "{{ rec.action }}", "{{ rec.due_on }}"],
+               "rec in still_open", [1.5, 4.0, 7.5, 3.0])
+    tag(doc, "{%p elif reviewed %}")
+    para(doc, "Every recommendation of the review has been carried out; nothing stays open.")
+    tag(doc, "{%p else %}")
+    para(doc, "Nothing stays open on this request.")
+    tag(doc, "{%p endif %}")
+    para(doc, "If the anti-social behaviour continues, please keep reporting it to the police on 101 "
+              "(999 in an emergency) or to the council. You can make a new Community Trigger request if it "
+              "continues.")
+    para(doc, SPOC)
     para(doc, CONTACT)
     sign_off(doc)
 

@@ -163,6 +163,8 @@ class ReviewDialog(_FormDialog):
                      value=v.get("participation") or "in_person", allow_blank=False, id="participation")
         yield Label("Why the applicant is not invited (when not invited)")
         yield FieldInput(v.get("not_invited_reason", ""), id="not_invited_reason")
+        yield Label("Link to join (when virtually; may follow later)")
+        yield FieldInput(v.get("virtual_link", ""), placeholder="https://…", id="virtual_link")
 
     def result(self) -> dict:
         return {
@@ -171,6 +173,7 @@ class ReviewDialog(_FormDialog):
             "agencies": [k for _, k in self._agencies if self.query_one(f"#agency-{k}", Checkbox).value],
             "participation": str(self.query_one("#participation", Select).value),
             "not_invited_reason": self.query_one("#not_invited_reason", Input).value.strip(),
+            "virtual_link": self.query_one("#virtual_link", Input).value.strip(),
         }
 
 

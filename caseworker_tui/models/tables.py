@@ -52,6 +52,8 @@ class Case(Base):
     stage = CharField(max_length=24, index=True)
     is_open = BooleanField(default=True, index=True)
     assigned_to = ForeignKeyField(User, null=True, backref="cases", on_delete="SET NULL")
+    # The victim's single point of contact (0009); none named: the assigned caseworker is.
+    spoc = ForeignKeyField(User, null=True, backref="spoc_cases", on_delete="SET NULL")
     applicant_name = CharField(max_length=200)
     postcode = CharField(max_length=10, default="")
     search_text = CharField(max_length=400, default="")  # reference, name, postcode, lower-cased
@@ -167,6 +169,12 @@ class Review(Base):
     approved_by_name = CharField(max_length=120, null=True)
     approved_at = DateTimeField(null=True)
     returned_comments = TextField(default="")
+    virtual_link = TextField(default="")  # the link for a victim taking part virtually (0009)
+    consulted_on = DateField(null=True)  # the victim was sent the draft action plan (0009)
+    victim_views = TextField(default="")  # what they said of it
+    views_on = DateField(null=True)  # when their views (or "no reply by the date") were recorded
+    views_by = CharField(max_length=60, null=True)
+    no_reply = BooleanField(default=False)  # recorded as no reply by the reply-by date
 
     class Meta:
         # The yearly figures: by case (0002), and the reviews carried out in a year (0010).

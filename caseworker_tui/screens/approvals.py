@@ -90,6 +90,11 @@ def draft_text(d: ApprovalDetail) -> Group:
         line.append(f" — {clean(r.action)} (due {r.due_on:%d %b %Y})")
         recommendations.append((f"{r.position}.", line))
     parts.append(_list(recommendations) if recommendations else Text("None."))
+    parts.append(_heading("The victim's views on the action plan"))
+    parts.append(plain(d.victim_views or (f"Not recorded yet; they have until {d.views_reply_by:%a %d %b %Y}."
+                                          if d.views_reply_by else "Not recorded.")))
+    if d.approval_refusal:
+        parts.append(Text(f"Cannot be approved yet: {d.approval_refusal}", style="bold yellow"))
     if d.returns:
         parts.append(_heading("Returned before"))
         parts.append(_list([(f"{c.at:%d %b %Y}", plain(f"{c.by}: {c.comments}")) for c in d.returns]))
@@ -246,6 +251,9 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
         from caseworker_tui.dialogs.common import ConfirmDialog
 
         if self.detail is None or not allowed(self.actor, "approve_outcome"):
+            return
+        if self.detail.approval_refusal:  # the service refuses it too; the key says why at once
+            self.notify(self.detail.approval_refusal, title="Not yet", severity="warning", timeout=10)
             return
         case_id, reference = self.detail.case_id, self.detail.reference
 

@@ -14,6 +14,7 @@ from textual import work
 
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.screens.base import who_may
+from caseworker_tui.screens.case_victim import VictimSteps
 from caseworker_tui.services import auth, context, workflow
 from caseworker_tui.services.lifecycle import MISSING_FACT, Step
 from caseworker_tui.services.stages import stage_label
@@ -23,7 +24,7 @@ from caseworker_tui.widgets.safe import clean
 FEW_STAGES = 3  # a step open at more stages than this is named by the stage it is not open at
 
 
-class CaseSteps:
+class CaseSteps(VictimSteps):
     """Mixed into `CaseScreen`, which provides `detail`, `case_id`, `actor`, `act` and `reload`."""
 
     def why_step_is_off(self, step: Step) -> str:
@@ -111,8 +112,9 @@ class CaseSteps:
 
         self._ask(TextDialog("Withdraw the request", "Reason", confirm="Withdraw", initial=initial or "",
                              warning="Withdrawing closes the case and cancels its deadlines."),
-                  lambda reason: self.act(workflow.withdraw, self.case_id, self.actor, reason, done="Request withdrawn.",
-                                          retry=lambda why=None: self.action_withdraw(reason, why)),
+                  lambda reason: self.act(workflow.withdraw, self.case_id, self.actor, reason,
+                                          done="Request withdrawn; the withdrawal confirmation is on the Letters tab.",
+                                          retry=lambda why=None: self.action_withdraw(reason, why), **self.letters_to()),
                   again=initial is not None, refusal=refusal)
 
     # --- decision, updates, review, outcome, appeals ---------------------------------------------
@@ -167,7 +169,8 @@ class CaseSteps:
         values = initial or ({"meeting_on": review.meeting_on.isoformat() if review.meeting_on else "",
                               "chair_name": review.chair_name, "agencies": review.agencies,
                               "participation": review.participation,
-                              "not_invited_reason": review.not_invited_reason} if review else {})
+                              "not_invited_reason": review.not_invited_reason,
+                              "virtual_link": review.virtual_link} if review else {})
         agencies = [(a.label, k) for k, a in context.policy().agencies.items()]
         self._with_people(lambda people: self._ask(
             ReviewDialog(agencies, values, people),
@@ -317,8 +320,9 @@ class CaseSteps:
         self._ask(TextDialog("Close the case", "Why it can be closed", confirm="Close", required=False,
                              initial=initial or "",
                              warning="Closing ends the case's open steps; recommendations are still followed up."),
-                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason, done="Case closed.",
-                                          retry=lambda why=None: self.action_close_case(reason, why)),
+                  lambda reason: self.act(workflow.close, self.case_id, self.actor, reason,
+                                          done="Case closed; the closure letter is on the Letters tab.",
+                                          retry=lambda why=None: self.action_close_case(reason, why), **self.letters_to()),
                   again=initial is not None, refusal=refusal)
 
     # --- letters -------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.services.unit import reading, transaction
-from caseworker_tui.services.workflow import PARTICIPATION
+from caseworker_tui.services.workflow import PARTICIPATION, approval_refusal, reply_by, views_words
 
 APPROVALS_SHOWN = 100  # a chair reads a handful; a list this long already says what matters
 
@@ -128,6 +128,9 @@ class ApprovalDetail:
     summary: str
     recommendations: list[RecommendationLine]
     returns: list[ReturnedComment]
+    victim_views: str = ""  # the victim's views on the draft action plan, as the chair reads them
+    views_reply_by: date | None = None  # the last day for them, once consulted
+    approval_refusal: str | None = None  # why the outcome cannot be approved yet
 
 
 def _verdict_summary(verdict: Verdict) -> str:
@@ -186,6 +189,7 @@ def approval_detail(actor: Actor, case_id: int) -> ApprovalDetail:
                        .where((AuditEvent.case == case) & (AuditEvent.action == "return_outcome"))
                        .order_by(AuditEvent.at, AuditEvent.id).dicts())
         submitted_by = _submitters([case.id]).get(case.id, "")
+        views_reply_by, refusal = reply_by(case, review), approval_refusal(case, review)
     due = review.extended_to or review.due_on
     return ApprovalDetail(
         case_id=case.id, reference=case.reference, version=case.version,
@@ -203,4 +207,5 @@ def approval_detail(actor: Actor, case_id: int) -> ApprovalDetail:
         recommendations=[RecommendationLine(r.position, r.agency, policy.agency_label(r.agency), r.action, r.due_on)
                          for r in recs],
         returns=[ReturnedComment(r["at"], r["display_name"] or r["actor"], r["reason"]) for r in returns],
+        victim_views=views_words(review), views_reply_by=views_reply_by, approval_refusal=refusal,
     )

@@ -41,7 +41,7 @@ from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading, transaction
-from caseworker_tui.services.workflow import CONTACT_CHANNELS, NOT_RECEIVED
+from caseworker_tui.services.workflow import CONTACT_CHANNELS, NOT_RECEIVED, reply_by, spoc_of, views_words
 
 if TYPE_CHECKING:  # imported where a case is opened: the queue, the first screen, has no verdict
     from caseworker_tui.services.eligibility import Verdict
@@ -149,6 +149,11 @@ class ReviewInfo:
     approved_by_name: str | None
     approved_at: datetime | None
     returned_comments: str
+    virtual_link: str = ""
+    consulted_on: date | None = None  # the victim was sent the draft action plan
+    reply_by: date | None = None  # the last day for their views
+    views: str = ""  # their views, or "" (see `views_recorded`)
+    views_recorded: bool = False  # their views, or no reply by the date, are recorded
 
 
 @dataclass(frozen=True)
@@ -225,11 +230,13 @@ class CaseDetail:
     actions: list[str] = field(default_factory=list)
     contacts: list[ContactInfo] = field(default_factory=list)
     last_contact_working_days: int | None = None  # working days since the victim was last contacted
+    spoc: str | None = None  # the victim's single point of contact: username, and name as shown
+    spoc_name: str = ""
 
 
 def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, meeting_on: date | None,
                recommendation_open: bool, today: date, appeal_final: bool = False,
-               escalatable: bool = False, escalation_open: bool = False) -> frozenset[str]:
+               escalatable: bool = False, escalation_open: bool = False, consulted: bool = False) -> frozenset[str]:
     """The facts about a case that the lifecycle's `Step.needs` names.
 
     `appeal_final`: an appeal's decision is the case's last word (`workflow.record_appeal` refuses
@@ -250,6 +257,8 @@ def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, mee
         facts.add("escalatable")
     if escalation_open:
         facts.add("escalation_open")
+    if consulted:
+        facts.add("consulted")
     return frozenset(facts)
 
 
@@ -331,6 +340,8 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         contacts = list(ContactLog.select().where(ContactLog.case == case).order_by(ContactLog.at, ContactLog.id))
         escalations = list(Escalation.select().where(Escalation.case == case))
         events = list(AuditEvent.select().where(AuditEvent.case == case).order_by(AuditEvent.at, AuditEvent.id))
+        spoc = spoc_of(case)
+        views_due = reply_by(case, review) if review else None
 
     incidents = [
         IncidentInfo(
@@ -432,7 +443,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         review=ReviewInfo(review.due_on, review.extended_to, review.extension_reason, review.meeting_on,
                           review.chair_name, json.loads(review.agencies_json), review.participation,
                           review.not_invited_reason, review.findings, review.summary, review.submitted_at,
-                          review.approved_by_name, review.approved_at, review.returned_comments) if review else None,
+                          review.approved_by_name, review.approved_at, review.returned_comments,
+                          review.virtual_link, review.consulted_on, views_due, views_words(review) if review.views_on else "",
+                          review.views_on is not None) if review else None,
         recommendations=[RecommendationInfo(r.id, r.position, r.agency, label(r.agency), r.action, r.due_on,
                                             r.done_on, r.done_note) for r in recs],
         letters=[LetterInfo(x.id, x.kind, x.version_no, x.path, x.created_by, x.created_at, x.sent_on,
@@ -443,6 +456,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         contacts=[ContactInfo(c.at, c.channel, c.by, c.said, c.promised) for c in contacts],
         last_contact_working_days=(calendar.working_days_between(contacts[-1].at.date(), today)
                                    if contacts else None),
+        spoc=spoc.username if spoc else None, spoc_name=spoc.display_name if spoc else "",
         audit=[AuditInfo(e.at, e.actor, e.action, e.from_stage, e.to_stage, e.reason) for e in events],
         actions=offered(stage, actor.role, case_facts(
             assignee=assignee.username if assignee else None, actor=actor,
@@ -453,7 +467,8 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
             appeal_final=stage == "closed" and bool(appeals),
             escalatable=(context.policy().escalation is not None and not escalations
                          and any(a.upheld is False for a in appeals)),
-            escalation_open=any(e.answered_on is None for e in escalations))),
+            escalation_open=any(e.answered_on is None for e in escalations),
+            consulted=bool(review and review.consulted_on))),
     )
 
 

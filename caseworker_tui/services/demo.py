@@ -329,6 +329,8 @@ def _review(rng: random.Random, plan: str, accepted: date, today: date, t: _Time
     t.add(findings, "draft_outcome", due=due)
     if plan == "outcome_drafted":
         return
+    t.add(findings, "consult")  # the draft action plan goes to the victim, who replies by phone that day
+    t.add(findings, "views")
     t.add(findings, "submit")
     if plan == "returned":
         t.add(t.after(findings, rng.randint(1, 2)), "return_outcome")
@@ -340,7 +342,8 @@ def _review(rng: random.Random, plan: str, accepted: date, today: date, t: _Time
     if plan == "appeal":
         t.add(t.after(approved, rng.randint(2, 5)), "appeal")
     elif plan == "closed":
-        closed = t.add(t.after(approved, rng.randint(3, 8)), "close", reason="Outcome sent to the applicant.")
+        closed = t.add(t.after(approved, rng.randint(3, 8)), "close",  # the closure letter gives it as the why
+                       reason="The review is complete and its outcome has been sent to you.")
         _follow_ups(rng, due, closed, today, t)
 
 
@@ -439,7 +442,9 @@ class _Walker:
         workflow.record_update(update.id, worker, answer)
 
     def withdraw(self, case_id: int, worker: Actor) -> None:
-        workflow.withdraw(case_id, worker, "The applicant asked to withdraw: the neighbour has moved away.")
+        workflow.withdraw(case_id, worker, "The applicant asked to withdraw: the neighbour has moved away.",
+                          out_dir=self.letters_out)
+        self._post_latest(case_id, worker, "withdrawal")
 
     def decide(self, case_id: int, worker: Actor, accept: bool, ground: str | None = None,
                reason: str = "") -> None:
@@ -481,6 +486,19 @@ class _Walker:
                                                         "missed the pattern. The panel makes two recommendations.",
                                recommendations=recs)
 
+    def consult(self, case_id: int, worker: Actor) -> None:
+        workflow.consult_victim(case_id, worker, out_dir=self.letters_out)
+        self._post_latest(case_id, worker, "action_plan")
+
+    def _post_latest(self, case_id: int, worker: Actor, kind: str) -> None:
+        """Post the letter a step made, the day it was made."""
+        made = [x for x in letters.list_letters(case_id) if x.kind == kind]
+        letters.mark_sent(made[-1].id, worker, clock.today(), "post")
+
+    def views(self, case_id: int, worker: Actor) -> None:
+        workflow.record_views(case_id, worker, "Rang to say the plan would help if the police visit in the evenings, "
+                                               "when the noise happens.")
+
     def submit(self, case_id: int, worker: Actor) -> None:
         workflow.submit_outcome(case_id, worker)
 
@@ -496,7 +514,8 @@ class _Walker:
                                grounds="The review did not consider the hate-related incident.")
 
     def close(self, case_id: int, worker: Actor, reason: str) -> None:
-        workflow.close(case_id, worker, reason)
+        workflow.close(case_id, worker, reason, out_dir=self.letters_out)
+        self._post_latest(case_id, worker, "closure")
 
     def follow_up(self, case_id: int, worker: Actor, position: int) -> None:
         from caseworker_tui.models import Recommendation

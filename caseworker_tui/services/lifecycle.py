@@ -24,6 +24,7 @@ CHASING_AGENCIES = (*BEFORE_DECISION, "accepted", "under_review")
 REVIEW_OPEN = ("accepted", "under_review", "outcome_drafted", "awaiting_chair")
 REVIEW_MEETING = ("under_review", "outcome_drafted")
 AFTER_APPROVAL = ("approved", "closed")
+CONSULTING = ("outcome_drafted", "awaiting_chair")  # the victim is consulted on the drafted outcome
 
 
 @dataclass(frozen=True)
@@ -88,10 +89,10 @@ STEPS: tuple[Step, ...] = (
        "Appeal decision", "j", "appeal_decision", "workflow.decide_appeal"),
     _S("close", CASE_WORK, ("declined", "approved"), "close the case", "Close", "c", "close_case",
        "workflow.close", to_stage="closed"),
-    _S("refer_escalation", CASE_WORK, ("closed",), "refer the case beyond the partnership", "Escalate", "z",
+    _S("refer_escalation", CASE_WORK, ("closed",), "refer the case beyond the partnership", "Escalate", "E",
        "escalate", "workflow.refer_escalation", needs="escalatable", timeline="Referred to {body} on {on}"),
     _S("record_escalation_answer", CASE_WORK, ("closed",), "record the answer to the referral",
-       "Escalation answer", "Z", "escalation_answer", "workflow.record_escalation_answer",
+       "Escalation answer", "A", "escalation_answer", "workflow.record_escalation_answer",
        needs="escalation_open", timeline="Answer from {body} on {on}"),
     _S("produce_letter", frozenset({"caseworker", "supervisor", "chair"}), EVERY_STAGE,
        "produce a letter", "Make letter", "m", "make_letter", "letters.produce"),
@@ -103,6 +104,14 @@ STEPS: tuple[Step, ...] = (
        needs="letter_unsent"),
     _S("withdraw", CASE_WORK, NOT_FINISHED, "withdraw the request", "Withdraw", "w", "withdraw",
        "workflow.withdraw", to_stage="withdrawn"),
+    _S("change_spoc", CASE_WORK, NOT_FINISHED, "change the victim's single point of contact", "Contact person",
+       "q", "change_spoc", "workflow.change_spoc", timeline="Single point of contact is now {name}"),
+    _S("consult_victim", CASE_WORK, CONSULTING, "consult the victim on the action plan", "Consult victim", "z",
+       "consult_victim", "workflow.consult_victim", timeline="Victim consulted on the draft action plan; "
+       "views by {reply_by_words}"),
+    _S("record_views", CASE_WORK, CONSULTING, "record the victim's views on the action plan", "Victim's views",
+       "V", "record_views", "workflow.record_views", needs="consulted",
+       timeline="Victim's views on the draft action plan: {said}"),
 )
 # What a person is told when the fact a step needs (`Step.needs`, see `cases.case_facts`) is missing.
 MISSING_FACT = {
@@ -114,6 +123,7 @@ MISSING_FACT = {
     "appealable": "The appeal on this case has been decided; that decision is final.",
     "escalatable": "Escalation follows a final appeal decision, once, where the policy names somewhere to go.",
     "escalation_open": "No referral beyond the partnership is waiting for an answer.",
+    "consulted": "Cannot {words} until the victim has been consulted on it (z).",
 }
 assert {s.needs for s in STEPS if s.needs} <= set(MISSING_FACT)
 

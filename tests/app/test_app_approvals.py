@@ -16,7 +16,7 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.apphelpers import SIZE, make_app, settle
 from tests.conftest import TODAY
-from tests.factories import meets_rule_a
+from tests.factories import meets_rule_a, victim_heard
 
 
 def _submitted(who, received: date, submitted: date, name: str, reference: str) -> int:
@@ -32,6 +32,7 @@ def _submitted(who, received: date, submitted: date, name: str, reference: str) 
     workflow.draft_outcome(case_id, who, summary="The agencies missed a pattern of repeated incidents.",
                            recommendations=[RecommendationIn("police", "Name a single officer", date(2027, 1, 15)),
                                             RecommendationIn("council", "Install noise monitoring", date(2027, 2, 1))])
+    victim_heard(case_id, who)
     workflow.submit_outcome(case_id, who)
     return case_id
 
@@ -42,6 +43,7 @@ def seed(users) -> dict[str, int]:
             "newer": _submitted(users["jo"], date(2026, 11, 10), date(2026, 11, 19), "Nora Newer", "CT-2026-0202")}
     clock.set_today(date(2026, 11, 20))
     workflow.return_outcome(made["newer"], users["chris"], "Say which officer will visit.")
+    victim_heard(made["newer"], users["jo"])
     workflow.submit_outcome(made["newer"], users["jo"])
     clock.set_today(TODAY)
     return made

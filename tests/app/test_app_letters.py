@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Static
 
 from caseworker_tui.dialogs.common import ChoiceDialog
 from caseworker_tui.models import Deadline
-from caseworker_tui.services import workflow
+from caseworker_tui.services import clock, letters, workflow
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
 
 
@@ -47,9 +47,11 @@ async def test_make_preview_and_mark_sent(database_url, users, tmp_path):
     assert row.closed_how == "done"
 
 
-async def test_no_letter_due_is_explained(database_url, users):
+async def test_no_letter_due_is_explained(database_url, users, tmp_path):
     case_id = seed_cases(users)["fresh"]
-    workflow.withdraw(case_id, users["casey"], "Moved away")
+    workflow.withdraw(case_id, users["casey"], "Moved away", out_dir=tmp_path)
+    (confirmation,) = letters.list_letters(case_id)  # the one letter a withdrawn request gets, once sent
+    letters.mark_sent(confirmation.id, users["casey"], clock.today(), "post")
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

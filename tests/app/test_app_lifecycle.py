@@ -112,11 +112,22 @@ async def test_received_to_closed_by_three_people(database_url, users):
         assert app.screen.detail.stage == "outcome_drafted"
         assert any("Give the officer" in e.reason for e in app.screen.detail.audit)
 
-    # Casey resubmits.
+    # Casey consults the victim on the draft action plan, records their views and resubmits.
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await _open(app, pilot, case_id)
+        await pilot.press("z")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen.detail.review.consulted_on == date(2026, 11, 25)
+        await pilot.press("V")
+        await settle(pilot)
+        await pilot.press(*"Evening visits please")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen.detail.review.views == "Evening visits please"
         await pilot.press("s")
         await settle(pilot)
         await pilot.press("y")
@@ -152,8 +163,9 @@ async def test_received_to_closed_by_three_people(database_url, users):
                  .order_by(AuditEvent.id)]
     assert trail == [("casey", "received"), ("casey", "acknowledge"), ("casey", "letter_produced"), ("casey", "decide"),
                      ("casey", "schedule_review"), ("casey", "draft_outcome"), ("casey", "submit_outcome"),
-                     ("chris", "return_outcome"), ("casey", "submit_outcome"), ("chris", "approve_outcome"),
-                     ("sam", "close")]
+                     ("chris", "return_outcome"), ("casey", "consult_victim"), ("casey", "letter_produced"),
+                     ("casey", "record_views"), ("casey", "submit_outcome"), ("chris", "approve_outcome"),
+                     ("sam", "close"), ("sam", "letter_produced")]
 
 
 async def test_an_extension_moves_the_deadline(database_url, users):
@@ -319,14 +331,14 @@ async def test_a_final_appeal_decision_is_referred_beyond_the_partnership_and_an
         screen = await _open(app, pilot, case_id)
         assert screen.check_action("escalate", ()) is True
         assert screen.check_action("escalation_answer", ()) is False  # nothing referred yet
-        await pilot.press("z")
+        await pilot.press("E")
         await settle(pilot)
         assert "Send the papers to the OPCC's casework team." in str(app.screen.query_one(".muted").render())
         await pilot.press("tab", *"Papers e-mailed.", "f2")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen)
         assert screen.check_action("escalate", ()) is False  # once
-        await pilot.press("Z")
+        await pilot.press("A")
         await settle(pilot)
         await pilot.press("tab", *"The OPCC agrees with the panel.", "f2")
         await settle(pilot)

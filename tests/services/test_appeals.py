@@ -12,7 +12,7 @@ from caseworker_tui.models import Case, Deadline
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
-from tests.factories import application, incident, meets_rule_a
+from tests.factories import application, incident, meets_rule_a, victim_heard
 
 
 def _declined(casey) -> int:
@@ -30,6 +30,7 @@ def _approved(casey, chris) -> int:
                              agencies=["police"], participation="virtual")
     workflow.draft_outcome(case_id, casey, summary="Agencies missed the pattern.",
                            recommendations=[RecommendationIn("police", "Visit weekly", date(2027, 1, 15))])
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     workflow.approve_outcome(case_id, chris)
     return case_id

@@ -10,6 +10,7 @@ from caseworker_tui.errors import NotFound
 from caseworker_tui.services import approvals, clock, workflow
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
+from tests.factories import victim_heard
 from tests.services.test_deadlines_view import _count_queries, _new
 
 
@@ -23,6 +24,7 @@ def _to_awaiting_chair(case_id: int, who, submitted: date, recommendations=None)
     workflow.draft_outcome(case_id, who, summary="Agencies missed the pattern.", recommendations=recommendations or [
         RecommendationIn("police", "Visit weekly", date(2027, 1, 15)),
         RecommendationIn("council", "Noise monitoring", date(2027, 2, 1))])
+    victim_heard(case_id, who)
     workflow.submit_outcome(case_id, who)
 
 
@@ -66,6 +68,7 @@ def test_approved_and_returned_outcomes_leave_the_list(users, waiting):
 def test_the_detail_holds_the_case_the_review_and_the_draft(users, waiting):
     chris = users["chris"]
     workflow.return_outcome(waiting["newer"], chris, "Name the officer.")
+    victim_heard(waiting["newer"], users["sam"])
     workflow.submit_outcome(waiting["newer"], users["sam"])
     detail = approvals.approval_detail(chris, waiting["newer"])
     assert (detail.reference, detail.applicant, detail.stage) == ("CT-2026-0001", "Nora Newer", "awaiting_chair")

@@ -28,7 +28,7 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.letters import LETTER_KINDS, LetterTemplateError
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.factories import application, incident, meets_rule_a, report
+from tests.factories import application, incident, meets_rule_a, report, victim_heard
 
 REPO = Path(__file__).resolve().parents[2]
 TRICKY = "{{ 7*7 }} {% if x %}<b>bold</b> & Smith's \"quote\"{% endif %}"
@@ -64,12 +64,18 @@ def _scheduled(casey, data=None, meeting_on=date(2026, 12, 3)) -> int:
     return case_id
 
 
-def _approved(casey, chris) -> int:
+def _drafted(casey) -> int:
     case_id = _scheduled(casey, meeting_on=TODAY)  # findings follow a meeting that has taken place
     workflow.record_findings(case_id, casey, "No agency visited after the third report.")
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
         RecommendationIn("police", "Assign a named officer.", date(2027, 1, 15)),
         RecommendationIn("council", "Open a joint case with the landlord.", date(2027, 2, 1))])
+    return case_id
+
+
+def _approved(casey, chris) -> int:
+    case_id = _drafted(casey)
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     workflow.approve_outcome(case_id, chris)
     return case_id
@@ -307,7 +313,15 @@ def test_no_template_tag_is_left_in_any_letter(users, tmp_path):
     workflow.extend_review(scheduled, casey, new_date=date(2027, 1, 20), reason="Records awaited.")
     for kind in ("threshold_met", "review_invitation", "extension", "agency_update_request"):
         produced.append(letters.produce(scheduled, kind, casey, tmp_path))
-    produced.append(letters.produce(_approved(casey, chris), "outcome", casey, tmp_path))
+    approved = _approved(casey, chris)
+    produced.append(letters.produce(approved, "outcome", casey, tmp_path))
+    workflow.close(approved, casey, "The outcome has been sent.", out_dir=tmp_path)
+    withdrawn = _new(casey)
+    workflow.withdraw(withdrawn, casey, "Moved away.", out_dir=tmp_path)
+    consulted = _drafted(casey)
+    workflow.consult_victim(consulted, casey, out_dir=tmp_path)
+    produced += [x for x in letters.list_letters(approved) + letters.list_letters(withdrawn)
+                 + letters.list_letters(consulted) if x.kind in ("closure", "withdrawal", "action_plan")]
     assert sorted({p.kind for p in produced}) == sorted(letters.KINDS)
     for letter in produced:
         text = _read(letter.path)
@@ -542,7 +556,7 @@ def test_the_letters_offered_follow_the_stage(users, tmp_path):
         letters.produce(case_id, "birthday_card", casey, tmp_path)
     assert caught.value.field == "kind"
     workflow.withdraw(case_id, casey, "Moved away.")
-    assert letters.offered_letters(case_id) == []
+    assert letters.offered_letters(case_id) == ["withdrawal"]  # the confirmation, and nothing else
 
 
 def test_only_those_who_work_cases_produce_and_send_letters(users, tmp_path):
@@ -607,6 +621,7 @@ def test_an_extension_letter_still_owed_after_approval_can_be_produced(users, tm
     workflow.record_findings(case_id, casey, "No agency visited after the third report.")
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
         RecommendationIn("police", "Assign a named officer.", date(2027, 1, 15))])
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     workflow.approve_outcome(case_id, chris)
     assert "notify_extension" in _open_steps(case_id)

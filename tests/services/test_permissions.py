@@ -17,6 +17,7 @@ import pytest
 from argon2 import PasswordHasher
 from peewee import fn
 
+from caseworker_tui.config import data_dir
 from caseworker_tui.errors import CaseworkerError, PermissionDenied
 from caseworker_tui.models import ALL_MODELS, AgencyUpdateRequest, AuditEvent, Case, Recommendation
 from caseworker_tui.services import accounts, context, intake, passphrases, queue, workflow
@@ -24,7 +25,7 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import PERMISSIONS, Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.factories import meets_rule_a
+from tests.factories import meets_rule_a, victim_heard
 
 # Enforced by services outside the case workflow, each tested with its own service.
 ELSEWHERE = {
@@ -72,8 +73,15 @@ def _outcome_drafted(users) -> int:
     return case_id
 
 
+def _consulted(users) -> int:
+    case_id = _outcome_drafted(users)
+    workflow.consult_victim(case_id, users["casey"], out_dir=data_dir() / "letters")
+    return case_id
+
+
 def _awaiting_chair(users) -> int:
     case_id = _outcome_drafted(users)
+    victim_heard(case_id, users["casey"])
     workflow.submit_outcome(case_id, users["casey"])
     return case_id
 
@@ -192,6 +200,10 @@ OPERATIONS = [
               lambda c, a: W.record_escalation_answer(c, a, answered_on=TODAY, answer="Agreed with the panel.")),
     Operation("withdraw", W.withdraw, _received, lambda c, a: W.withdraw(c, a, "The applicant moved away.")),
     Operation("close", W.close, _declined, lambda c, a: W.close(c, a, "Decision letter sent.")),
+    Operation("change_spoc", W.change_spoc, _received, lambda c, a: W.change_spoc(c, a, "jo")),
+    Operation("consult_victim", W.consult_victim, _outcome_drafted,
+              lambda c, a: W.consult_victim(c, a, out_dir=data_dir() / "letters")),
+    Operation("record_views", W.record_views, _consulted, lambda c, a: W.record_views(c, a, "Happy with it.")),
     Operation("manage_users", accounts.add_user, _nothing,
               lambda _, a: accounts.add_user("newcomer", "caseworker", "a long passphrase", by=a)),
 ]

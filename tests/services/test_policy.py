@@ -49,7 +49,7 @@ def test_the_shipped_default_is_leicesters():
         ("acknowledge", 1, "working", "received"), ("decide", 14, "calendar", "received"),
         ("agency_update", 5, "working", "requested"), ("review", 28, "calendar", "accepted"),
         ("appeal_window", 20, "working", "letter_sent"), ("fresh_decision", 14, "calendar", "appeal_decided"),
-        ("appeal_decision", 28, "calendar", "lodged")]
+        ("appeal_decision", 28, "calendar", "lodged"), ("action_plan_reply", 10, "working", "letter_sent")]
     assert (policy.calendar.country, policy.calendar.subdivision) == ("GB", "ENG")
     assert policy.reporting.year_start_month == 4
 
@@ -238,9 +238,11 @@ def test_policy_upgrade_converts_the_threshold_and_keeps_the_rest(tmp_path, caps
     converted, shipped = parse_policy(captured.out), load_policy()
     assert converted.threshold.rule == shipped.threshold.rule
     assert converted.threshold.rules[0].min == 4  # the council's own number is kept
-    # Each timescale as the first release counted it: the appeal window from the decision.
+    # Each timescale as the first release counted it: the appeal window from the decision; the first
+    # release had no consultation on the action plan, so the file gains none (DOMAIN's default applies).
     assert converted.timescales == shipped.timescales.model_copy(
-        update={"appeal_window": shipped.timescales.appeal_window.model_copy(update={"anchor": "decided"})})
+        update={"appeal_window": shipped.timescales.appeal_window.model_copy(update={"anchor": "decided"}),
+                "action_plan_reply": None})
     unchanged = {"threshold": None, "timescales": None, "named_people": []}
     assert converted.model_copy(update=unchanged) == shipped.model_copy(update=unchanged)
     assert '# "inclusive" reads the procedure' in captured.out  # the council's comments too

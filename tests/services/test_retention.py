@@ -40,7 +40,7 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.policy import Retention
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.factories import application, incident, report
+from tests.factories import application, incident, report, victim_heard
 
 PERSONAL = ["Ann Lee", "Main Street", "LE1 1AA", "ann@example.org", "07700 900123", "Uses a wheelchair",
             "Sam Advocate", "Her mother", "large_print", "Loud music", "Pat Witness", "PC-99/123",
@@ -84,6 +84,7 @@ def _old_case(actor, chair, received: date, closed: date, how: str, out, name: s
         workflow.record_findings(case_id, actor, "Ann agreed the police missed two calls.")
         workflow.draft_outcome(case_id, actor, summary="Ann agreed the pattern was missed.", recommendations=[
             RecommendationIn("police", "Visit Ann Lee weekly", received + timedelta(days=60))])
+        victim_heard(case_id, actor, out_dir=out)
         workflow.submit_outcome(case_id, actor)
         workflow.approve_outcome(case_id, chair)
         clock.set_today(closed)
@@ -146,12 +147,12 @@ def test_apply_removes_the_personal_data_and_keeps_the_figures(users, cases, tmp
     before = {case_id: _rows(case_id) for case_id in due}
     with db.connection_context():
         letter_files = [r.path for r in Letter.select().where(Letter.case.in_(due))]
-    assert len(letter_files) == 3
+    assert len(letter_files) == 4  # three acknowledgements and a draft action plan
 
     run = retention.apply(users["ada"])
 
     assert run.applied and [c.case_id for c in run.cases] == due
-    assert run.letter_files_deleted == 3 and not any(tmp_path.joinpath(p).exists() for p in letter_files)
+    assert run.letter_files_deleted == 4 and not any(tmp_path.joinpath(p).exists() for p in letter_files)
     for case_id in due:
         text = _text_outside_the_audit_trail(case_id)
         assert [p for p in PERSONAL if p.casefold() in text] == []
@@ -215,7 +216,7 @@ def test_the_command_lists_by_default_and_anonymises_with_apply(users, cases, da
 
     assert cli.main(["retention", "--apply"]) == 0
     done = capsys.readouterr().out
-    assert "3 cases anonymised" in done and "Deleted 3 letter files" in done
+    assert "3 cases anonymised" in done and "Deleted 4 letter files" in done
     assert _rows(cases["withdrawn"])["case"]["applicant_name"] == retention.ANONYMOUS
     assert cli.main(["retention"]) == 0
     assert "No case is due" in capsys.readouterr().out

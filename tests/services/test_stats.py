@@ -16,7 +16,7 @@ from caseworker_tui.services import clock, context, intake, published, stats, wo
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
-from tests.factories import acknowledge_with_letter, application, incident, report
+from tests.factories import acknowledge_with_letter, application, incident, report, victim_heard
 
 
 def _application(received: datetime, meets: bool = True, who: int = 0) -> dict:
@@ -54,6 +54,7 @@ def _review_and_approve(case_id: int, casey, chris, *, meeting: str, approve: st
     _on(meeting)  # the outcome is drafted once the meeting has been held
     workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.",
                            recommendations=recommendations)
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     _on(approve)
     workflow.approve_outcome(case_id, chris)

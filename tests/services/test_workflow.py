@@ -16,7 +16,7 @@ from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
-from tests.factories import application, incident, meets_rule_a
+from tests.factories import application, incident, meets_rule_a, victim_heard
 
 
 def _new(actor, data=None) -> int:
@@ -36,6 +36,7 @@ def _to_awaiting_chair(case_id: int, casey) -> None:
                              agencies=["police", "council"], participation="virtual")
     workflow.draft_outcome(case_id, casey, summary="Agencies missed the pattern.",
                            recommendations=[RecommendationIn("police", "Visit weekly", date(2027, 1, 15))])
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
 
 
@@ -49,6 +50,7 @@ def test_whole_lifecycle_records_every_step(users):
     case_id = _new(casey)
     _to_awaiting_chair(case_id, casey)
     workflow.return_outcome(case_id, chris, "Name the officer.")
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     done = workflow.approve_outcome(case_id, chris)
     assert done.stage == "approved"
@@ -56,8 +58,9 @@ def test_whole_lifecycle_records_every_step(users):
     workflow.close(case_id, casey, "Outcome sent.")
     with Case._meta.database.connection_context():
         actions = [e.action for e in AuditEvent.select().where(AuditEvent.case == case_id).order_by(AuditEvent.id)]
-    assert actions == ["received", "acknowledge", "decide", "schedule_review", "draft_outcome", "submit_outcome",
-                       "return_outcome", "submit_outcome", "approve_outcome", "close"]
+    assert actions == ["received", "acknowledge", "decide", "schedule_review", "draft_outcome", "consult_victim",
+                       "letter_produced", "record_views", "submit_outcome", "return_outcome", "consult_victim",
+                       "letter_produced", "record_views", "submit_outcome", "approve_outcome", "close"]
 
 
 def test_nothing_is_decided_before_it_is_acknowledged(users):
@@ -257,6 +260,7 @@ def test_an_upheld_appeal_against_the_outcome_leaves_no_recommendation_owed(user
     assert "recommendation" not in _open_steps(case_id)
     workflow.draft_outcome(case_id, casey, summary="Again, with the housing provider.",
                            recommendations=[RecommendationIn("housing_provider", "Visit", date(2027, 2, 1))])
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     workflow.approve_outcome(case_id, chris)
     with Case._meta.database.connection_context():

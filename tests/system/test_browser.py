@@ -29,7 +29,7 @@ from caseworker_tui.services import accounts, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.permissions import SYSTEM, Actor
 from caseworker_tui.services.workflow import RecommendationIn
-from tests.factories import meets_rule_a
+from tests.factories import meets_rule_a, victim_heard
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).parents[1] / "artifacts"  # tests/artifacts, which git ignores
@@ -117,6 +117,7 @@ def seed(url: str) -> tuple[int, str]:
                              agencies=["police", "council"], participation="virtual")
     workflow.draft_outcome(case.id, casey, summary="Agencies missed the pattern of repeat incidents.",
                            recommendations=[RecommendationIn("police", "Visit weekly", date(2027, 1, 15))])
+    victim_heard(case.id, casey)
     workflow.submit_outcome(case.id, casey)
     return case.id, case.reference
 

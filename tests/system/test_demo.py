@@ -209,7 +209,7 @@ def _check_built(today: date, letters_out: Path, passphrases: dict[str, str] | N
                                                                                time())).exists()
         letter_rows = list(Letter.select())
         assert {row.kind for row in letter_rows} == {"acknowledgement", "threshold_met", "threshold_not_met", "declined",
-                                                     "extension", "outcome"}
+                                                     "extension", "outcome", "action_plan", "withdrawal", "closure"}
         assert all(Path(row.path).is_file() and row.sent_on for row in letter_rows)
         assert Path(letter_rows[0].path).parent == letters_out.resolve()
         assert User.select().count() == len(DEMO_USERS)

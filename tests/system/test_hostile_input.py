@@ -24,7 +24,7 @@ from caseworker_tui.services.cases import list_cases, open_case
 from caseworker_tui.services.deadlines import first_deadlines
 from caseworker_tui.services.eligibility import evaluate
 from caseworker_tui.services.workflow import RecommendationIn
-from tests.factories import application, incident, meets_rule_a, report
+from tests.factories import application, incident, meets_rule_a, report, victim_heard
 
 HOSTILE = [
     "[bold red]shout[/]", "[@click=app.quit]Click me[/]", "[link=https://evil.example]here[/link]",
@@ -205,9 +205,11 @@ def test_markup_escapes_and_control_characters_come_back_exactly_as_typed(users)
     workflow.extend_review(case_id, casey, new_date=date(2027, 1, 20), reason=EVERYTHING)
     workflow.draft_outcome(case_id, casey, summary=EVERYTHING,
                            recommendations=[RecommendationIn("police", EVERYTHING, date(2027, 3, 1))])
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     workflow.return_outcome(case_id, chris, EVERYTHING)
     returned = open_case(case_id, casey).review.returned_comments
+    victim_heard(case_id, casey)
     workflow.submit_outcome(case_id, casey)
     workflow.approve_outcome(case_id, chris)
     workflow.record_appeal(case_id, casey, lodged_on=date(2026, 11, 25), grounds=EVERYTHING)

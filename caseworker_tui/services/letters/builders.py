@@ -18,6 +18,7 @@ from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
     Applicant,
+    AuditEvent,
     Case,
     Incident,
     Recommendation,
@@ -30,10 +31,13 @@ from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import Verdict, normalise_name
 from caseworker_tui.services.letters.contexts import (
     AcknowledgementContext,
+    ActionPlanContext,
     AgencyUpdateRequestContext,
     AppealAcknowledgementContext,
     AppealDecisionContext,
+    ClosureContext,
     ComplaintRoute,
+    Contact,
     DeclinedContext,
     ExcludedLine,
     ExtensionContext,
@@ -48,13 +52,15 @@ from caseworker_tui.services.letters.contexts import (
     Signatory,
     ThresholdMetContext,
     ThresholdNotMetContext,
+    WithdrawalContext,
     clean,
     due_date,
     long_date,
     words_list,
 )
 from caseworker_tui.services.letters.facts import latest_appeal, latest_decision, open_due
-from caseworker_tui.services.workflow import PARTICIPATION, appeal_window_end
+from caseworker_tui.services.workflow import PARTICIPATION, appeal_window_end, reply_by, spoc_of
+from caseworker_tui.services.workflow.victim import reply_timescale
 
 # How the applicant can take part in the review, as the invitation lists them.
 TAKING_PART = {
@@ -114,6 +120,17 @@ def _sender(case: Case, producer: str | None) -> Signatory:
     return Signatory(name="The Community Trigger team", role="Community safety team")
 
 
+def _spoc(case: Case) -> Contact:
+    """Named from the account; reached on the partnership's line and mailbox, which accounts do not hold
+    and which someone answers when the contact is away."""
+    partnership, user = context.policy().partnership, spoc_of(case)
+    if user is None:
+        return Contact(name="The Community Trigger team", role="Community safety team",
+                       phone=partnership.phone, email=partnership.email)
+    return Contact(name=clean(user.display_name), role=SIGNING_ROLES.get(user.role, "Community safety team"),
+                   phone=partnership.phone, email=partnership.email)
+
+
 def common(case: Case, person: Applicant, producer: str | None) -> dict[str, Any]:
     partnership = context.policy().partnership
     name = clean(person.name)
@@ -129,6 +146,7 @@ def common(case: Case, person: Applicant, producer: str | None) -> dict[str, Any
         "applicant_name": name,
         "received_on": long_date(case.received_at.date()),
         "sender": _sender(case, producer),
+        "spoc": _spoc(case),
     }
 
 
@@ -250,7 +268,8 @@ def review_invitation(src: Source) -> ReviewInvitationContext:
         agencies=words_list(agencies), invited=invited,
         participation_words=PARTICIPATION.get(review.participation, "") if invited else "",
         not_invited_reason=clean(review.not_invited_reason), options=list(TAKING_PART.values()),
-        review_due=due_date(review.extended_to or review.due_on))
+        review_due=due_date(review.extended_to or review.due_on),
+        virtual=review.participation == "virtual", virtual_link=clean(review.virtual_link))
 
 
 def extension(src: Source) -> ExtensionContext:
@@ -293,6 +312,46 @@ def _outcome(src: Source, findings: str, summary: str, lines: list[Recommendatio
         findings=findings, summary=summary, recommendations=lines, chair_name=chair, approved_on=approved_on,
         appeal_within=policy.timescales.appeal_window.words, appeal_by=appeal_by,
         complaints=_complaint_routes(src.case))
+
+
+def _recommendations(case: Case, *, open_only: bool = False) -> list[RecommendationLine]:
+    label = context.policy().agency_label
+    recs = Recommendation.select().where(Recommendation.case == case)
+    if open_only:
+        recs = recs.where(Recommendation.done_on.is_null())
+    return [RecommendationLine(number=r.position, agency=label(r.agency), action=clean(r.action),
+                               due_on=long_date(r.due_on)) for r in recs.order_by(Recommendation.position)]
+
+
+def action_plan(src: Source) -> ActionPlanContext:
+    """The drafted outcome's recommendations, for the victim's views by the reply-by date."""
+    review = _review(src.case)
+    return ActionPlanContext(**src.common, summary=clean(review.summary), recommendations=_recommendations(src.case),
+                             reply_by=due_date(reply_by(src.case, review)), reply_within=reply_timescale().words)
+
+
+def _ending(case: Case, action: str) -> AuditEvent:
+    return (AuditEvent.select().where((AuditEvent.case == case) & (AuditEvent.action == action))
+            .order_by(AuditEvent.id.desc()).first())
+
+
+def closure(src: Source) -> ClosureContext:
+    """When and why the case closed, and the recommendations still followed up."""
+    case, event = src.case, _ending(src.case, "close")
+    reviewed = event.from_stage == "approved" if event else case.accepted_on is not None
+    why = clean(event.reason if event else "") or (
+        "The review of your request is complete and its outcome has been sent to you." if reviewed
+        else "We decided that your request would not go to a review, as our decision letter explained.")
+    closed = case.closed_at or (event.at if event else clock.now())
+    return ClosureContext(**src.common, closed_on=long_date(closed.date()), reason=why, reviewed=reviewed,
+                          still_open=_recommendations(case, open_only=True))
+
+
+def withdrawal(src: Source) -> WithdrawalContext:
+    case, event = src.case, _ending(src.case, "withdraw")
+    withdrawn = case.closed_at or (event.at if event else clock.now())
+    return WithdrawalContext(**src.common, withdrawn_on=long_date(withdrawn.date()),
+                             reason=clean(event.reason if event else ""))
 
 
 def appeal_acknowledgement(src: Source) -> AppealAcknowledgementContext:

@@ -62,8 +62,19 @@ class Signatory(_Model):
     role: str
 
 
+class Contact(_Model):
+    """The victim's single point of contact: a named member of staff, reached through the partnership's
+    line and mailbox (answered when they are away), asking for them by name and quoting the reference."""
+
+    name: str
+    role: str
+    phone: str
+    email: str
+
+
 class LetterContext(_Model):
-    """What every letter may use: the letterhead, the addressee, the reference and the date."""
+    """What every letter may use: the letterhead, the addressee, the reference, the date, and the
+    victim's single point of contact."""
 
     partnership: PartnershipInfo
     reference: str
@@ -73,6 +84,7 @@ class LetterContext(_Model):
     applicant_name: str
     received_on: str
     sender: Signatory
+    spoc: Contact
 
 
 class AcknowledgementContext(LetterContext):
@@ -153,6 +165,8 @@ class ReviewInvitationContext(LetterContext):
     not_invited_reason: str
     options: list[str]
     review_due: str
+    virtual: bool = False  # taking part virtually: the link, or that it follows
+    virtual_link: str = ""
 
 
 class ExtensionContext(LetterContext):
@@ -196,3 +210,22 @@ class AppealDecisionContext(LetterContext):
     decision_reason: str
     next_due: str
     complaints: list[ComplaintRoute]
+
+
+class ActionPlanContext(LetterContext):
+    summary: str
+    recommendations: list[RecommendationLine]
+    reply_by: str
+    reply_within: str  # "10 working days"
+
+
+class ClosureContext(LetterContext):
+    closed_on: str
+    reason: str  # why, in the words typed when closing, else the stage's own
+    reviewed: bool  # closed after a review (else after a decision against the request)
+    still_open: list[RecommendationLine]  # recommendations still followed up after closure
+
+
+class WithdrawalContext(LetterContext):
+    withdrawn_on: str
+    reason: str

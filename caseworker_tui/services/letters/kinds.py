@@ -31,6 +31,7 @@ class LetterKind:
     closes: str | None = None          # the deadline step that sending it meets
     to_agency: bool = False            # to an agency named when made; never in large print
     appealable: str | None = None      # "decision" or "outcome": its sending starts that appeal window
+    after_withdrawal: bool = False     # goes out on a withdrawn request (confirming the withdrawal)
 
     @property
     def template(self) -> str:
@@ -39,7 +40,7 @@ class LetterKind:
 
     def refusal(self, case: Case) -> str | None:
         """Why this letter does not fit the case now, or None when it does."""
-        return refusals.withdrawn(case) or self.refuse(case, self.label)
+        return (None if self.after_withdrawal else refusals.withdrawn(case)) or self.refuse(case, self.label)
 
 
 LETTER_KINDS: tuple[LetterKind, ...] = (  # in lifecycle order, as the letters pane lists them
@@ -60,12 +61,17 @@ LETTER_KINDS: tuple[LetterKind, ...] = (  # in lifecycle order, as the letters p
                builders.review_invitation, refusals.review_invitation),
     LetterKind("extension", "Extension of the review", c.ExtensionContext,
                builders.extension, refusals.extension, closes="notify_extension"),
+    LetterKind("action_plan", "Draft action plan, for the victim's views", c.ActionPlanContext,
+               builders.action_plan, refusals.action_plan),
     LetterKind("outcome", "Outcome, in the chair's name", c.OutcomeContext,
                builders.outcome, refusals.outcome, closes="review", appealable="outcome"),
     LetterKind("appeal_acknowledgement", "Appeal acknowledgement", c.AppealAcknowledgementContext,
                builders.appeal_acknowledgement, refusals.appeal_acknowledgement),
     LetterKind("appeal_decision", "Appeal decision", c.AppealDecisionContext,
                builders.appeal_decision, refusals.appeal_decision),
+    LetterKind("withdrawal", "Withdrawal confirmation", c.WithdrawalContext,
+               builders.withdrawal, refusals.withdrawal, after_withdrawal=True),
+    LetterKind("closure", "Closure: when and why", c.ClosureContext, builders.closure, refusals.closure),
 )
 BY_KEY: dict[str, LetterKind] = {kind.key: kind for kind in LETTER_KINDS}
 KINDS: tuple[str, ...] = tuple(BY_KEY)  # the keys, for choices and messages

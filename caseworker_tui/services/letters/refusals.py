@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from caseworker_tui.models import Case, Review
+from caseworker_tui.models import Case, Letter, Review
 from caseworker_tui.services import clock
 from caseworker_tui.services.letters.contexts import long_date
 from caseworker_tui.services.letters.facts import (
@@ -18,7 +18,7 @@ from caseworker_tui.services.letters.facts import (
     step_owed,
     waiting_agencies,
 )
-from caseworker_tui.services.lifecycle import AFTER_APPROVAL, BEFORE_DECISION, REVIEW_OPEN
+from caseworker_tui.services.lifecycle import AFTER_APPROVAL, BEFORE_DECISION, CONSULTING, REVIEW_OPEN
 from caseworker_tui.services.stages import stage_label
 
 Refusal = Callable[[Case, str], str | None]
@@ -106,4 +106,27 @@ def appeal_decision(case: Case, label: str) -> str | None:
     appeal = latest_appeal(case)
     if appeal is None or appeal.decided_on is None:
         return f"{case.reference} has no decided appeal."
+    return None
+
+
+def action_plan(case: Case, label: str) -> str | None:
+    review = Review.get_or_none(Review.case == case)
+    if case.stage not in CONSULTING or review is None or review.consulted_on is None:
+        return (f"The draft action plan goes to the victim when they are consulted on the drafted outcome; "
+                f"{_now(case)}.")
+    return None
+
+
+def closure(case: Case, label: str) -> str | None:
+    if case.stage != "closed":
+        return f"The closure letter goes out once the case is closed; {_now(case)}."
+    return None
+
+
+def withdrawal(case: Case, label: str) -> str | None:
+    """The one letter a withdrawn request still gets, until it has gone."""
+    if case.stage != "withdrawn":
+        return f"The withdrawal confirmation goes out once the request is withdrawn; {_now(case)}."
+    if Letter.select().where((Letter.case == case) & (Letter.kind == "withdrawal") & Letter.sent_on.is_null(False)).exists():
+        return f"{case.reference} was withdrawn and its confirmation has been sent; no further letters go out on it."
     return None

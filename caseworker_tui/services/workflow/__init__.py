@@ -22,10 +22,20 @@ from caseworker_tui.services.workflow.review import (
     submit_outcome,
 )
 from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done
+from caseworker_tui.services.workflow.victim import (
+    approval_refusal,
+    change_spoc,
+    consult_victim,
+    record_views,
+    reply_by,
+    spoc_of,
+    views_words,
+)
 
 __all__ = [
     "CONTACT_CHANNELS", "NOT_RECEIVED", "PARTICIPATION", "Done", "RecommendationIn", "acknowledge", "add_note",
     "appeal_window_end", "approve_outcome", "assign", "close", "decide", "decide_appeal", "draft_outcome",
     "extend_review", "follow_up", "record_appeal", "record_contact", "record_escalation_answer", "record_findings", "record_update",
     "refer_escalation", "request_updates", "return_outcome", "schedule_review", "submit_outcome", "triage", "withdraw",
+    "approval_refusal", "change_spoc", "consult_victim", "record_views", "reply_by", "spoc_of", "views_words",
 ]

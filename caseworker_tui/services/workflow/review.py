@@ -18,6 +18,7 @@ from caseworker_tui.services.people import named_person
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.unit import reading
 from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, case_of, clean_text, run_step
+from caseworker_tui.services.workflow.victim import approval_refusal
 
 PARTICIPATION = {
     "in_person": "in person",
@@ -35,8 +36,9 @@ def _review(case: Case) -> Review:
 
 
 def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name: str, agencies: list[str],
-                    participation: str, not_invited_reason: str = "",
+                    participation: str, not_invited_reason: str = "", virtual_link: str = "",
                     expected_version: int | None = None) -> Done:
+    """Set the meeting and how the victim takes part; a virtual link may follow later, by scheduling again."""
     policy = context.policy()
     chair_name = clean_text(chair_name, "chair")
     with reading():
@@ -45,6 +47,9 @@ def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name:
         raise InvalidInput(f"participation: must be one of {', '.join(PARTICIPATION)}", "participation")
     if participation == "not_invited":
         not_invited_reason = clean_text(not_invited_reason, "not_invited_reason")
+    virtual_link = clean_text(virtual_link, "virtual_link", required=False, limit=500) if participation == "virtual" else ""
+    if virtual_link and (not virtual_link.startswith(("https://", "http://")) or any(c.isspace() for c in virtual_link)):
+        raise InvalidInput("link: must be a web address starting https://", "virtual_link")
     unknown = [a for a in agencies if a not in policy.agencies]
     if unknown:
         raise InvalidInput(f"agencies: {unknown[0]!r} is not a known agency", "agencies")
@@ -60,6 +65,7 @@ def schedule_review(case_id: int, actor: Actor, *, meeting_on: date, chair_name:
         review.agencies_json = json.dumps(list(dict.fromkeys(agencies)))
         review.participation = participation
         review.not_invited_reason = not_invited_reason.strip() if participation == "not_invited" else ""
+        review.virtual_link = virtual_link
         review.save()
         return {"meeting_on": meeting_on, "participation": participation}
     return run_step(case_id, actor, "schedule_review", expected_version=expected_version, change=change)
@@ -157,6 +163,9 @@ def approve_outcome(case_id: int, actor: Actor, expected_version: int | None = N
 
     def change(case: Case) -> None:
         review = _review(case)
+        refusal = approval_refusal(case, review)
+        if refusal:
+            raise TransitionNotAllowed(refusal)
         review.approved_by, review.approved_by_name, review.approved_at = (
             actor.username, actor.display_name, clock.now())
         review.returned_comments = ""
@@ -191,7 +200,3 @@ def follow_up(recommendation_id: int, actor: Actor, note: str) -> Done:
         return {"recommendation": row.position}
     return run_step(case_id, actor, "follow_up", expected_version=None, change=change, reason=note)
 
-
-# --- appeals, withdrawal and closure ----------------------------------------------------------
-
-# The letters whose sending starts the appeal window, for a decision and for an outcome.

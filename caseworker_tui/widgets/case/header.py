@@ -16,6 +16,7 @@ def header_text(detail: CaseDetail) -> Text:
     text.append(clean(detail.applicant.name), style="bold")
     text.append(f"  ·  Stage: {detail.stage_label}" + (" (review extended)" if detail.extended else ""))
     text.append(f"  ·  Assigned to: {clean(detail.assignee_name) or 'nobody'}")
+    text.append(f"  ·  SPoC: {clean(detail.spoc_name) or 'nobody'}")
     text.append("  ·  Risk: ")
     if detail.high_risk:
         text.append(f"▲ HIGH ({detail.risk_score})", style="bold red")

@@ -1,0 +1,169 @@
+"""The victim's journey through the app: their contact person changed from the case screen, the chair
+held back until the victim's views on the draft action plan are in, and the closure letter telling
+them when and why — on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from docx import Document
+from textual.widgets import Button, Select
+
+from caseworker_tui.dialogs.common import ChoiceDialog, ConfirmDialog
+from caseworker_tui.models import Case
+from caseworker_tui.screens.case_detail import CaseScreen
+from caseworker_tui.services import clock, context, intake, workflow
+from caseworker_tui.services.application import parse_application
+from caseworker_tui.services.workflow import RecommendationIn
+from tests.app.test_app_approvals import pane, show_approvals
+from tests.apphelpers import SIZE, make_app, settle
+from tests.conftest import TODAY
+from tests.factories import meets_rule_a
+
+
+def _drafted(casey) -> int:
+    """Ann Lee's request, accepted, its meeting held today and its outcome drafted: Casey's case."""
+    case_id = intake.create_request(parse_application(meets_rule_a(), context.policy()), casey).id
+    workflow.assign(case_id, casey, "casey")
+    workflow.acknowledge(case_id, casey)
+    workflow.decide(case_id, casey, accept=True)
+    workflow.schedule_review(case_id, casey, meeting_on=TODAY, chair_name="Chris Hall", agencies=["police"],
+                             participation="in_person")
+    workflow.record_findings(case_id, casey, "Reports were not linked.")
+    workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
+        RecommendationIn("police", "Visit in the evenings.", date(2027, 1, 15))])
+    return case_id
+
+
+def _stage(case_id: int) -> str:
+    with Case._meta.database.connection_context():
+        return Case.get_by_id(case_id).stage
+
+
+async def _open(app, pilot, case_id: int) -> CaseScreen:
+    app.open_case(case_id)
+    await settle(pilot)
+    assert isinstance(app.screen, CaseScreen)
+    return app.screen
+
+
+async def test_the_contact_person_is_changed_from_the_case_screen(database_url, users):
+    case_id = _drafted(users["casey"])
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await _open(app, pilot, case_id)
+        assert "SPoC: Casey Morgan" in str(screen.query_one("#case-header").render())
+        await pilot.press("q")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        app.screen.query_one("#choice", Select).value = "jo"
+        app.screen.query_one("#ok", Button).press()
+        await settle(pilot)
+        assert app.screen is screen
+        assert "SPoC: Jo Patel" in str(screen.query_one("#case-header").render())
+        assert any(e.text == "Single point of contact is now Jo Patel (by casey)" for e in screen.detail.timeline)
+
+
+async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_reads_them(database_url, users,
+                                                                                            tmp_path):
+    casey, chris = users["casey"], users["chris"]
+    case_id = _drafted(casey)
+    app = make_app(database_url, actor=casey)
+    app.settings.output_dir = tmp_path
+    async with app.run_test(size=SIZE) as pilot:  # Casey consults the victim and submits
+        await settle(pilot)
+        screen = await _open(app, pilot, case_id)
+        assert not screen.check_action("record_views", ())  # nothing to record before a consultation
+        await pilot.press("z")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert [x.kind for x in screen.detail.letters] == ["action_plan"]
+        assert Path(screen.detail.letters[0].path).parent == tmp_path
+        await pilot.press("s", "y")
+        await settle(pilot)
+        assert screen.detail.stage == "awaiting_chair"
+
+    app = make_app(database_url, actor=chris)
+    async with app.run_test(size=SIZE) as pilot:  # the chair is refused, and told why
+        await settle(pilot)
+        approvals = await show_approvals(pilot, chris)
+        draft = pane(approvals, "draft")
+        assert "The victim's views on the action plan" in draft
+        assert "Not recorded yet; they have until Wed 09 Dec 2026." in draft
+        await pilot.press("p")
+        await settle(pilot)
+        assert app.screen is approvals, "no question is asked when the answer would be refused"
+        assert "have until Wednesday 9 December 2026 to reply" in list(app._notifications)[-1].message
+        assert _stage(case_id) == "awaiting_chair"
+
+    app = make_app(database_url, actor=casey)
+    async with app.run_test(size=SIZE) as pilot:  # Casey records what the victim said on the phone
+        await settle(pilot)
+        screen = await _open(app, pilot, case_id)
+        await pilot.press("V")
+        await settle(pilot)
+        await pilot.press(*"Evening visits would help")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert screen.detail.review.views == "Evening visits would help"
+
+    app = make_app(database_url, actor=chris)
+    async with app.run_test(size=SIZE) as pilot:  # the chair reads the views beside the draft, and approves
+        await settle(pilot)
+        approvals = await show_approvals(pilot, chris)
+        draft = pane(approvals, "draft")
+        assert "The victim's views on the action plan Evening visits would help" in draft
+        assert "Cannot be approved yet" not in draft
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+    assert _stage(case_id) == "approved"
+
+
+async def test_no_reply_is_recorded_once_the_date_has_passed(database_url, users, tmp_path):
+    casey = users["casey"]
+    case_id = _drafted(casey)
+    workflow.consult_victim(case_id, casey, out_dir=tmp_path)
+    clock.set_today(date(2026, 12, 10))
+    app = make_app(database_url, actor=casey)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await _open(app, pilot, case_id)
+        await pilot.press("V")
+        await settle(pilot)
+        await pilot.press("f2")  # left empty: no reply by the date
+        await settle(pilot)
+        assert screen.detail.review.views_recorded
+        assert screen.detail.review.views.startswith("No reply by the date")
+
+
+async def test_closing_from_the_case_screen_makes_the_closure_letter(database_url, users, tmp_path):
+    casey, chris = users["casey"], users["chris"]
+    case_id = _drafted(casey)
+    workflow.change_spoc(case_id, casey, "jo")
+    workflow.consult_victim(case_id, casey, out_dir=tmp_path)
+    workflow.record_views(case_id, casey, "Fine.")
+    workflow.submit_outcome(case_id, casey)
+    workflow.approve_outcome(case_id, chris)
+    app = make_app(database_url, actor=casey)
+    app.settings.output_dir = tmp_path
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await _open(app, pilot, case_id)
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press(*"The outcome has gone to you")
+        await pilot.press("f2")
+        await settle(pilot)
+        assert screen.detail.stage == "closed"
+        closure = [x for x in screen.detail.letters if x.kind == "closure"]
+        assert len(closure) == 1
+    text = "\n".join(p.text for p in Document(closure[0].path).paragraphs)
+    assert "on 25 November 2026." in text and "The outcome has gone to you" in text
+    assert "Your single point of contact for this request is Jo Patel" in text
+    assert "keep following them up" in text
