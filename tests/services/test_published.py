@@ -15,6 +15,7 @@ from caseworker_tui.services import clock, context, intake, published, workflow
 from caseworker_tui.services.application import CHANNELS, parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.conftest import TODAY
+from tests.factories import victim_heard
 from tests.services.test_stats import _application, _on
 
 
@@ -58,6 +59,7 @@ def build_three_years(users) -> dict[str, int]:
     _on("2025-04-29")
     workflow.draft_outcome(x, casey, summary="The pattern was missed.",
                            recommendations=[RecommendationIn("police", "Patrol the park", date(2025, 6, 30))])
+    victim_heard(x, casey)
     workflow.submit_outcome(x, casey)
     _on("2025-05-06")
     workflow.approve_outcome(x, chris)

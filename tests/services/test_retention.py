@@ -238,4 +238,5 @@ def test_apply_removes_the_letters_pdfs_and_the_print_packs_that_name_the_person
     run = retention.apply(users["ada"])
 
     assert not any(f.exists() for f in files) and not Path(letter.path).exists()
-    assert run.letter_files_deleted == 3 + 3  # three Word letters; the PDF and the day's pack (PDF and list)
+    # four Word letters (three acknowledgements, an action plan); the PDF and the day's pack (PDF and list)
+    assert run.letter_files_deleted == 4 + 3

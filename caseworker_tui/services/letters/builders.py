@@ -29,6 +29,7 @@ from caseworker_tui.models import (
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import Verdict, normalise_name
+from caseworker_tui.services.grounds import NOT_MET_GROUND
 from caseworker_tui.services.letters.contexts import (
     AcknowledgementContext,
     ActionPlanContext,
@@ -230,7 +231,7 @@ def threshold_not_met(src: Source) -> ThresholdNotMetContext:
     label = policy.agency_label
     decision = latest_decision(case)
     verdict = Verdict.model_validate_json(case.verdict_json)
-    by_threshold = decision.ground == "threshold_not_met"
+    by_threshold = decision.ground == NOT_MET_GROUND
     return ThresholdNotMetContext(
         **{**src.common, "sender": _decision_maker(case, src.common)},
         decided_on=long_date(case.decided_on or decision.decided_at.date()),

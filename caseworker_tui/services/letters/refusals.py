@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from caseworker_tui.models import Case, Letter, Review
 from caseworker_tui.services import clock
+from caseworker_tui.services.grounds import NOT_MET_GROUND
 from caseworker_tui.services.letters.contexts import long_date
 from caseworker_tui.services.letters.facts import (
     latest_appeal,
@@ -58,8 +59,9 @@ def decided(wanted: str, *, on_ground: bool = False) -> Refusal:
         if (decision is None or decision.decision != wanted
                 or case.stage in BEFORE_DECISION):
             return f"The {label.lower()} letter needs the request to be {wanted}; {_now(case)}."
-        if wanted == "declined" and (decision.ground != "threshold_not_met") != on_ground:
-            why = (f"on the ground that it is {decision.ground.replace('_', ' ')}" if decision.ground != "threshold_not_met"
+        on_a_ground = decision.ground != NOT_MET_GROUND
+        if wanted == "declined" and on_a_ground != on_ground:
+            why = (f"on the ground that it is {decision.ground.replace('_', ' ')}" if on_a_ground
                    else "because the threshold is not met")
             return f"{case.reference} was declined {why}: that decision has its own letter."
         return None

@@ -18,11 +18,12 @@ from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, clean_text, run_step
 
 
-def _then_letter(done: Done, kind: str, actor: Actor, out_dir: Path | None, letters_dir: Path | None) -> Done:
+def _then_letter(done: Done, step: str, actor: Actor, out_dir: Path | None, letters_dir: Path | None) -> Done:
+    """The letter the lifecycle says the step sends (`Step.letter`), made once the case has moved."""
     if out_dir is not None:
-        from caseworker_tui.services.letters import produce  # letters read the workflow's words
+        from caseworker_tui.services.letters import produce_for_step  # letters read the workflow's words
 
-        produce(done.case_id, kind, actor, out_dir, letters_dir)
+        produce_for_step(step, done.case_id, actor, out_dir, letters_dir)
     return done
 
 
@@ -34,7 +35,7 @@ def withdraw(case_id: int, actor: Actor, reason: str, expected_version: int | No
         case.closed_at = clock.now()
         close_steps(case, how="cancelled")
     done = run_step(case_id, actor, "withdraw", expected_version=expected_version, change=change, reason=reason)
-    return _then_letter(done, "withdrawal", actor, out_dir, letters_dir)
+    return _then_letter(done, "withdraw", actor, out_dir, letters_dir)
 
 
 def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | None = None, *,
@@ -47,4 +48,4 @@ def close(case_id: int, actor: Actor, reason: str = "", expected_version: int | 
         close_steps(case, "notify_decision", "review", "notify_extension", "victim_update", how="cancelled")
         close_steps(case, "agency_update", how=NOT_RECEIVED)
     done = run_step(case_id, actor, "close", expected_version=expected_version, change=change, reason=reason)
-    return _then_letter(done, "closure", actor, out_dir, letters_dir)
+    return _then_letter(done, "close", actor, out_dir, letters_dir)

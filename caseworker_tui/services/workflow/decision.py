@@ -12,6 +12,7 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.deadlines import close_steps, open_step
+from caseworker_tui.services.grounds import MET_GROUND, NOT_MET_GROUND
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.workflow.running import NOT_RECEIVED, Done, case_of, clean_text, run_step
 
@@ -22,16 +23,16 @@ def decide(case_id: int, actor: Actor, *, accept: bool, ground: str | None = Non
     policy = context.policy()
     reason = (reason or "").strip()
     if accept:
-        ground = "threshold_met"
+        ground = MET_GROUND
     else:
-        ground = ground or "threshold_not_met"
-        if ground != "threshold_not_met" and ground not in policy.decline_grounds:
+        ground = ground or NOT_MET_GROUND
+        if ground != NOT_MET_GROUND and ground not in policy.decline_grounds:
             raise InvalidInput(f"ground: must be threshold_not_met or one of {', '.join(policy.decline_grounds)}", "ground")
-        if ground != "threshold_not_met" and not reason:
+        if ground != NOT_MET_GROUND and not reason:
             raise InvalidInput(f"reason: declining as {ground} needs a reason", "reason")
 
     def change(case: Case) -> dict:
-        against = (accept != case.threshold_met) and ground in ("threshold_met", "threshold_not_met")
+        against = (accept != case.threshold_met) and ground in (MET_GROUND, NOT_MET_GROUND)
         if against and not reason:
             verdict = "met" if case.threshold_met else "not met"
             raise InvalidInput(f"reason: the computed verdict is that the threshold is {verdict}; "
