@@ -8,14 +8,17 @@ from caseworker_tui.models.tables import (
     Appeal,
     Applicant,
     AuditEvent,
+    AuditReason,
     Case,
     CaseView,
     ContactLog,
     Deadline,
+    FileSweep,
     Incident,
     Letter,
     Note,
     Recommendation,
+    ReferenceCounter,
     Report,
     Review,
     ThresholdDecision,
@@ -23,7 +26,7 @@ from caseworker_tui.models.tables import (
 )
 
 __all__ = [
-    "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "ContactLog", "Deadline", "Incident", "Letter", "Note", "Recommendation", "Report", "Review",
-    "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
+    "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "AuditReason", "Case",
+    "CaseView", "ContactLog", "Deadline", "FileSweep", "Incident", "Letter", "Note", "Recommendation",
+    "ReferenceCounter", "Report", "Review", "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
 ]
