@@ -56,6 +56,9 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10_000,
     "synchronous": "normal",
     "cache_size": -32_000,
+    # A new database hands freed pages back on `PRAGMA incremental_vacuum` (retention does); an
+    # existing one takes this at its next VACUUM.
+    "auto_vacuum": "incremental",
 }
 
 

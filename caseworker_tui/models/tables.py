@@ -313,6 +313,7 @@ class FileSweep(Base):
 
     path = TextField()
     recorded_at = DateTimeField()
+    owner = CharField(max_length=300, default="")  # host:pid of a letter's writer; empty: delete any time
 
     class Meta:
         table_name = "file_sweep"

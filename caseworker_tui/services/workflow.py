@@ -34,8 +34,9 @@ from caseworker_tui.services.deadlines import close_steps, move_step, open_step,
 from caseworker_tui.services.names import same_name
 from caseworker_tui.services.people import named_person
 from caseworker_tui.services.permissions import Actor, require
+from caseworker_tui.services.retention import refuse_if_anonymised
 from caseworker_tui.services.stages import FINISHED, stage_label
-from caseworker_tui.services.unit import reading, transaction
+from caseworker_tui.services.unit import reading, retried, transaction
 
 # How an agency update that stopped mattering is closed: the review went ahead without it.
 NOT_RECEIVED = "not_received"
@@ -70,6 +71,7 @@ def _load(case_id: int, expected_version: int | None) -> Case:
         raise NotFound(f"no case with id {case_id}")
     if expected_version is not None and case.version != expected_version:
         raise _stale(case)
+    refuse_if_anonymised(case)
     return case
 
 
@@ -106,6 +108,7 @@ class Done:
     version: int
 
 
+@retried
 def _run(case_id: int, actor: Actor, action: str, *, expected_version: int | None,
          to_stage: str | None = None, change: Callable[[Case], dict | None] | None = None,
          reason: str = "") -> Done:

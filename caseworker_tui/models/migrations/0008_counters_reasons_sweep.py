@@ -6,7 +6,7 @@
 - `audit_reason`: the words typed for a step, moved out of `audit_event.reason`, which keeps a salted
   digest of them instead (the one rewrite of the trail, by this migration alone, with its triggers
   set aside and put back): anonymising a case then erases the words and the salt together.
-- `file_sweep`: files a transaction stopped recording, deleted after it commits.
+- `file_sweep`: files a transaction stopped recording (or a letter being written), deleted after it commits.
 """
 
 import hashlib
@@ -64,6 +64,7 @@ def up(migrator, db):
     class FileSweep(Model):
         path = TextField()
         recorded_at = DateTimeField()
+        owner = CharField(max_length=300, default="")
 
         class Meta:
             database = db
