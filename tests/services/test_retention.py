@@ -8,18 +8,22 @@ the append-only audit trail, and the yearly public figures read exactly as befor
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+import sqlite3
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from playhouse.shortcuts import model_to_dict
 
 from caseworker_tui import cli
+from caseworker_tui.errors import TransitionNotAllowed
 from caseworker_tui.models import (
     ALL_MODELS,
     AgencyUpdateRequest,
     Applicant,
     AuditEvent,
     Case,
+    FileSweep,
     Incident,
     Letter,
     Report,
@@ -44,7 +48,7 @@ from tests.factories import application, incident, report
 PERSONAL = ["Ann Lee", "Main Street", "LE1 1AA", "ann@example.org", "07700 900123", "Uses a wheelchair",
             "Sam Advocate", "Her mother", "large_print", "Loud music", "Pat Witness", "PC-99/123",
             "Called Ann", "Officers visited", "Nothing was done", "another household", "Ann's flat",
-            "Ann agreed"]
+            "Ann agreed", "Acacia Avenue", "Ann moved away", "Outcome sent"]
 
 
 def _old_case(actor, chair, received: date, closed: date, how: str, out, name: str = "Ann Lee") -> int:
@@ -68,6 +72,10 @@ def _old_case(actor, chair, received: date, closed: date, how: str, out, name: s
     workflow.record_update(update_id, actor, "Officers visited Ann Lee twice.")
     letters.produce(case_id, "acknowledgement", actor, out)
     workflow.acknowledge(case_id, actor)
+    clock.set_today(received + timedelta(days=1))
+    workflow.record_contact(case_id, actor, at=datetime.combine(received + timedelta(days=1), time(9, 0)),
+                            channel="phone", said=f"{name} told us of a move to 12 Acacia Avenue after threats")
+    clock.set_today(received)
     if how == "withdrawn":
         clock.set_today(closed)
         workflow.withdraw(case_id, actor, "Ann moved away.")
@@ -217,3 +225,92 @@ def test_the_command_lists_by_default_and_anonymises_with_apply(users, cases, da
     assert _rows(cases["withdrawn"])["case"]["applicant_name"] == retention.ANONYMOUS
     assert cli.main(["retention"]) == 0
     assert "No case is due" in capsys.readouterr().out
+
+
+# --- retention that forgets: the audit trail's words, new data, the files, the disk -------------
+
+def test_the_words_typed_for_steps_are_erased_from_the_audit_trail_too(users, cases):
+    due = cases["withdrawn"]
+    retention.apply(users["ada"])
+
+    everything = json.dumps(_rows(due), default=str, ensure_ascii=False).casefold()
+    assert "acacia" not in everything and "ann moved away" not in everything
+    with db.connection_context():
+        events = list(AuditEvent.select().where((AuditEvent.case == due) & (AuditEvent.action == "withdraw")))
+    # The event keeps a digest, never the words, and its salt is gone with them: nothing to guess against.
+    assert len(events) == 1 and events[0].reason.startswith("sha256:")
+    detail = workflow_case(users, due)
+    assert [a.reason for a in detail.audit if a.action == "withdraw"] == [retention.REMOVED]
+    assert not any("Ann moved away" in t.text for t in detail.timeline)
+
+
+def workflow_case(users, case_id):
+    from caseworker_tui.services import cases as case_reading
+
+    return case_reading.open_case(case_id, users["sam"], record_view=False)
+
+
+def test_an_anonymised_case_takes_no_new_personal_data(users, cases, tmp_path):
+    due = cases["declined"]
+    retention.apply(users["ada"])
+    before = _rows(due)
+    for attempt in (lambda: workflow.add_note(due, users["casey"], "Ann called again"),
+                    lambda: workflow.record_contact(due, users["casey"], at=datetime(2026, 11, 24, 9, 0),
+                                                    channel="phone", said="Ann called again"),
+                    lambda: letters.produce(due, "threshold_not_met", users["casey"], tmp_path / "late")):
+        with pytest.raises(TransitionNotAllowed, match="was anonymised under the retention policy"):
+            attempt()
+    assert _rows(due) == before
+    assert not (tmp_path / "late").exists() or not any((tmp_path / "late").glob("*.docx"))
+
+
+def test_letter_files_left_by_a_run_stopped_midway_are_deleted_by_the_next(users, cases, monkeypatch):
+    due = [cases["withdrawn"], cases["declined"], cases["reviewed"]]
+    with db.connection_context():
+        files = [Path(r.path) for r in Letter.select().where(Letter.case.in_(due))]
+    real_unlink, calls = Path.unlink, []
+
+    def dies_after_one(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) > 1:
+            raise KeyboardInterrupt("stopped")  # as a kill would, after the commit, mid-way through the files
+        return real_unlink(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", dies_after_one)
+    with pytest.raises(KeyboardInterrupt):
+        retention.apply(users["ada"])
+    monkeypatch.setattr(Path, "unlink", real_unlink)
+    assert sum(f.exists() for f in files) == 2  # committed: the cases are anonymised, two files still there
+    with db.connection_context():
+        assert FileSweep.select().count() >= 2
+
+    run = retention.apply(users["ada"])  # nothing new to anonymise, but the sweep is finished
+    assert run.cases == [] and run.letter_files_deleted == 2
+    assert not any(f.exists() for f in files)
+    with db.connection_context():
+        assert FileSweep.select().count() == 0
+
+
+def test_the_anonymised_text_is_in_neither_the_database_file_nor_its_log(users, database_url, tmp_path):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the files of a PostgreSQL server are the server's")
+    path = Path(database_url[len("sqlite:///"):])
+    casey, chris = users["casey"], users["chris"]
+    marker = "Zebulon Quixotic-Farthingale"
+    case_id = _old_case(casey, chris, date(2019, 3, 4), date(2019, 4, 1), "withdrawn", tmp_path / "out", name=marker)
+    other = sqlite3.connect(path)  # another desk, connected the whole time
+    try:
+        assert other.execute("SELECT COUNT(*) FROM case_request").fetchone() == (1,)
+        assert marker.encode() in path.read_bytes() + _wal(path)
+        retention.apply(users["ada"])
+        assert other.execute("SELECT applicant_name FROM case_request").fetchone() == (retention.ANONYMOUS,)
+        found = path.read_bytes() + _wal(path)
+        for text in (marker, "Acacia Avenue", "Ann moved away"):
+            assert text.encode() not in found and text.encode("utf-16-le") not in found, text
+    finally:
+        other.close()
+
+
+def _wal(path: Path) -> bytes:
+    wal = Path(f"{path}-wal")
+    return wal.read_bytes() if wal.exists() else b""

@@ -139,6 +139,7 @@ def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: P
     template = template_path(kind, letters_dir)
     with reading():
         case = case_by_id(case_id)
+        refuse_if_anonymised(case)
         _refuse_unless_called_for(kind, case)
         agency = _pick_agency(case, agency) if letter_kind(kind).to_agency else None
         letter = build_context(kind, case, agency=agency, producer=actor.username)
