@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import random
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,11 +27,33 @@ from caseworker_tui.models import db
 def transaction() -> Iterator[None]:
     with db.connection_context():
         if isinstance(db.obj, SqliteDatabase):
-            with db.atomic(lock_type="IMMEDIATE"):
+            with _immediate():
                 yield
         else:
             with db.atomic():
                 yield
+
+
+@contextmanager
+def _immediate() -> Iterator[None]:
+    """SQLite's write lock, taken up front; while another desk holds it past the busy timeout (a long
+    import moving in), asked for again a few times: nothing has been done yet, so nothing is lost."""
+    for attempt in range(ATTEMPTS):
+        block = db.atomic(lock_type="IMMEDIATE")
+        try:
+            block.__enter__()
+            break
+        except OperationalError as exc:
+            if attempt == ATTEMPTS - 1 or not transient(exc):
+                raise
+            time.sleep(random.uniform(0.01, 0.05 * 2 ** attempt))
+    try:
+        yield
+    except BaseException:
+        if not block.__exit__(*sys.exc_info()):
+            raise
+    else:
+        block.__exit__(None, None, None)
 
 
 @contextmanager
