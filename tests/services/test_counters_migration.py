@@ -94,3 +94,64 @@ def _dead_pid() -> int:
         os._exit(0)
     os.waitpid(pid, 0)
     return pid
+
+
+def test_a_real_deadlock_is_tried_again_and_other_refusals_are_not(database_url):
+    """Two connections that lock two rows in opposite orders: PostgreSQL picks one to fail."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one write lock: it never deadlocks")
+    import threading
+
+    import psycopg2
+
+    from caseworker_tui.services.unit import retried, transient
+
+    setup = psycopg2.connect(database_url)
+    setup.autocommit = True
+    with setup.cursor() as cursor:
+        cursor.execute("INSERT INTO reference_counter (year, last) VALUES (1901, 0), (1902, 0)")
+    refusals: list[BaseException] = []
+    both = threading.Barrier(2)
+
+    def lock(first: int, second: int) -> None:
+        conn = psycopg2.connect(database_url)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("UPDATE reference_counter SET last = last + 1 WHERE year = %s", (first,))
+                both.wait()
+                cursor.execute("UPDATE reference_counter SET last = last + 1 WHERE year = %s", (second,))
+            conn.commit()
+        except psycopg2.Error as exc:
+            refusals.append(exc)
+            conn.rollback()
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=lock, args=pair) for pair in ((1901, 1902), (1902, 1901))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    setup.close()
+    assert len(refusals) == 1 and transient(refusals[0])
+
+    calls: list[int] = []
+
+    @retried
+    def flaky() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise refusals[0]
+        return "saved"
+
+    assert flaky() == "saved" and len(calls) == 3
+
+    @retried
+    def wrong() -> None:
+        calls.append(1)
+        raise IntegrityError("a real refusal")
+
+    calls.clear()
+    with pytest.raises(IntegrityError):
+        wrong()
+    assert len(calls) == 1

@@ -297,7 +297,7 @@ def test_the_anonymised_text_is_in_neither_the_database_file_nor_its_log(users, 
     path = Path(database_url[len("sqlite:///"):])
     casey, chris = users["casey"], users["chris"]
     marker = "Zebulon Quixotic-Farthingale"
-    case_id = _old_case(casey, chris, date(2019, 3, 4), date(2019, 4, 1), "withdrawn", tmp_path / "out", name=marker)
+    _old_case(casey, chris, date(2019, 3, 4), date(2019, 4, 1), "withdrawn", tmp_path / "out", name=marker)
     other = sqlite3.connect(path)  # another desk, connected the whole time
     try:
         assert other.execute("SELECT COUNT(*) FROM case_request").fetchone() == (1,)
