@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -58,6 +59,7 @@ ANONYMOUS = "Anonymised applicant"
 REMOVED = "[removed]"
 ANONYMISED = "anonymised"  # the audit action that marks a case as done
 BATCH = 500
+CHECKPOINT_ATTEMPTS = 25
 
 
 @dataclass(frozen=True)
@@ -157,15 +159,19 @@ def apply(actor: Actor) -> RetentionRun:
 
 
 def _reclaim() -> None:
-    """Copy the log into the file and empty it (TRUNCATE), then give back the freed pages: by
-    incremental vacuum where the database was made for it, else one full VACUUM, which also makes
-    it so (`auto_vacuum` is set on every connection, and VACUUM applies it)."""
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    """Give back the freed pages: by incremental vacuum where the database was made for it, else one
+    full VACUUM, which also makes it so (`auto_vacuum` is set on every connection, and VACUUM applies
+    it), so only the first run on a database from an earlier release takes that long. Then copy the
+    log into the file and empty it (TRUNCATE)."""
     if db.execute_sql("PRAGMA auto_vacuum").fetchone()[0] == 2:
         db.execute_sql("PRAGMA incremental_vacuum")
     else:
         db.execute_sql("VACUUM")
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    for _attempt in range(CHECKPOINT_ATTEMPTS):  # a desk in the middle of a read holds the log back
+        busy, _log, _done = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return
+        time.sleep(0.2)
 
 
 def refuse_if_anonymised(case: Case) -> None:

@@ -140,3 +140,30 @@ def test_a_killed_demo_build_is_built_again_not_opened(database_url):
     ensure_demo(url, progress=lambda done, total: opened.append(done))
     assert opened == []  # ready: opened, not built again
     bind(database_url)
+
+
+PRODUCER = """
+    import os
+    from caseworker_tui.models import bind
+    from caseworker_tui.services import letters
+    from caseworker_tui.services.permissions import Actor
+
+    bind(os.environ["CASEWORKER_DATABASE_URL"])
+    for _ in range({count}):
+        letters.produce({case_id}, "acknowledgement", Actor("casey", "Casey Morgan", "caseworker"), {out!r})
+"""
+
+
+def test_producers_in_four_processes_give_every_letter_its_own_version(users, database_url, tmp_path):
+    casey, out = users["casey"], tmp_path / "letters"
+    case_id = intake.create_request(parse_application(meets_rule_a(), context.policy()), casey).id
+    producers = [_python(PRODUCER.format(count=4, case_id=case_id, out=str(out)), database_url) for _ in range(4)]
+    for producer in producers:
+        assert producer.wait(timeout=300) == 0, producer.stderr.read()
+
+    with db.connection_context():
+        rows = list(Letter.select().order_by(Letter.version_no))
+    assert [r.version_no for r in rows] == list(range(1, 17))
+    assert sorted(p.name for p in out.iterdir()) == sorted(Path(r.path).name for r in rows)
+    for row in rows:
+        assert hashlib.sha256(Path(row.path).read_bytes()).hexdigest() == row.checksum
