@@ -8,6 +8,7 @@ from caseworker_tui.models.tables import (
     Appeal,
     Applicant,
     AuditEvent,
+    AuditReason,
     Case,
     CaseView,
     ContactLog,
@@ -15,11 +16,13 @@ from caseworker_tui.models.tables import (
     Escalation,
     FiguresNote,
     FiguresPublication,
+    FileSweep,
     Incident,
     Letter,
     LetterDelivery,
     Note,
     Recommendation,
+    ReferenceCounter,
     Report,
     Review,
     ThresholdDecision,
@@ -27,8 +30,8 @@ from caseworker_tui.models.tables import (
 )
 
 __all__ = [
-    "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "Case",
-    "CaseView", "ContactLog", "Deadline", "Escalation", "FiguresNote", "FiguresPublication", "Incident", "Letter",
-    "LetterDelivery", "Note", "Recommendation", "Report", "Review",
-    "ThresholdDecision", "User", "bind", "db", "is_postgres", "open_database",
+    "ALL_MODELS", "ROLES", "AgencyUpdateRequest", "Applicant", "Appeal", "AuditEvent", "AuditReason", "Case",
+    "CaseView", "ContactLog", "Deadline", "Escalation", "FiguresNote", "FiguresPublication", "FileSweep", "Incident",
+    "Letter", "LetterDelivery", "Note", "Recommendation", "ReferenceCounter", "Report", "Review", "ThresholdDecision",
+    "User", "bind", "db", "is_postgres", "open_database",
 ]

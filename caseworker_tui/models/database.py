@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -11,7 +13,42 @@ from peewee import Database, DatabaseProxy, SqliteDatabase
 
 from caseworker_tui.errors import ConfigError
 
-db = DatabaseProxy()
+
+class _Proxy(DatabaseProxy):
+    """The proxy every model uses, which one thread may point at a database of its own for a while
+    (`staged`): an import writes its staging file through the same models while the app's other
+    threads go on using the real database."""
+
+    __slots__ = ("_shared", "_local")
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_local", threading.local())
+        super().__init__()
+
+    def __setattr__(self, attr, value) -> None:
+        if attr not in ("obj", "_callbacks", "_Model"):
+            raise AttributeError("Cannot set attribute on proxy.")
+        object.__setattr__(self, attr, value)
+
+    @property
+    def obj(self) -> Database | None:
+        return getattr(self._local, "database", None) or self._shared
+
+    @obj.setter
+    def obj(self, value: Database | None) -> None:
+        object.__setattr__(self, "_shared", value)
+
+    @contextlib.contextmanager
+    def staged(self, database: Database) -> Iterator[Database]:
+        """Within this block, in this thread only, the models read and write `database`."""
+        self._local.database = database
+        try:
+            yield database
+        finally:
+            self._local.database = None
+
+
+db = _Proxy()
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
@@ -19,6 +56,9 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10_000,
     "synchronous": "normal",
     "cache_size": -32_000,
+    # A new database hands freed pages back on `PRAGMA incremental_vacuum` (retention does); an
+    # existing one takes this at its next VACUUM.
+    "auto_vacuum": "incremental",
 }
 
 

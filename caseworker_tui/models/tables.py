@@ -214,6 +214,9 @@ class Letter(Base):
     delivery_status = CharField(max_length=20, null=True)  # sending | sent | failed | unknown | printed, or the carrier's status
     send_key = CharField(max_length=80, null=True, unique=True)  # one per letter version: a retry never sends twice
 
+    class Meta:
+        indexes = ((("case", "kind", "version_no"), True),)  # one row per version: producers retry (0008)
+
 
 class Note(Base):
     case = ForeignKeyField(Case, backref="notes", on_delete="CASCADE")
@@ -325,6 +328,40 @@ class AuditEvent(Base):
         raise IntegrityError("audit_event is append-only: an event cannot be deleted")
 
 
+class AuditReason(Base):
+    """The words typed for an audited step, kept beside its event rather than in it: the event holds
+    a salted digest of them, so the trail stays append-only while retention can still erase the
+    words (and the salt with them, so the digest says nothing afterwards) (0008)."""
+
+    event = ForeignKeyField(AuditEvent, unique=True, backref="typed_reason", on_delete="CASCADE")
+    case = ForeignKeyField(Case, null=True, backref="audit_reasons", on_delete="CASCADE")
+    salt = CharField(max_length=32)
+    text = TextField()
+
+
+class ReferenceCounter(Base):
+    """The last CT-YYYY-NNNN number given in each year: one row read and moved on in the
+    transaction that uses it, so numbering never scans the cases (0008)."""
+
+    year = IntegerField(primary_key=True)
+    last = IntegerField()
+
+    class Meta:
+        table_name = "reference_counter"
+
+
+class FileSweep(Base):
+    """A file the database no longer records that is still to be deleted: written in the transaction
+    that forgets the file, removed once the file is gone, so a killed run is finished by the next (0008)."""
+
+    path = TextField()
+    recorded_at = DateTimeField()
+    owner = CharField(max_length=300, default="")  # host:pid of a letter's writer; empty: delete any time
+
+    class Meta:
+        table_name = "file_sweep"
+
+
 class CaseView(Base):
     """Who opened which case, when: personal data is read on a need-to-know basis."""
 
@@ -362,4 +399,5 @@ ALL_MODELS = [
     User, Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision, Review,
     Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, CaseView, ContactLog, Escalation, FiguresNote,
     FiguresPublication, LetterDelivery,
+    AuditReason, ReferenceCounter, FileSweep,
 ]

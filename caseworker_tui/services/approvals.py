@@ -16,6 +16,7 @@ from caseworker_tui.errors import NotFound
 from caseworker_tui.models import (
     Applicant,
     AuditEvent,
+    AuditReason,
     Case,
     CaseView,
     Incident,
@@ -184,8 +185,10 @@ def approval_detail(actor: Actor, case_id: int) -> ApprovalDetail:
                                    .order_by(ThresholdDecision.id.desc()).first())
         incidents = _incident_lines(case)
         recs = list(Recommendation.select().where(Recommendation.case == case).order_by(Recommendation.position))
-        returns = list(AuditEvent.select(AuditEvent.at, AuditEvent.reason, AuditEvent.actor, User.display_name)
+        returns = list(AuditEvent.select(AuditEvent.at, AuditReason.text.alias("reason"), AuditEvent.actor,
+                                         User.display_name)
                        .join(User, JOIN.LEFT_OUTER, on=(User.username == AuditEvent.actor))
+                       .switch(AuditEvent).join(AuditReason, JOIN.LEFT_OUTER, on=(AuditReason.event == AuditEvent.id))
                        .where((AuditEvent.case == case) & (AuditEvent.action == "return_outcome"))
                        .order_by(AuditEvent.at, AuditEvent.id).dicts())
         submitted_by = _submitters([case.id]).get(case.id, "")
@@ -206,6 +209,6 @@ def approval_detail(actor: Actor, case_id: int) -> ApprovalDetail:
         submitted_by=submitted_by, submitted_at=review.submitted_at, summary=review.summary,
         recommendations=[RecommendationLine(r.position, r.agency, policy.agency_label(r.agency), r.action, r.due_on)
                          for r in recs],
-        returns=[ReturnedComment(r["at"], r["display_name"] or r["actor"], r["reason"]) for r in returns],
+        returns=[ReturnedComment(r["at"], r["display_name"] or r["actor"], r["reason"] or "") for r in returns],
         victim_views=views_words(review), views_reply_by=views_reply_by, approval_refusal=refusal,
     )

@@ -33,7 +33,7 @@ from caseworker_tui.models import (
     ThresholdDecision,
     User,
 )
-from caseworker_tui.services import clock, context
+from caseworker_tui.services import audit, clock, context
 from caseworker_tui.services.calendar import countdown
 from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.deadlines import DeadlineView, view
@@ -342,6 +342,9 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         events = list(AuditEvent.select().where(AuditEvent.case == case).order_by(AuditEvent.at, AuditEvent.id))
         spoc = spoc_of(case)
         views_due = reply_by(case, review) if review else None
+        said = audit.reasons(e.id for e in events)
+        for e in events:  # the event keeps a digest; the words are kept beside it (services.audit)
+            e.reason = said.get(e.id, "")
 
     incidents = [
         IncidentInfo(

@@ -25,7 +25,7 @@ from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import accounts, clock, context, demo_rebuild, intake, letters, workflow
 from caseworker_tui.services.application import CHANNELS, parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
-from caseworker_tui.services.demo_ready import is_demo_database
+from caseworker_tui.services.demo_ready import is_demo_database, mark_ready, ready_marker
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.policy import Policy
 from caseworker_tui.services.unit import transaction
@@ -529,6 +529,7 @@ def _reset(url: str) -> str:
     """Empty the demo database; returns where it lives."""
     if url.startswith("sqlite:///"):
         path = Path(url[len("sqlite:///"):]).expanduser()
+        ready_marker(url).unlink(missing_ok=True)  # first: until it is back, the demo is not ready
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         bind(url)
@@ -590,4 +591,6 @@ def build_demo(url: str, cases: int = 40, seed: int = 7, letters_out: Path | Non
                     progress(order + 1, cases)
         finally:
             clock.set_today(today if was_fixed else None)
+    if not elsewhere:
+        mark_ready(url)
     return DemoSummary(location=location, cases=cases, passphrases=passphrases)

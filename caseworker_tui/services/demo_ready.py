@@ -1,11 +1,14 @@
 """The demo database, ready to open: checked on every `caseworker --demo`, built only when missing.
 
 Kept apart from the builder, which imports most of the app, so that opening an existing demo
-costs no more than opening any database.
+costs no more than opening any database. A demo is ready when its marker file (`….ready`, beside
+the database) exists: removed before a build touches anything, written whole (temp file, fsync,
+rename) only after the build has committed, so a build killed at any moment is built again.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
@@ -32,7 +35,7 @@ def ensure_demo(url: str, progress: Callable[[int, int], object] = lambda done, 
     if not is_demo_database(url):
         raise InvalidInput(f"database: {url.split('@')[-1]} is not the demo database ({demo_database_url()}); "
                            "a demo is built there only", "database")
-    if Path(url[len("sqlite:///"):]).expanduser().exists():
+    if ready_marker(url).is_file() and Path(url[len("sqlite:///"):]).expanduser().exists():
         bind(url)
         upgrade(db.obj)
         with db.connection_context():
@@ -41,3 +44,24 @@ def ensure_demo(url: str, progress: Callable[[int, int], object] = lambda done, 
     from caseworker_tui.services.demo import build_demo
 
     build_demo(url, progress=progress)
+
+
+def ready_marker(url: str) -> Path:
+    path = _sqlite_file(url)
+    return path.with_name(f"{path.name}.ready")
+
+
+def mark_ready(url: str) -> None:
+    """Say the demo at `url` is whole: called last, once its build has committed."""
+    marker = ready_marker(url)
+    temp = marker.with_name(f".{marker.name}.{os.getpid()}")
+    with open(temp, "wb") as handle:
+        handle.write(b"built\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temp, marker)
+    folder = os.open(marker.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)

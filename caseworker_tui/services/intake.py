@@ -1,21 +1,22 @@
 """Intake: a validated application becomes a case, with its verdict and first deadlines, at once.
 
-All or nothing: one transaction per file, so a bad application anywhere in a file stores none.
+All or nothing per file, so a bad application anywhere in a file stores none; a long file is
+written aside in chunks and moved in at once (`staging`), so other desks never wait on it long.
+References come from a counter per year, never from scanning the cases.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from peewee import IntegrityError, fn
 
 from caseworker_tui.errors import InvalidInput
-from caseworker_tui.models import Applicant, Case, Incident, Report, User, is_postgres
-from caseworker_tui.services import audit, clock, context
+from caseworker_tui.models import Applicant, Case, Incident, ReferenceCounter, Report, User, is_postgres
+from caseworker_tui.services import audit, clock, context, staging
 from caseworker_tui.services.application import Application, parse_applications
 from caseworker_tui.services.deadlines import (
     FirstDeadlines,
@@ -25,7 +26,7 @@ from caseworker_tui.services.deadlines import (
 )
 from caseworker_tui.services.eligibility import Verdict, evaluate
 from caseworker_tui.services.permissions import Actor, require
-from caseworker_tui.services.unit import transaction
+from caseworker_tui.services.unit import reading, transaction
 
 
 @dataclass(frozen=True)
@@ -41,15 +42,37 @@ def search_text(reference: str, name: str, postcode: str) -> str:
     return " ".join([reference, " ".join(name.split()), postcode, squeezed]).casefold()[:400]
 
 
-def _next_reference(received_on: date, reserved: frozenset[str] = frozenset()) -> str:
-    """CT-YYYY-NNNN, one more than the highest in use, skipping those a file names for itself."""
-    prefix = f"CT-{received_on.year}-"
-    taken = [c.reference for c in Case.select(Case.reference).where(Case.reference.startswith(prefix))]
-    numbers = [int(m.group(1)) for r in taken if (m := re.fullmatch(rf"{prefix}(\d+)", r, re.I))]
-    number = max(numbers, default=0) + 1
-    while f"{prefix}{number:04d}" in reserved:
-        number += 1
-    return f"{prefix}{number:04d}"
+NUMBERED = re.compile(r"CT-(\d{4})-(\d+)", re.I)
+
+
+def number_references(applications: list[Application]) -> list[str]:
+    """Each application's reference, in order: its own, or CT-YYYY-NNNN from the year's counter, one
+    more than the last given and never one the file names for itself. Inside the caller's transaction,
+    which holds the counters (a row lock on PostgreSQL, the write lock on SQLite) until it ends."""
+    named = {a.reference.upper() for a in applications if a.reference}
+    years = {a.received_on.year for a in applications}
+    years |= {int(m.group(1)) for r in named if (m := NUMBERED.fullmatch(r))}
+    ReferenceCounter.insert_many([{"year": y, "last": 0} for y in sorted(years)]).on_conflict_ignore().execute()
+    query = ReferenceCounter.select().where(ReferenceCounter.year.in_(sorted(years))).order_by(ReferenceCounter.year)
+    last = {row.year: row.last for row in (query.for_update() if is_postgres() else query)}
+    before = dict(last)
+    references = []
+    for application in applications:
+        if application.reference:
+            if m := NUMBERED.fullmatch(application.reference):
+                year = int(m.group(1))
+                last[year] = max(last[year], int(m.group(2)))
+            references.append(application.reference)
+            continue
+        year = application.received_on.year
+        last[year] += 1
+        while f"CT-{year}-{last[year]:04d}" in named:
+            last[year] += 1
+        references.append(f"CT-{year}-{last[year]:04d}")
+    for year, number in last.items():
+        if number != before[year]:
+            ReferenceCounter.update(last=number).where(ReferenceCounter.year == year).execute()
+    return references
 
 
 def refuse_future(application: Application) -> None:
@@ -59,17 +82,11 @@ def refuse_future(application: Application) -> None:
         raise InvalidInput(f"received_at {application.received_at:%Y-%m-%d %H:%M} is in the future", "received_at")
 
 
-def _store(application: Application, actor: Actor, assign_to_me: bool,
-           reserved: frozenset[str] = frozenset()) -> CreatedCase:
+def _store(application: Application, actor: Actor, assign_to_me: bool, reference: str) -> CreatedCase:
     policy, calendar = context.policy(), context.calendar()
-    if is_postgres():  # references are numbered one desk at a time (SQLite's write lock does this)
-        Case._meta.database.execute_sql("SELECT pg_advisory_xact_lock(4242)")
     refuse_future(application)
     received_on = application.received_on
     verdict = evaluate(application, policy)
-    reference = application.reference or _next_reference(received_on, reserved)
-    if Case.select().where(fn.LOWER(Case.reference) == reference.lower()).exists():
-        raise InvalidInput(f"reference {reference} is already used by another case", "reference")
     now = clock.now()
     person = application.applicant
     assignee = User.get_or_none(User.username == actor.username) if assign_to_me else None
@@ -109,36 +126,47 @@ def _store(application: Application, actor: Actor, assign_to_me: bool,
     return CreatedCase(case.id, reference, verdict, due)
 
 
+def _refuse_taken(references: list[str]) -> None:
+    """A reference compares without regard to case; the unique index alone would let CT-1 and ct-1 be."""
+    for start in range(0, len(references), 500):
+        lowered = [r.lower() for r in references[start:start + 500]]
+        taken = Case.select(Case.reference).where(fn.LOWER(Case.reference).in_(lowered)).first()
+        if taken is not None:
+            raise InvalidInput(f"reference {taken.reference} is already used by another case", "reference")
+
+
 def create_request(application: Application, actor: Actor, *, assign_to_me: bool = False) -> CreatedCase:
-    """Store one application as a new case, in one transaction."""
+    """Store one application as a new case, in one transaction that also numbers it."""
     require(actor, "create_request")
-    for attempt in range(3):
-        try:
-            with transaction():
-                return _store(application, actor, assign_to_me)
-        except IntegrityError as exc:
-            # Another desk took the same reference at the same moment: an explicit one is refused,
-            # an assigned one is simply assigned again.
-            if application.reference or attempt == 2:
-                raise InvalidInput(f"reference {application.reference or 'assigned'} is already used by "
-                                   "another case", "reference") from exc
-    raise AssertionError("unreachable")
+    try:
+        with transaction():
+            reference = number_references([application])[0]
+            _refuse_taken([reference])
+            return _store(application, actor, assign_to_me, reference)
+    except IntegrityError as exc:  # another desk stored the same explicit reference a moment ago
+        raise InvalidInput(f"reference {application.reference or 'assigned'} is already used by "
+                           "another case", "reference") from exc
 
 
 def import_text(text: str | bytes, actor: Actor) -> list[CreatedCase]:
-    """Every application in one file, all or nothing."""
+    """Every application in one file, all or nothing, however long the file (see `staging`)."""
     require(actor, "create_request")
     applications = parse_applications(text, context.policy())
     references = [a.reference.upper() for a in applications if a.reference]
     repeated = sorted({r for r in references if references.count(r) > 1})
     if repeated:
         raise InvalidInput(f"reference {repeated[0]} appears more than once in the file", "reference")
-    reserved = frozenset(references)
+    for application in applications:
+        refuse_future(application)
+    with reading():
+        _refuse_taken([a.reference for a in applications if a.reference])
+    with transaction():  # a moment's hold on the counters; numbers of a file that then fails stay unused
+        numbered = number_references(applications)
     try:
-        with transaction():
-            return [_store(a, actor, assign_to_me=False, reserved=reserved) for a in applications]
+        created, shift = staging.store_all(lambda i: _store(applications[i], actor, False, numbered[i]), len(applications))
     except IntegrityError as exc:
         raise InvalidInput(f"the file could not be stored: {exc}") from exc
+    return [replace(c, id=c.id + shift) for c in created]
 
 
 def import_file(path: Path, actor: Actor) -> list[CreatedCase]:

@@ -4,28 +4,41 @@ Anonymising replaces what identifies or describes a person (the applicant's deta
 descriptions and places, other reporters' names, notes, agency answers and every free-text
 reason) with neutral placeholders, and deletes the case's letters. It keeps what the yearly
 public figures count: stage, dates, decisions, grounds, reviews and how many recommendations.
-Nothing is deleted from the audit trail, which is append-only; its `anonymised` event marks a
-case as done, so a second run finds nothing new.
+Nothing is deleted from the audit trail, which is append-only; the words typed for its steps are
+kept beside it (`audit_reason`) and erased with their salt. Its `anonymised` event marks a case as
+done, so a second run finds nothing new, and no personal data is added to the case afterwards.
+
+What is forgotten must be gone from the disk too. Letter files are deleted through `file_sweep`:
+their paths are recorded in the transaction that forgets the letters and deleted after it commits,
+so a run killed in between is finished by the next one. On SQLite the anonymising connection
+overwrites what it frees (`secure_delete`), then the write-ahead log is checkpointed and truncated
+and the freed pages are handed back, so no copy of the old text stays in the file or its `-wal`.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from peewee import Case as SqlCase
-from peewee import Field, fn
+from peewee import Field, SqliteDatabase, fn
 
+from caseworker_tui.errors import TransitionNotAllowed
 from caseworker_tui.models import (
     AgencyUpdateRequest,
     Appeal,
     Applicant,
     AuditEvent,
+    AuditReason,
     Case,
+    ContactLog,
+    Escalation,
+    FileSweep,
     Incident,
     Letter,
     Note,
@@ -33,8 +46,9 @@ from caseworker_tui.models import (
     Report,
     Review,
     ThresholdDecision,
+    db,
 )
-from caseworker_tui.services import audit, clock, context
+from caseworker_tui.services import audit, clock, context, sweep
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.calendar import add_months
 from caseworker_tui.services.eligibility import normalise_name
@@ -46,6 +60,7 @@ ANONYMOUS = "Anonymised applicant"
 REMOVED = "[removed]"
 ANONYMISED = "anonymised"  # the audit action that marks a case as done
 BATCH = 500
+CHECKPOINT_ATTEMPTS = 25
 
 
 @dataclass(frozen=True)
@@ -123,21 +138,49 @@ def apply(actor: Actor) -> RetentionRun:
     require(actor, "apply_retention")
     years = context.policy().retention.closed_case_years
     cutoff = cutoff_day(clock.today(), years)
-    with transaction():
-        cases = _due(cutoff)
-        paths: list[str] = []
-        for start in range(0, len(cases), BATCH):
-            paths += _anonymise([c.case_id for c in cases[start:start + BATCH]], actor)
-        for case in cases:
-            audit.record(Case(id=case.case_id), actor, ANONYMISED, reason=f"closed more than {years} years ago",
-                         **case.held)
-    deleted = 0
-    for path in paths:  # after the commit: a crash here leaves files, never rows without files
-        file = Path(path)
-        if file.is_file():
-            file.unlink()
-            deleted += 1
+    sqlite = isinstance(db.obj, SqliteDatabase)
+    with db.connection_context():
+        if sqlite:  # per connection: this one zeroes what it frees, whoever else is connected
+            db.execute_sql("PRAGMA secure_delete = ON")
+        try:
+            with transaction():
+                cases = _due(cutoff)
+                for start in range(0, len(cases), BATCH):
+                    _anonymise([c.case_id for c in cases[start:start + BATCH]], actor)
+                for case in cases:
+                    audit.record(Case(id=case.case_id), actor, ANONYMISED, reason=f"closed more than {years} years ago",
+                                 **case.held)
+            deleted = sweep.sweep_files()
+            if sqlite and cases:
+                _reclaim()
+        finally:
+            if sqlite:
+                db.execute_sql("PRAGMA secure_delete = OFF")
     return RetentionRun(cutoff, years, applied=True, cases=cases, letter_files_deleted=deleted)
+
+
+def _reclaim() -> None:
+    """Give back the freed pages: by incremental vacuum where the database was made for it, else one
+    full VACUUM, which also makes it so (`auto_vacuum` is set on every connection, and VACUUM applies
+    it), so only the first run on a database from an earlier release takes that long. Then copy the
+    log into the file and empty it (TRUNCATE)."""
+    if db.execute_sql("PRAGMA auto_vacuum").fetchone()[0] == 2:
+        db.execute_sql("PRAGMA incremental_vacuum")
+    else:
+        db.execute_sql("VACUUM")
+    for _attempt in range(CHECKPOINT_ATTEMPTS):  # a desk in the middle of a read holds the log back
+        busy, _log, _done = db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return
+        time.sleep(0.2)
+
+
+def refuse_if_anonymised(case: Case) -> None:
+    """Inside the caller's transaction: an anonymised case takes no new personal data, which would
+    otherwise be kept for ever (retention has already passed it by)."""
+    if AuditEvent.select().where((AuditEvent.case == case.id) & (AuditEvent.action == ANONYMISED)).exists():
+        raise TransitionNotAllowed(f"{case.reference} was anonymised under the retention policy: nothing "
+                                   "about a person (a note, a letter, a contact) can be added to it.")
 
 
 def _removed(column: Field) -> SqlCase:
@@ -145,8 +188,8 @@ def _removed(column: Field) -> SqlCase:
     return SqlCase(None, [(column.is_null() | (column == ""), column)], REMOVED)
 
 
-def _anonymise(ids: list[int], actor: Actor) -> list[str]:
-    """Replace the personal data of these cases; return their letter files' paths."""
+def _anonymise(ids: list[int], actor: Actor) -> None:
+    """Replace the personal data of these cases; record their letter files for the sweep."""
     now = clock.now()
     Applicant.update(name=ANONYMOUS, address="", postcode="", email=None, phone=None, on_behalf_of=None,
                      vulnerabilities=None, needs_json="[]", advocate=None).where(
@@ -166,7 +209,11 @@ def _anonymise(ids: list[int], actor: Actor) -> list[str]:
                           ).where(Recommendation.case.in_(ids)).execute()
     Appeal.update(grounds=_removed(Appeal.grounds), decision_reason=_removed(Appeal.decision_reason)).where(
         Appeal.case.in_(ids)).execute()
-    paths = _letter_files(ids)
+    ContactLog.update(said=REMOVED, promised=_removed(ContactLog.promised)).where(ContactLog.case.in_(ids)).execute()
+    AuditReason.update(text=REMOVED, salt="").where(AuditReason.case.in_(ids)).execute()
+    FileSweep.insert_many([{"path": path, "recorded_at": now, "owner": ""} for path in _letter_files(ids)]).execute()
+    Escalation.update(note=_removed(Escalation.note), answer=_removed(Escalation.answer)).where(
+        Escalation.case.in_(ids)).execute()
     Letter.delete().where(Letter.case.in_(ids)).execute()
     for case in Case.select(Case.id, Case.verdict_json, Case.dissatisfaction_reason).where(Case.id.in_(ids)):
         names = _rename_reporters(case.id)
@@ -176,7 +223,6 @@ def _anonymise(ids: list[int], actor: Actor) -> list[str]:
                 dissatisfaction_reason=_removed(Case.dissatisfaction_reason), triage_json=None,
                 version=Case.version + 1, updated_at=now, updated_by=actor.username).where(
         Case.id.in_(ids)).execute()
-    return paths
 
 
 def _letter_files(ids: list[int]) -> list[str]:

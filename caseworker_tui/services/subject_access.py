@@ -144,6 +144,9 @@ def _case(case_id: int) -> dict[str, Any]:
         data[name] = _rows(model, model.case == case_id, [model.id], [model.case])
     data["history"] = _rows(AuditEvent, AuditEvent.case == case_id, [AuditEvent.at, AuditEvent.id],
                             [AuditEvent.case])
+    said = audit.reasons(event["id"] for event in data["history"])
+    for event in data["history"]:  # the words typed, not the digest the trail keeps of them
+        event["reason"] = said.get(event["id"], "")
     data["viewed_by"] = _rows(CaseView, CaseView.case == case_id, [CaseView.at, CaseView.id], [CaseView.case])
     return data
 

@@ -8,8 +8,7 @@ the append-only audit trail, and the yearly public figures read exactly as befor
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playhouse.shortcuts import model_to_dict
@@ -45,7 +44,7 @@ from tests.factories import application, incident, report, victim_heard
 PERSONAL = ["Ann Lee", "Main Street", "LE1 1AA", "ann@example.org", "07700 900123", "Uses a wheelchair",
             "Sam Advocate", "Her mother", "large_print", "Loud music", "Pat Witness", "PC-99/123",
             "Called Ann", "Officers visited", "Nothing was done", "another household", "Ann's flat",
-            "Ann agreed"]
+            "Ann agreed", "Acacia Avenue", "Ann moved away", "Outcome sent"]
 
 
 def _old_case(actor, chair, received: date, closed: date, how: str, out, name: str = "Ann Lee") -> int:
@@ -69,6 +68,10 @@ def _old_case(actor, chair, received: date, closed: date, how: str, out, name: s
     workflow.record_update(update_id, actor, "Officers visited Ann Lee twice.")
     letters.produce(case_id, "acknowledgement", actor, out)
     workflow.acknowledge(case_id, actor)
+    clock.set_today(received + timedelta(days=1))
+    workflow.record_contact(case_id, actor, at=datetime.combine(received + timedelta(days=1), time(9, 0)),
+                            channel="phone", said=f"{name} told us of a move to 12 Acacia Avenue after threats")
+    clock.set_today(received)
     if how == "withdrawn":
         clock.set_today(closed)
         workflow.withdraw(case_id, actor, "Ann moved away.")
@@ -222,21 +225,3 @@ def test_the_command_lists_by_default_and_anonymises_with_apply(users, cases, da
     assert "No case is due" in capsys.readouterr().out
 
 
-def test_apply_removes_the_letters_pdfs_and_the_print_packs_that_name_the_person(users, cases, tmp_path, monkeypatch):
-    from caseworker_tui.config import load_settings
-    from caseworker_tui.services import letters
-    from tests.services.test_letter_pdf import require_libreoffice
-
-    require_libreoffice()
-    monkeypatch.setenv("CASEWORKER_OUTPUT_DIR", str(tmp_path / "letters"))
-    with db.connection_context():
-        letter = Letter.get(Letter.case == cases["withdrawn"])
-    sent = letters.send(letter.id, users["sam"], "post", load_settings())
-    files = [Path(sent.letter.pdf_path), sent.pack.pdf, sent.pack.listing]
-    assert all(f.is_file() for f in files)
-
-    run = retention.apply(users["ada"])
-
-    assert not any(f.exists() for f in files) and not Path(letter.path).exists()
-    # four Word letters (three acknowledgements, an action plan); the PDF and the day's pack (PDF and list)
-    assert run.letter_files_deleted == 4 + 3

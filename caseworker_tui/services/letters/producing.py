@@ -10,11 +10,12 @@ meets the deadline step its kind closes.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
-import tempfile
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,8 +23,8 @@ from pathlib import Path
 from peewee import fn
 
 from caseworker_tui.errors import InvalidInput, NotFound, TransitionNotAllowed
-from caseworker_tui.models import Applicant, Case, Letter
-from caseworker_tui.services import audit, clock, lifecycle
+from caseworker_tui.models import Applicant, Case, FileSweep, Letter, is_postgres
+from caseworker_tui.services import audit, clock, lifecycle, sweep
 from caseworker_tui.services.deadlines import close_steps, refresh_next_due
 from caseworker_tui.services.letters.facts import case_by_id, waiting_agencies
 from caseworker_tui.services.letters.kinds import BY_KEY, build_context, letter_kind
@@ -31,7 +32,8 @@ from caseworker_tui.services.letters.pdf import to_pdf
 from caseworker_tui.services.letters.rendering import render
 from caseworker_tui.services.letters.templates import template_path
 from caseworker_tui.services.permissions import Actor, require
-from caseworker_tui.services.unit import reading, transaction
+from caseworker_tui.services.retention import refuse_if_anonymised
+from caseworker_tui.services.unit import reading, retried, transaction
 
 CHANNELS = ("post", "email", "hand")
 
@@ -91,15 +93,37 @@ def _safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip(".-") or "letter"
 
 
-def _claim(out_dir: Path, stem: str, version: int) -> tuple[int, Path]:
-    """The first free `stem_vN.docx` from `version` on, created empty so nobody else takes it."""
-    while True:
-        path = out_dir / f"{stem}_v{version}.docx"
+def _locked_case(case_id: int) -> Case:
+    """The case, its row locked first as every writer does (PostgreSQL; SQLite's write transaction
+    already holds the database), so a producer or a sender queues behind a step, never across it."""
+    query = Case.select().where(Case.id == case_id)
+    case = (query.for_update() if is_postgres() else query).first()
+    if case is None:
+        raise NotFound(f"no case with id {case_id}")
+    refuse_if_anonymised(case)
+    return case
+
+
+def _temp_name(stem: str) -> str:
+    return f".{stem}.{os.getpid()}.{secrets.token_hex(4)}.part"
+
+
+def _remove_stale_parts(out_dir: Path, stem: str) -> None:
+    """A `.part` is a letter still being written; one whose process is gone never will be."""
+    for part in out_dir.glob(f".{stem}.*.part"):
+        pid = part.name[len(stem) + 2:].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not sweep.alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _sync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (where the system allows a directory to be opened)."""
+    with contextlib.suppress(OSError):
+        handle = os.open(folder, os.O_RDONLY)
         try:
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-            return version, path
-        except FileExistsError:
-            version += 1
+            os.fsync(handle)
+        finally:
+            os.close(handle)
 
 
 def _refuse_unless_called_for(kind: str, case: Case) -> None:
@@ -115,6 +139,7 @@ def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: P
     template = template_path(kind, letters_dir)
     with reading():
         case = case_by_id(case_id)
+        refuse_if_anonymised(case)
         _refuse_unless_called_for(kind, case)
         agency = _pick_agency(case, agency) if letter_kind(kind).to_agency else None
         letter = build_context(kind, case, agency=agency, producer=actor.username)
@@ -124,33 +149,62 @@ def produce(case_id: int, kind: str, actor: Actor, out_dir: Path, letters_dir: P
     out_dir = Path(out_dir).expanduser().resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = _safe_name(f"{reference}_{kind}" + (f"_{agency}" if agency else ""))
-    with tempfile.NamedTemporaryFile(dir=out_dir, prefix=f".{stem}.", suffix=".part",
-                                     delete=False) as tmp:
-        tmp.write(data)
-        tmp.flush()
-        os.fsync(tmp.fileno())
-    final: Path | None = None
+    sweep.sweep_files()  # what killed producers (and retention) left
+    _remove_stale_parts(out_dir, stem)
+    tmp = out_dir / _temp_name(stem)
+    try:
+        with open(tmp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        row = _record(case_id, kind, actor, tmp, out_dir, stem, data, large, letter.recipient.name, agency)
+        return _info(row, reference)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@retried
+def _record(case_id: int, kind: str, actor: Actor, tmp: Path, out_dir: Path, stem: str, data: bytes,
+            large: bool, recipient: str, agency: str | None) -> Letter:
+    """Give the written letter its version, in two short transactions, the case locked in each.
+
+    The first picks the version and records, in `file_sweep`, the file about to be made; the second
+    records the letter, gives the file its name and drops that intent, all at once. A process
+    killed between the rename and the commit leaves a file no letter row records, and the intent
+    saying so: the next sweep deletes the file, so it is never taken for a letter. A name already
+    taken (a file another database left in a shared folder) is skipped, never overwritten."""
+    with transaction():
+        case = _locked_case(case_id)
+        _refuse_unless_called_for(kind, case)
+        latest = Letter.select(fn.MAX(Letter.version_no)).where(
+            (Letter.case == case) & (Letter.kind == kind)).scalar()
+        version = (latest or 0) + 1
+        while (final := out_dir / f"{stem}_v{version}.docx").exists() or FileSweep.select().where(
+                FileSweep.path == str(final)).exists():
+            version += 1
+        intent = FileSweep.create(path=str(final), recorded_at=clock.now(), owner=sweep.owner())
+    renamed = False
     try:
         with transaction():
-            case = case_by_id(case_id)
+            case = _locked_case(case_id)
             _refuse_unless_called_for(kind, case)
-            latest = Letter.select(fn.MAX(Letter.version_no)).where(
-                (Letter.case == case) & (Letter.kind == kind)).scalar()
-            version, final = _claim(out_dir, stem, (latest or 0) + 1)
-            os.replace(tmp.name, final)
             row = Letter.create(case=case, kind=kind, version_no=version, path=str(final),
                                 checksum=hashlib.sha256(data).hexdigest(), large_print=large,
-                                recipient=letter.recipient.name[:200], created_by=actor.username,
+                                recipient=recipient[:200], created_by=actor.username,
                                 created_at=clock.now(), agency=agency)
             audit.record(case, actor, "letter_produced", kind=kind, version=version,
                          path=str(final), large_print=large, agency=agency)
-        return _info(row, reference)
+            FileSweep.delete().where(FileSweep.id == intent.id).execute()
+            os.replace(tmp, final)
+            renamed = True
+            _sync_dir(out_dir)
+        return row
     except BaseException:
-        if final is not None:
-            final.unlink(missing_ok=True)
+        if renamed:
+            final.unlink(missing_ok=True)  # renamed, then not committed
+        with transaction():
+            FileSweep.delete().where(FileSweep.id == intent.id).execute()
         raise
-    finally:
-        Path(tmp.name).unlink(missing_ok=True)
 
 
 def produce_for_step(step: str, case_id: int, actor: Actor, out_dir: Path,
@@ -170,6 +224,7 @@ def produce_for_step(step: str, case_id: int, actor: Actor, out_dir: Path,
     return produce(case_id, kind, actor, out_dir, letters_dir)
 
 
+@retried
 def mark_sent(letter_id: int, actor: Actor, on: date, channel: str) -> ProducedLetter:
     """Record that the letter went out; the deadline it answers is then met."""
     require(actor, "mark_letter_sent")
@@ -184,8 +239,8 @@ def record_sent(letter_id: int, actor: Actor, on: date, channel: str, **details:
         raise InvalidInput(f"channel: must be one of {', '.join(CHANNELS)}", "channel")
     if on > clock.today():
         raise InvalidInput("sent on: cannot be in the future", "sent_on")
+    case = _locked_case(letter_row(letter_id).case_id)  # the case first, as every writer locks
     row = letter_row(letter_id)
-    case = row.case
     if row.sent_on is not None:
         raise TransitionNotAllowed(
             f"Version {row.version_no} of this {row.kind.replace('_', ' ')} letter "

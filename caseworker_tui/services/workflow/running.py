@@ -18,8 +18,9 @@ from caseworker_tui.models import (
 from caseworker_tui.services import audit, clock, lifecycle
 from caseworker_tui.services.deadlines import refresh_next_due
 from caseworker_tui.services.permissions import Actor, require
+from caseworker_tui.services.retention import refuse_if_anonymised
 from caseworker_tui.services.stages import FINISHED, stage_label
-from caseworker_tui.services.unit import transaction
+from caseworker_tui.services.unit import retried, transaction
 
 # How an agency update that stopped mattering is closed: the review went ahead without it.
 NOT_RECEIVED = "not_received"
@@ -47,6 +48,7 @@ def load_case(case_id: int, expected_version: int | None) -> Case:
         raise NotFound(f"no case with id {case_id}")
     if expected_version is not None and case.version != expected_version:
         raise stale(case)
+    refuse_if_anonymised(case)
     return case
 
 
@@ -83,6 +85,7 @@ class Done:
     version: int
 
 
+@retried
 def run_step(case_id: int, actor: Actor, action: str, *, expected_version: int | None,
          to_stage: str | None = None, change: Callable[[Case], dict | None] | None = None,
          reason: str = "") -> Done:
