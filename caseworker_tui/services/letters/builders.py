@@ -26,7 +26,7 @@ from caseworker_tui.models import (
     Review,
     User,
 )
-from caseworker_tui.services import clock, context
+from caseworker_tui.services import audit, clock, context
 from caseworker_tui.services.application import APPLICANT
 from caseworker_tui.services.eligibility import Verdict, normalise_name
 from caseworker_tui.services.grounds import NOT_MET_GROUND
@@ -331,16 +331,18 @@ def action_plan(src: Source) -> ActionPlanContext:
                              reply_by=due_date(reply_by(src.case, review)), reply_within=reply_timescale().words)
 
 
-def _ending(case: Case, action: str) -> AuditEvent:
-    return (AuditEvent.select().where((AuditEvent.case == case) & (AuditEvent.action == action))
-            .order_by(AuditEvent.id.desc()).first())
+def _ending(case: Case, action: str) -> tuple[AuditEvent | None, str]:
+    """The step that ended the case, and the reason typed for it (kept beside the audit trail)."""
+    event = (AuditEvent.select().where((AuditEvent.case == case) & (AuditEvent.action == action))
+             .order_by(AuditEvent.id.desc()).first())
+    return event, (audit.reasons([event.id]).get(event.id, "") if event else "")
 
 
 def closure(src: Source) -> ClosureContext:
     """When and why the case closed, and the recommendations still followed up."""
-    case, event = src.case, _ending(src.case, "close")
+    case, (event, typed) = src.case, _ending(src.case, "close")
     reviewed = event.from_stage == "approved" if event else case.accepted_on is not None
-    why = clean(event.reason if event else "") or (
+    why = clean(typed) or (
         "The review of your request is complete and its outcome has been sent to you." if reviewed
         else "We decided that your request would not go to a review, as our decision letter explained.")
     closed = case.closed_at or (event.at if event else clock.now())
@@ -349,10 +351,9 @@ def closure(src: Source) -> ClosureContext:
 
 
 def withdrawal(src: Source) -> WithdrawalContext:
-    case, event = src.case, _ending(src.case, "withdraw")
+    case, (event, typed) = src.case, _ending(src.case, "withdraw")
     withdrawn = case.closed_at or (event.at if event else clock.now())
-    return WithdrawalContext(**src.common, withdrawn_on=long_date(withdrawn.date()),
-                             reason=clean(event.reason if event else ""))
+    return WithdrawalContext(**src.common, withdrawn_on=long_date(withdrawn.date()), reason=clean(typed))
 
 
 def appeal_acknowledgement(src: Source) -> AppealAcknowledgementContext:
