@@ -7,6 +7,7 @@ becomes a clear notification instead of a crash.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 
 from textual import events
@@ -30,7 +31,10 @@ def _case_provider():
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
-HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
+HOLD_KEYS_AT_MOST = 5.0
+IMPORT_SCREENS_AFTER = 1.5  # seconds after signing in, if no queue page has been painted by then
+SCREENS_OPENED_NEXT = ("caseworker_tui.screens.case_detail", "caseworker_tui.screens.new_request",
+                       "caseworker_tui.dialogs.common")  # seconds keys typed ahead wait for the form they are meant for
 
 
 class CaseworkerApp(App[None]):
@@ -63,6 +67,7 @@ class CaseworkerApp(App[None]):
         self._after_policy: list[Callable[[], object]] = []
         self._held_keys: list[events.Key] | None = None
         self._hold_timer: Timer | None = None
+        self._screens_imported = False
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -126,6 +131,7 @@ class CaseworkerApp(App[None]):
         for name in HOME_SCREENS:
             self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
+        self.set_timer(IMPORT_SCREENS_AFTER, self.import_screens)  # homes other than the queue
 
     HOMES = {"supervisor": "deadlines", "chair": "approvals"}
 
@@ -223,6 +229,19 @@ class CaseworkerApp(App[None]):
         if not self._first_page_reported:
             self._first_page_reported = True
             self.first_page_painted()
+            self.import_screens()
+
+    def import_screens(self) -> None:
+        """Import the screens a person opens next (a case, a new request) in a thread while they read
+        the first page, so that their first opening does not wait for Python to load them."""
+        if self._screens_imported:
+            return
+        self._screens_imported = True
+
+        def load() -> None:
+            for name in SCREENS_OPENED_NEXT:
+                importlib.import_module(name)
+        self.run_worker(load, thread=True, group="imports", exit_on_error=False)
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -231,7 +250,12 @@ class CaseworkerApp(App[None]):
 
         if self.actor is not None:
             actor = self.actor
-            self.when_policy_read(lambda: self.push_screen(CaseScreen(actor, case_id, tab=tab)))
+
+            def open_it() -> None:
+                screen = CaseScreen(actor, case_id, tab=tab)
+                screen.start_reading()
+                self.push_screen(screen)
+            self.when_policy_read(open_it)
 
     def action_new_request(self) -> None:
         from caseworker_tui.screens.new_request import NewRequestScreen

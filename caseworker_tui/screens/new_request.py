@@ -123,11 +123,13 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.query_one("#applicant-name", Input).focus()
         self.mark_saved()  # before the keys typed ahead arrive: they are the person's input
         self.app.release_keys()
-        self.call_after_refresh(self._build_the_rest)
+        self.call_after_refresh(lambda: self.run_worker(self._build_the_rest(), group="form-parts"))
 
     async def _build_the_rest(self) -> None:
         """Mount the rest of the form a section at a time, so that keys typed meanwhile are answered
-        between sections rather than after all of them; each part is remembered as it is on arrival."""
+        between sections rather than after all of them; each part is remembered as it is on arrival.
+        A task of its own (a worker): awaited in the screen's after-refresh callbacks, the mounting
+        would hold up the screen's own messages, and now and then wait on them for good."""
         form = self.query_one("#form")
         for section in self._sections():
             await form.mount_all(section)
