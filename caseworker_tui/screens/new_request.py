@@ -123,7 +123,20 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.query_one("#applicant-name", Input).focus()
         self.mark_saved()  # before the keys typed ahead arrive: they are the person's input
         self.app.release_keys()
-        self.call_after_refresh(lambda: self.run_worker(self._build_the_rest(), group="form-parts"))
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """The first paint is out: put the terminal's cursor in the name (focused before it had a place
+        on screen, the field could not), then build the rest of the form."""
+        self._cursor_to_focus()
+        self.run_worker(self._build_the_rest(), group="form-parts")
+
+    def _cursor_to_focus(self) -> None:
+        """The terminal's cursor back in the focused field: every Input mounted puts it in itself."""
+        focused = self.app.focused
+        if isinstance(focused, Input) and focused.screen is self:
+            self.app.cursor_position = focused.cursor_screen_offset
+            focused.refresh()
 
     async def _build_the_rest(self) -> None:
         """Mount the rest of the form a section at a time, so that keys typed meanwhile are answered
@@ -134,8 +147,10 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         for section in self._sections():
             await form.mount_all(section)
             self.mark_saved(only_added=True)
+            self._cursor_to_focus()
         await self._add_incident()
         self.mark_saved(only_added=True)
+        self._cursor_to_focus()
         result = VerticalScroll(Static(id="result-text"),
                                 Horizontal(Button("Open the case", variant="primary", id="open-created"),
                                            Button("Record another", id="another"),
