@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.errors import StaleCase
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors
 from caseworker_tui.services import workflow
 from caseworker_tui.services.approvals import (
     APPROVALS_SHOWN,
@@ -96,7 +96,7 @@ def draft_text(d: ApprovalDetail) -> Group:
     return Group(*parts)
 
 
-class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
+class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
     """Outcomes waiting for the chair, the longest waiting first, with the case and draft side by side."""
 
     DEFAULT_CSS = """
@@ -148,7 +148,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self._shown_once:
-            self.reload()
+            self.read_again_if_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("approve_outcome", "return_outcome"):
@@ -167,6 +167,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
     def _load(self) -> None:
+        self.note_read()
         rows = awaiting_approval(self.actor)
         self.app.call_from_thread(self._show_rows, rows)
 

@@ -12,9 +12,9 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors
 from caseworker_tui.screens.queue import short_name
-from caseworker_tui.services import audit, auth, context
+from caseworker_tui.services import auth, context
 from caseworker_tui.services.deadlines_view import (
     GROUP_LABELS,
     PAGE_SIZE,
@@ -67,7 +67,7 @@ def counts_text(counts: dict[str, int]) -> Text:
     return text
 
 
-class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
+class DeadlinesScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
     """What is late or due soon on any case, for whom, and each caseworker's load."""
 
     DEFAULT_CSS = """
@@ -95,7 +95,6 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         self.rows: list[DeadlineRow] = []
         self.people: list[WorkloadRow] = []
         self._shown_once = False
-        self._read_at = -1  # the newest audit event when the steps were last read
 
     def compose(self) -> ComposeResult:
         agencies = context.policy().agencies
@@ -128,12 +127,10 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self._shown_once:  # back from a case or another home: read again only if a step may be done
-            self._reload_if_changed()
+            self.read_again_if_changed()
 
-    @work(thread=True, exclusive=True, group="deadlines-changed", exit_on_error=False)
-    def _reload_if_changed(self) -> None:
-        if audit.last_event() != self._read_at:
-            self.app.call_from_thread(self.reload, True)
+    def changed_since_read(self) -> None:
+        self.reload(workload_too=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.pager.offers(*parameters) if action == "page" else True
@@ -156,7 +153,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="deadlines", exit_on_error=False)
     def _load(self, flt: DeadlineFilter, page: int) -> None:
-        self._read_at = audit.last_event()  # before the page: a change between the two reads it again
+        self.note_read()
         result = deadline_page(self.actor, flt, page)
         self.app.call_from_thread(self._show, result)
 
