@@ -30,8 +30,7 @@ def _case_provider():
 
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
-SIGNED_OUT = "signed_out"
-CASE_SCREEN = "case"  # the kept case screen's name among the installed screens  # the mode a person signs out to
+SIGNED_OUT = "signed_out"  # the mode a person signs out to
 HOLD_KEYS_AT_MOST = 5.0
 IMPORT_SCREENS_AFTER = 1.5  # seconds after signing in, if no queue page has been painted by then
 SCREENS_OPENED_NEXT = ("caseworker_tui.screens.case_detail", "caseworker_tui.screens.new_request",
@@ -69,7 +68,6 @@ class CaseworkerApp(App[None]):
         self._held_keys: list[events.Key] | None = None
         self._hold_timer: Timer | None = None
         self._screens_imported = False
-        self._case_screen: Screen | None = None  # one case screen, kept to show the next case opened
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -254,23 +252,10 @@ class CaseworkerApp(App[None]):
             actor = self.actor
 
             def open_it() -> None:
-                kept = self._case_screen
-                if kept is not None and kept.actor is actor and not self._in_a_stack(kept):
-                    kept.open_another(case_id, tab)
-                    self.push_screen(kept)
-                    return
                 screen = CaseScreen(actor, case_id, tab=tab)
                 screen.start_reading()
-                if kept is None or not self._in_a_stack(kept):  # kept, for the next case opened
-                    if kept is not None:
-                        self.uninstall_screen(kept)
-                    self._case_screen = screen
-                    self.install_screen(screen, name=CASE_SCREEN)
                 self.push_screen(screen)
             self.when_policy_read(open_it)
-
-    def _in_a_stack(self, screen: Screen) -> bool:
-        return any(screen in stack for stack in self._screen_stacks.values())
 
     def action_new_request(self) -> None:
         from caseworker_tui.screens.new_request import NewRequestScreen

@@ -79,20 +79,6 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
         if isinstance(event.pane, CaseTab):
             await event.pane.make()
 
-    def open_another(self, case_id: int, tab: str | None = None) -> None:
-        """Show another case on this screen, kept from the case opened before it (the app keeps one,
-        so that opening a case makes no widgets). Until the case is read the screen says so; nothing
-        of the case before stays in view."""
-        self.case_id, self.detail, self._tab = case_id, None, tab
-        self._first_load, self._read_early = True, None
-        self.title = "Case"
-        self.query_one(CaseHeader).update("Loading…")
-        for part in ("#deadlines", "#tabs"):
-            self.query_one(part).display = False
-        self.query_one("#tabs", TabbedContent).active = tab or "timeline"
-        self.refresh_bindings()
-        self.start_reading()
-
     def start_reading(self) -> None:
         """Begin reading the case before the screen is pushed, so that it is on its way while the
         screen composes and mounts."""
@@ -124,11 +110,7 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
             self._read_early = (detail, views)
             return
         self._read_early = None
-        if detail.id != self.case_id:
-            return  # read for the case this screen showed before
         self.detail = detail
-        for part in ("#deadlines", "#tabs"):
-            self.query_one(part).display = True
         self.title = f"Case {detail.reference}"
         self.query_one(CaseHeader).show(detail)
         self.query_one(DeadlineStrip).show(detail.deadlines)

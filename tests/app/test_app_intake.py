@@ -107,34 +107,6 @@ async def test_open_a_case_read_the_verdict_and_acknowledge(database_url, users)
         assert Case.get_by_id(made["fresh"]).stage == "acknowledged"
 
 
-async def test_the_next_case_opens_on_the_same_screen_with_nothing_of_the_last(database_url, users):
-    """One case screen is kept and shows each case opened; until the next is read it shows none."""
-    from textual.widgets import Select, TabbedContent
-
-    from caseworker_tui.widgets.case.header import CaseHeader
-
-    made = seed_cases(users)
-    app = make_app(database_url, actor=users["casey"])
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
-        first = app.screen
-        assert first.detail.reference == "CT-2026-0101"
-        first.query_one("#timeline-kind", Select).value = "report"
-        await pilot.press("2", "escape")
-        await settle(pilot)
-        app.open_case(made["fresh"])  # as Enter on its row does
-        assert app.screen is first and first.detail is None  # read in a worker, not yet shown
-        assert "CT-2026-0101" not in str(first.query_one(CaseHeader).render())
-        assert not first.query_one("#tabs").display
-        await settle(pilot)
-        assert first.detail.reference == "CT-2026-0103" and first.case_id == first.detail.id
-        assert "CT-2026-0103" in str(first.query_one(CaseHeader).render())
-        assert first.query_one("#tabs", TabbedContent).active == "timeline" and first.query_one("#tabs").display
-        assert first.query_one("#timeline-kind", Select).is_blank()  # every kind of event, for the new case
-
-
 async def test_add_a_note_and_triage(database_url, users):
     made = seed_cases(users)
     app = make_app(database_url, actor=users["casey"])

@@ -37,11 +37,7 @@ class TimelineTab(CaseTab):
         yield Static("", id="timeline-empty", classes="empty-state", markup=False)
 
     def fill(self, detail: CaseDetail) -> None:
-        another = self._detail is not None and self._detail.id != detail.id
         self._detail = detail
-        if another:  # the screen is showing another case: every kind again, from the top
-            with self.prevent(Select.Changed):
-                self.query_one("#timeline-kind", Select).clear()
         self._fill()
 
     def _what_fits(self) -> int:
