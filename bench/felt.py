@@ -86,7 +86,7 @@ ACTIONS = [
     Action("start", "process start → first queue page", "from the spawn, as casey"),
     Action("open_case", "Enter on a row → the case", "until the case header shows its reference"),
     Action("open_case_again", "Enter on it again → the case", "the same case, its screen's modules imported"),
-    Action("back", "Esc → back to the queue", "Esc is held for ESCDELAY (100 ms) by every Textual app; both Escs"),
+    Action("back", "Esc → back to the queue", "Esc is held for ESCDELAY: 100 ms in the floor, 25 ms in the app"),
     Action("new_request", "n → the new-request form ready", "until the first letter typed shows in its first field"),
     Action("typing", "typing in the form, per key", f"every key of '{TYPED[1:]}' in every run"),
     Action("tab", "Tab → the next field", "until its border takes the focus colour"),

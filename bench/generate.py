@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -68,7 +69,9 @@ GENERATOR_VERSION = 1
 ANCHOR = date(2026, 11, 25)  # "today" in every dataset
 SEED = 2014
 DATA_DIR = Path(__file__).with_name("data")
-POSTGRES_SERVER = "postgresql://postgres@127.0.0.1:5432/bench_pg"
+# Another database for the PostgreSQL datasets (one's own, on a shared server): BENCH_POSTGRES_URL.
+POSTGRES_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/bench_pg")
+POSTGRES_DATABASE = POSTGRES_SERVER.rsplit("/", 1)[1].split("?", 1)[0]
 POSTGRES_MAINTENANCE = "postgresql://postgres@127.0.0.1:5432/postgres"  # where bench_pg is created
 CASES_PER_TRANSACTION = 500
 
@@ -186,8 +189,8 @@ def _create_postgres_database() -> None:
     """The benchmark's own database, made on first use so a fresh server needs no setup."""
     maintenance = open_database(POSTGRES_MAINTENANCE)
     with maintenance.connection_context():
-        if not maintenance.execute_sql("SELECT 1 FROM pg_database WHERE datname = 'bench_pg'").fetchone():
-            maintenance.execute_sql("CREATE DATABASE bench_pg")  # autocommit: outside any transaction
+        if not maintenance.execute_sql("SELECT 1 FROM pg_database WHERE datname = %s", (POSTGRES_DATABASE,)).fetchone():
+            maintenance.execute_sql(f'CREATE DATABASE "{POSTGRES_DATABASE}"')  # autocommit: outside any transaction
     maintenance.close_all()
 
 

@@ -10,6 +10,11 @@ __version__ = "0.1.0"
 # one can still set the variable themselves.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
+# A lone Esc is told from the start of a longer key (an arrow, F3) by waiting for more bytes.
+# Terminals write a key's bytes together, so 25 ms is ample; Textual's 100 ms is felt on every Esc
+# back to the queue. A slow link can set ESCDELAY (milliseconds) itself, as for any curses program.
+os.environ.setdefault("ESCDELAY", "25")
+
 
 def _import_peewee_without_its_postgres_driver() -> None:
     """peewee imports psycopg2, where it is installed, as peewee itself is imported: 10 ms of

@@ -7,6 +7,7 @@ and one place where a failed worker becomes a clear notification instead of a cr
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Iterable
 
@@ -36,6 +37,9 @@ SIGNED_OUT = "signed_out"  # the mode a person signs out to
 HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
 IDLE_CHECK_SECONDS = 15.0  # how often an idle desk is looked for
 _monotonic = time.monotonic  # moved on in tests
+IMPORT_SCREENS_AFTER = 1.5  # seconds after signing in, if no queue page has been painted by then
+SCREENS_OPENED_NEXT = ("caseworker_tui.screens.case_detail", "caseworker_tui.screens.new_request",
+                       "caseworker_tui.dialogs.common")
 
 
 class CaseworkerApp(App[None]):
@@ -71,6 +75,7 @@ class CaseworkerApp(App[None]):
         self._hold_timer: Timer | None = None
         self._last_input = _monotonic()
         self._theme_kept: str | None = None  # the signed-in person's theme as last stored
+        self._screens_imported = False
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -183,6 +188,7 @@ class CaseworkerApp(App[None]):
         for name in HOME_SCREENS:
             self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
+        self.set_timer(IMPORT_SCREENS_AFTER, self.import_screens)  # homes other than the queue
         if allowed(actor, "publish_figures"):
             self.when_policy_read(lambda: self.run_worker(lambda: self._remind_of_figures(actor), thread=True,
                                                           group="figures-reminder", exit_on_error=False))
@@ -301,6 +307,19 @@ class CaseworkerApp(App[None]):
         if not self._first_page_reported:
             self._first_page_reported = True
             self.first_page_painted()
+            self.import_screens()
+
+    def import_screens(self) -> None:
+        """Import the screens a person opens next (a case, a new request) in a thread while they read
+        the first page, so that their first opening does not wait for Python to load them."""
+        if self._screens_imported:
+            return
+        self._screens_imported = True
+
+        def load() -> None:
+            for name in SCREENS_OPENED_NEXT:
+                importlib.import_module(name)
+        self.run_worker(load, thread=True, group="imports", exit_on_error=False)
 
     # --- navigation ------------------------------------------------------------------------
 
@@ -309,7 +328,12 @@ class CaseworkerApp(App[None]):
 
         if self.actor is not None:
             actor = self.actor
-            self.when_policy_read(lambda: self.push_screen(CaseScreen(actor, case_id, tab=tab)))
+
+            def open_it() -> None:
+                screen = CaseScreen(actor, case_id, tab=tab)
+                screen.start_reading()
+                self.push_screen(screen)
+            self.when_policy_read(open_it)
 
     def action_new_request(self) -> None:
         from caseworker_tui.screens.new_request import NewRequestScreen

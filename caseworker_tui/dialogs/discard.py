@@ -21,16 +21,19 @@ class AsksBeforeDiscarding:
 
     DISCARD_QUESTION = "Leave without saving? What you typed here will be lost."
     DISCARD_YES = "Leave"
-    _saved_state: tuple | None = None
+    _saved_state: dict | None = None
     _brought_back = False
 
-    def _form_state(self) -> tuple:
+    def _form_state(self) -> dict:
         from textual.widgets import TextArea
 
-        return tuple((w.id, w.text if isinstance(w, TextArea) else w.value) for w in self.query(FILLED_IN))
+        return {w: w.text if isinstance(w, TextArea) else w.value for w in self.query(FILLED_IN)}
 
-    def mark_saved(self) -> None:
-        self._saved_state = self._form_state()
+    def mark_saved(self, *, only_added: bool = False) -> None:
+        """Remember the form as it is now. `only_added`: a form built in parts remembers the fields it
+        has just added, and keeps what was typed meanwhile into the others as unsaved input."""
+        state = self._form_state()
+        self._saved_state = {**state, **(self._saved_state or {})} if only_added else state
 
     def has_unsaved_input(self) -> bool:
         if self._brought_back:

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.errors import StaleCase
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors
 from caseworker_tui.services import workflow
 from caseworker_tui.services.approvals import (
     APPROVALS_SHOWN,
@@ -101,7 +101,7 @@ def draft_text(d: ApprovalDetail) -> Group:
     return Group(*parts)
 
 
-class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
+class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
     """Outcomes waiting for the chair, the longest waiting first, with the case and draft side by side."""
 
     DEFAULT_CSS = """
@@ -153,13 +153,16 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self._shown_once:
-            self.reload()
+            self.read_again_if_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("approve_outcome", "return_outcome"):
             if not allowed(self.actor, action):
                 return False  # not the chair: not offered at all
-            return (self.detail is not None and self.detail.stage == "awaiting_chair") or None
+            detail = self._cursor_detail()
+            if detail is None:  # the cursor's case is being read: the key waits for it
+                return self._cursor_case() is not None or None
+            return detail.stage == "awaiting_chair" or None
         return True
 
     # --- loading -------------------------------------------------------------------------------
@@ -169,6 +172,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="approvals", exit_on_error=False)
     def _load(self) -> None:
+        self.note_read()
         rows = awaiting_approval(self.actor)
         self.app.call_from_thread(self._show_rows, rows)
 
@@ -179,7 +183,7 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
         wanted = self._retry[0] if self._retry else before
         keep = table.cursor_row
         self._shown_once = True
-        self.rows, self.detail, self._wanted = rows, None, None
+        shown, self.rows, self.detail, self._wanted = self.detail, rows, None, None
         if self._retry and self._retry[0] not in ids:
             self._retry = None  # no longer waiting for the chair: nothing to return
         table.clear()
@@ -205,7 +209,10 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
             self.query_one("#ap-heading", Static).update(
                 f"{count} waiting for {whose} approval, the longest waiting first · Tab moves between the panes")
             table.move_cursor(row=ids.index(wanted) if wanted in ids else min(max(keep, 0), len(rows) - 1))
-            self._want(rows[table.cursor_row].case_id)
+            case_id = rows[table.cursor_row].case_id
+            if shown is not None and shown.case_id != case_id:
+                self._reading(case_id)
+            self._want(case_id)
         self.refresh_bindings()
 
     @on(DataTable.RowHighlighted, "#approvals")
@@ -214,13 +221,23 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
             self._want(self.rows[event.cursor_row].case_id)
 
     def _want(self, case_id: int) -> None:
-        """Read this case's detail, unless it is already shown or on its way."""
+        """Read this case's detail, unless it is already shown or on its way. Until it comes the panes
+        say which case they are reading: they never show one the cursor has left."""
         if case_id != self._wanted:
             self._wanted = case_id
+            if self.detail is not None and self.detail.case_id != case_id:
+                self._reading(case_id)
             self._load_detail(case_id)
+
+    def _reading(self, case_id: int) -> None:
+        reference = next((r.reference for r in self.rows if r.case_id == case_id), "the case")
+        for which in ("case", "draft"):
+            self.query_one(f"#ap-{which}-text", Static).update(Text(f"Reading {plain(reference)}…", style="dim"))
 
     @work(thread=True, exclusive=True, group="approval-detail", exit_on_error=False)
     def _load_detail(self, case_id: int) -> None:
+        if case_id != self._wanted:
+            return  # the cursor moved on before this read began: the latest wins
         detail = approval_detail(self.actor, case_id)
         self.app.call_from_thread(self._show_detail, detail)
 
@@ -239,6 +256,26 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
 
     # --- approving and returning ----------------------------------------------------------------
 
+    def _cursor_case(self) -> int | None:
+        table = self.query_one("#approvals", DataTable)
+        return self.rows[table.cursor_row].case_id if 0 <= table.cursor_row < len(self.rows) else None
+
+    def _cursor_detail(self) -> ApprovalDetail | None:
+        """The detail of the case under the cursor, once it has been read; a key acts on nothing else."""
+        case_id = self._cursor_case()
+        return self.detail if self.detail is not None and self.detail.case_id == case_id else None
+
+    def _acting_on(self, then: Callable[[], None]) -> ApprovalDetail | None:
+        """The cursor's case, ready to act on; or None, with `then` run again once its detail is read."""
+        detail = self._cursor_detail()
+        if detail is None:
+            case_id = self._cursor_case()
+            if case_id is not None:
+                self._retry = (case_id, then)
+                self._want(case_id)
+            return None
+        return detail if detail.stage == "awaiting_chair" else None
+
     def _chosen(self, case_id: int) -> ApprovalDetail | None:
         """The outcome on screen now, if it is still the one the chair answered about."""
         if self.detail is None or self.detail.case_id != case_id:
@@ -250,28 +287,34 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
     def action_approve_outcome(self) -> None:
         from caseworker_tui.dialogs.common import ConfirmDialog
 
-        if self.detail is None or not allowed(self.actor, "approve_outcome"):
+        if not allowed(self.actor, "approve_outcome"):
             return
-        if self.detail.approval_refusal:  # the service refuses it too; the key says why at once
-            self.notify(self.detail.approval_refusal, title="Not yet", severity="warning", timeout=10)
+        chosen = self._acting_on(self.action_approve_outcome)
+        if chosen is None:
             return
-        case_id, reference = self.detail.case_id, self.detail.reference
+        if chosen.approval_refusal:  # the service refuses it too; the key says why at once
+            self.notify(chosen.approval_refusal, title="Not yet", severity="warning", timeout=10)
+            return
+        case_id, reference = chosen.case_id, chosen.reference
 
         def answered(yes: bool | None) -> None:
             detail = self._chosen(case_id) if yes else None
             if detail is not None:
                 self._change(workflow.approve_outcome, detail, done=f"Approved. The outcome letter for "
                              f"{reference} can now be produced in your name.")
-        question = (f"Approve the outcome for {reference} ({clean(self.detail.applicant)})? "
+        question = (f"Approve the outcome for {reference} ({clean(chosen.applicant)})? "
                     "The outcome letter goes out in your name.")
         self.app.push_screen(ConfirmDialog(question, yes="Approve"), answered)
 
     def action_return_outcome(self, initial: str = "") -> None:
         from caseworker_tui.dialogs.common import TextDialog
 
-        if self.detail is None or not allowed(self.actor, "return_outcome"):
+        if not allowed(self.actor, "return_outcome"):
             return
-        case_id, reference = self.detail.case_id, self.detail.reference
+        chosen = self._acting_on(lambda: self.action_return_outcome(initial))
+        if chosen is None:
+            return
+        case_id, reference = chosen.case_id, chosen.reference
 
         def written(comments: str | None) -> None:
             detail = self._chosen(case_id) if comments else None
@@ -312,5 +355,6 @@ class ApprovalsScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_open_case(self) -> None:
         """The whole case (timeline, eligibility, letters) behind the draft."""
-        if self.detail is not None:
-            self.app.open_case(self.detail.case_id, tab="progress")
+        case_id = self._cursor_case()
+        if case_id is not None:
+            self.app.open_case(case_id, tab="progress")

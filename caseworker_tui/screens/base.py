@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from textual import events
+from textual import events, work
 from textual.actions import parse
 from textual.binding import Binding
 
 from caseworker_tui.dialogs.discard import AsksBeforeDiscarding
+from caseworker_tui.services import audit
 from caseworker_tui.widgets.failures import ReportsWorkerErrors, describe_failure
 
-__all__ = ["AsksBeforeDiscarding", "ReportsWorkerErrors", "SaysWhyKeysAreOff", "describe_failure", "who_may"]
+__all__ = ["AsksBeforeDiscarding", "ReadsAgainWhenChanged", "ReportsWorkerErrors", "SaysWhyKeysAreOff",
+           "describe_failure", "who_may"]
 
 # How a sentence names the people in a role, in the order they are listed.
 ROLE_NOUNS = {"caseworker": "a caseworker", "supervisor": "a supervisor", "chair": "the chair",
@@ -54,3 +56,27 @@ class SaysWhyKeysAreOff:
                 event.stop()
                 self.notify(reason, severity="warning", timeout=6)
             return
+
+
+class ReadsAgainWhenChanged:
+    """Mix into a home screen: coming back to it reads its rows again only if a change has been
+    recorded since they were read (every change writes an audit event), so going between homes
+    and back from a case costs no query and no second paint when nothing moved."""
+
+    _read_at = -1  # the newest audit event when the rows were last read
+
+    def note_read(self) -> None:
+        """Call in the worker, just before reading: a change between the two reads them again."""
+        self._read_at = audit.last_event()
+
+    def changed_since_read(self) -> None:
+        """What a change since the last read does: read again (`reload`, unless the screen says)."""
+        self.reload()
+
+    def read_again_if_changed(self) -> None:
+        self._check_for_changes()
+
+    @work(thread=True, exclusive=True, group="changed-since", exit_on_error=False)
+    def _check_for_changes(self) -> None:
+        if audit.last_event() != self._read_at:
+            self.app.call_from_thread(self.changed_since_read)

@@ -32,6 +32,7 @@ from caseworker_tui.widgets.case.eligibility_tab import EligibilityTab
 from caseworker_tui.widgets.case.header import CaseHeader
 from caseworker_tui.widgets.case.letters_tab import LettersTab
 from caseworker_tui.widgets.case.progress_tab import ProgressTab
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.case.timeline_tab import TimelineTab
 from caseworker_tui.widgets.deadline_strip import DeadlineStrip
 
@@ -57,23 +58,40 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
         self.detail: CaseDetail | None = None
         self._tab = tab
         self._first_load = True
+        self._mounted = False
+        self._read_early: tuple[CaseDetail, list[CaseAccess]] | None = None  # read before the screen was up
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield CaseHeader(id="case-header")
         yield DeadlineStrip(id="deadlines")
-        with TabbedContent(id="tabs", initial=self._tab or "timeline"):
-            yield TimelineTab()
-            yield EligibilityTab()
-            yield ApplicantTab()
-            yield ProgressTab()
-            yield LettersTab()
-            yield AuditTab(with_access_log=allowed(self.actor, "view_access_log"))
+        tabs = [TimelineTab(), EligibilityTab(), ApplicantTab(), ProgressTab(), LettersTab(),
+                AuditTab(with_access_log=allowed(self.actor, "view_access_log"))]
+        initial = self._tab or "timeline"
+        for tab in tabs:
+            tab.made = tab.id == initial  # the others are made when first shown
+        with TabbedContent(id="tabs", initial=initial):
+            yield from tabs
         yield Footer()
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    async def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if isinstance(event.pane, CaseTab):
+            await event.pane.make()
+
+    def start_reading(self) -> None:
+        """Begin reading the case before the screen is pushed, so that it is on its way while the
+        screen composes and mounts."""
+        if self._first_load:
+            self.reload()
 
     def on_mount(self) -> None:
         self.title = "Case"
-        self.reload()
+        self._mounted = True
+        if self._read_early is not None:
+            self._show(*self._read_early)
+        elif self._first_load:
+            self.reload()
 
     # --- loading -----------------------------------------------------------------------------
 
@@ -88,6 +106,10 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
         self.app.call_from_thread(self._show, detail, views)
 
     def _show(self, detail: CaseDetail, views: list[CaseAccess]) -> None:
+        if not self._mounted:
+            self._read_early = (detail, views)
+            return
+        self._read_early = None
         self.detail = detail
         self.title = f"Case {detail.reference}"
         self.query_one(CaseHeader).show(detail)

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 from textual.worker import Worker, WorkerState
 
-from caseworker_tui.screens.base import ReportsWorkerErrors
+from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors
 from caseworker_tui.screens.queue import short_name
 from caseworker_tui.services import auth, context
 from caseworker_tui.services.deadlines_view import (
@@ -67,7 +67,7 @@ def counts_text(counts: dict[str, int]) -> Text:
     return text
 
 
-class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
+class DeadlinesScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
     """What is late or due soon on any case, for whom, and each caseworker's load."""
 
     DEFAULT_CSS = """
@@ -126,8 +126,11 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         self.reload(workload_too=True)
 
     def on_screen_resume(self) -> None:
-        if self._shown_once:  # back from a case: a step may be done
-            self.reload(workload_too=True)
+        if self._shown_once:  # back from a case or another home: read again only if a step may be done
+            self.read_again_if_changed()
+
+    def changed_since_read(self) -> None:
+        self.reload(workload_too=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.pager.offers(*parameters) if action == "page" else True
@@ -150,6 +153,7 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="deadlines", exit_on_error=False)
     def _load(self, flt: DeadlineFilter, page: int) -> None:
+        self.note_read()
         result = deadline_page(self.actor, flt, page)
         self.app.call_from_thread(self._show, result)
 

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
 from caseworker_tui.errors import InvalidInput
@@ -62,11 +63,14 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.actor = actor
         self.created: CreatedCase | None = None
         self._incidents = 0
+        self._built = False  # the whole form is there (it is built a section at a time)
 
     def _agencies(self) -> list[tuple[str, str]]:
         return [(a.label, key) for key, a in context.policy().agencies.items()]
 
     def compose(self) -> ComposeResult:
+        """The form down to the applicant's name and contact, which is what a person types first; the
+        rest follows a section at a time once this has painted (`_build_the_rest`)."""
         yield Header()
         with VerticalScroll(id="form"):
             yield Static("Applications arrive as the online form's file, or are typed in here from a letter or a "
@@ -87,51 +91,84 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
                 yield _field("Name *", FieldInput(id="applicant-name"))
                 yield _field("Preferred contact *", Select(CONTACT, value="email", allow_blank=False,
                                                            id="applicant-preferred_contact"))
-            with Horizontal(classes="row"):
-                yield _field("Address", FieldInput(id="applicant-address"))
-                yield _field("Postcode", FieldInput(id="applicant-postcode"))
-            with Horizontal(classes="row"):
-                yield _field("E-mail", FieldInput(id="applicant-email"))
-                yield _field("Phone", FieldInput(id="applicant-phone"))
-            with Horizontal(classes="row"):
-                yield _field("Applying on behalf of (victim's name)", FieldInput(id="applicant-on_behalf_of"))
-                yield _field("Advocate", FieldInput(id="applicant-advocate"))
-            with Horizontal(classes="row"):
-                yield _field("Vulnerabilities", FieldInput(id="applicant-vulnerabilities"))
-                yield _field("Needs (comma-separated)",
-                             FieldInput(placeholder="large_print, interpreter:Polish", id="applicant-needs"))
-            yield Checkbox("Consents to sharing information with the agencies", True, id="applicant-consent_to_share")
-            yield Static("Dissatisfaction", classes="section")
-            yield Checkbox("Dissatisfied with the agencies' response", True, id="dissatisfied")
-            yield _field("Why", FieldInput(id="dissatisfaction_reason"))
-            yield Static("Incidents and their reports", classes="section")
-            yield Static("A report is a complaint to an agency by a named person; write 'applicant' for the "
-                         "applicant.", classes="muted")
-            yield Vertical(id="incidents")
-            yield Button("+ incident (F8)", id="add-incident")
-            yield Static("", id="form-error", classes="error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save request (F2)", variant="primary", id="save")
-                yield Button("Back (Esc)", id="back")
-        with VerticalScroll(id="result"):
-            yield Static(id="result-text")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Open the case", variant="primary", id="open-created")
-                yield Button("Record another", id="another")
-                yield Button("Back to the queue", id="to-queue")
         yield Footer()
 
-    async def on_mount(self) -> None:
+    def _sections(self) -> list[list[Widget]]:
+        """The rest of the form, in the order it is shown, a section to a part."""
+        def row(*fields: Widget) -> Horizontal:
+            return Horizontal(*fields, classes="row")
+        return [
+            [row(_field("Address", FieldInput(id="applicant-address")),
+                 _field("Postcode", FieldInput(id="applicant-postcode"))),
+             row(_field("E-mail", FieldInput(id="applicant-email")), _field("Phone", FieldInput(id="applicant-phone")))],
+            [row(_field("Applying on behalf of (victim's name)", FieldInput(id="applicant-on_behalf_of")),
+                 _field("Advocate", FieldInput(id="applicant-advocate"))),
+             row(_field("Vulnerabilities", FieldInput(id="applicant-vulnerabilities")),
+                 _field("Needs (comma-separated)",
+                        FieldInput(placeholder="large_print, interpreter:Polish", id="applicant-needs"))),
+             Checkbox("Consents to sharing information with the agencies", True, id="applicant-consent_to_share")],
+            [Static("Dissatisfaction", classes="section"),
+             Checkbox("Dissatisfied with the agencies' response", True, id="dissatisfied"),
+             _field("Why", FieldInput(id="dissatisfaction_reason")),
+             Static("Incidents and their reports", classes="section"),
+             Static("A report is a complaint to an agency by a named person; write 'applicant' for the "
+                    "applicant.", classes="muted"),
+             Vertical(id="incidents")],
+            [Button("+ incident (F8)", id="add-incident"),
+             Static("", id="form-error", classes="error", markup=False),
+             Horizontal(Button("Save request (F2)", variant="primary", id="save"), Button("Back (Esc)", id="back"),
+                        classes="dialog-buttons")],
+        ]
+
+    def on_mount(self) -> None:
         self.title = "New request"
         self.query_one("#applicant-name", Input).focus()
-        self.query_one("#result").display = False
-        await self.action_add_incident()
         self.mark_saved()  # before the keys typed ahead arrive: they are the person's input
         self.app.release_keys()
+        self.call_after_refresh(self._painted)
+
+    def _painted(self) -> None:
+        """The first paint is out: put the terminal's cursor in the name (focused before it had a place
+        on screen, the field could not), then build the rest of the form."""
+        self._cursor_to_focus()
+        self.run_worker(self._build_the_rest(), group="form-parts")
+
+    def _cursor_to_focus(self) -> None:
+        """The terminal's cursor back in the focused field: every Input mounted puts it in itself."""
+        focused = self.app.focused
+        if isinstance(focused, Input) and focused.screen is self:
+            self.app.cursor_position = focused.cursor_screen_offset
+            focused.refresh()
+
+    async def _build_the_rest(self) -> None:
+        """Mount the rest of the form a section at a time, so that keys typed meanwhile are answered
+        between sections rather than after all of them; each part is remembered as it is on arrival.
+        A task of its own (a worker): awaited in the screen's after-refresh callbacks, the mounting
+        would hold up the screen's own messages, and now and then wait on them for good."""
+        form = self.query_one("#form")
+        for section in self._sections():
+            await form.mount_all(section)
+            self.mark_saved(only_added=True)
+            self._cursor_to_focus()
+        await self._add_incident()
+        self.mark_saved(only_added=True)
+        self._cursor_to_focus()
+        result = VerticalScroll(Static(id="result-text"),
+                                Horizontal(Button("Open the case", variant="primary", id="open-created"),
+                                           Button("Record another", id="another"),
+                                           Button("Back to the queue", id="to-queue"), classes="dialog-buttons"),
+                                id="result")
+        result.display = False
+        await self.mount(result, after=form)
+        self._built = True
 
     # --- building the form -----------------------------------------------------------------
 
     async def action_add_incident(self) -> None:
+        if self._built:  # before, the first incident is on its way
+            await self._add_incident()
+
+    async def _add_incident(self) -> None:
         self._incidents += 1
         form = IncidentForm(self._agencies(), f"i{self._incidents}")
         await self.query_one("#incidents").mount(form)
@@ -200,7 +237,7 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.query_one("#form-error", Static).update(f"Not saved — {exc}")
 
     def action_save(self) -> None:
-        if self.created is not None:
+        if self.created is not None or not self._built:
             return
         self._clear_errors()
         data = self.application_data()

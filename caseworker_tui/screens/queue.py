@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Select, Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
-from caseworker_tui.screens.base import ReportsWorkerErrors, SaysWhyKeysAreOff, who_may
+from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors, SaysWhyKeysAreOff, who_may
 from caseworker_tui.services.permissions import ACTION_WORDS, PERMISSIONS, Actor, allowed
 from caseworker_tui.services.queue import PAGE_SIZE, QueueFilter, QueuePage, queue_page
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
@@ -41,7 +41,7 @@ def short_name(name: str) -> str:
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
 
 
-class IntakeScreen(SaysWhyKeysAreOff, ReportsWorkerErrors, Screen[None]):
+class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors, Screen[None]):
     """Where a caseworker's day starts: what is due, and for whom."""
 
     AUTO_FOCUS = "#cases"
@@ -106,7 +106,7 @@ class IntakeScreen(SaysWhyKeysAreOff, ReportsWorkerErrors, Screen[None]):
     def on_screen_resume(self) -> None:
         if self._away:
             self._away = False
-            self.reload()
+            self.read_again_if_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.pager.offers(*parameters) if action == "page" else True
@@ -133,6 +133,7 @@ class IntakeScreen(SaysWhyKeysAreOff, ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self, flt: QueueFilter, page: int) -> QueuePage:
+        self.note_read()
         return queue_page(self.actor, flt, page)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -15,9 +15,12 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from peewee import fn
+
 from caseworker_tui.models import AuditEvent, AuditReason, Case
 from caseworker_tui.services import clock
 from caseworker_tui.services.permissions import Actor
+from caseworker_tui.services.unit import reading
 
 
 def digest(salt: str, text: str) -> str:
@@ -50,3 +53,10 @@ def reasons(event_ids: Iterable[int]) -> dict[int, str]:
         return {}
     return dict(AuditReason.select(AuditReason.event, AuditReason.text).where(AuditReason.event.in_(ids)).tuples())
 
+
+
+def last_event() -> int:
+    """The newest event's number (0 before any). Every change records an event, so a screen whose
+    rows were read while this was N has nothing new to show while it still is."""
+    with reading():
+        return AuditEvent.select(fn.MAX(AuditEvent.id)).scalar() or 0

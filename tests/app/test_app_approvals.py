@@ -94,6 +94,44 @@ async def test_the_chair_reads_the_case_and_the_draft_side_by_side(database_url,
         assert "Submitted by Jo Patel on 20 Nov 2026" in draft
 
 
+async def test_a_key_acts_on_the_case_under_the_cursor_even_before_its_draft_is_read(database_url, users):
+    """The chair moves down and presses p at once: the question is about the case now under the
+    cursor, never the one whose draft was still showing, and the panes never show the case left."""
+    made = seed(users)
+    app = make_app(database_url, actor=users["chris"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_approvals(pilot, users["chris"])
+        assert "Otto Older" in pane(screen, "case")
+        screen.query_one("#approvals", DataTable).move_cursor(row=1)
+        screen.action_approve_outcome()  # in the same moment: Nora's draft cannot have been read yet
+        assert "Otto Older" not in pane(screen, "case") and "Otto Older" not in pane(screen, "draft")
+        assert not isinstance(app.screen, ConfirmDialog)  # not asked about a draft nobody sees yet
+        await settle(pilot)
+        assert "Nora Newer" in pane(screen, "case")
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "CT-2026-0202 (Nora Newer)" in str(app.screen.query_one(".dialog-title", Static).content)
+        await pilot.press("y")
+        await settle(pilot)
+        assert stage_and_review(made["newer"])[0] == "approved"
+        assert stage_and_review(made["older"])[0] == "awaiting_chair"
+
+
+async def test_a_fast_cursor_ends_on_its_own_case(database_url, users):
+    """Down and up and down again faster than a draft is read: the pane shows where the cursor stopped."""
+    seed(users)
+    app = make_app(database_url, actor=users["chris"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await show_approvals(pilot, users["chris"])
+        table = screen.query_one("#approvals", DataTable)
+        for row in (1, 0, 1, 0, 1):
+            table.move_cursor(row=row)
+            await pilot.pause()
+        await settle(pilot)
+        assert "Nora Newer" in pane(screen, "case") and screen.detail.reference == "CT-2026-0202"
+
+
 async def test_the_chair_approves_one_and_returns_another_with_a_comment(database_url, users):
     made = seed(users)
     app = make_app(database_url, actor=users["chris"])

@@ -129,8 +129,10 @@ async def test_enter_opens_the_case_at_the_step_and_coming_back_reloads(database
         await settle(pilot)
         assert app.screen.case_id == made["overdue"]
         assert app.screen.query_one("#tabs", TabbedContent).active == "eligibility"
+        rows = screen.rows
         await pilot.press("escape")
         await settle(pilot)
+        assert screen.rows is rows  # nothing changed while the case was open: nothing read again
         await pilot.press("down", "down", "enter")  # the police update on Harriet's case
         await settle(pilot)
         assert app.screen.case_id == made["high_risk"]

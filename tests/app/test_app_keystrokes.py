@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import events
 from textual.widgets import Input, TextArea
 
@@ -264,6 +266,31 @@ async def test_a_name_typed_straight_after_n_lands_in_the_form_in_order(database
         assert app.focused is form.query_one("#applicant-name", Input)
         assert queue.query_one("#mine", Checkbox).value is False, "m was not taken as the queue's key"
         await pilot.press("escape")  # what was typed ahead is input like any other
+        await settle(pilot)
+        assert isinstance(app.screen, DiscardDialog)
+
+
+async def test_keys_typed_while_the_form_is_still_being_built_are_all_kept(database_url, users):
+    """The form takes keys once its first fields are painted and builds the rest a section at a time
+    meanwhile: nothing typed at full speed through that is lost, and all of it counts as typed."""
+    from caseworker_tui.widgets.application_form import IncidentForm
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _type_at_once(app, "nAnn")
+        while not isinstance(app.screen, NewRequestScreen):
+            await asyncio.sleep(0)  # not the pilot's pause, which would wait for the whole form
+        form = app.screen
+        for char in " Smith-Jones":  # a key at a time, each at the event loop's next turn
+            assert not form._built, "the keys are to come while the rest of the form is being built"
+            _type_at_once(app, char)
+            await asyncio.sleep(0)
+        await settle(pilot)
+        assert form.query_one("#applicant-name", Input).value == "Ann Smith-Jones"
+        assert app.focused is form.query_one("#applicant-name", Input)
+        assert len(form.query(IncidentForm)) == 1 and form.query_one("#save")
+        await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, DiscardDialog)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static, TabPane
+from textual.widgets import Static
 
 from caseworker_tui.services import context
 from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import clean
 
 
@@ -37,13 +38,13 @@ def applicant_text(detail: CaseDetail) -> Text:
     return text
 
 
-class ApplicantTab(TabPane):
+class ApplicantTab(CaseTab):
     def __init__(self) -> None:
         super().__init__("3 Applicant", id="applicant")
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(id="applicant-details")
 
-    def show(self, detail: CaseDetail) -> None:
+    def fill(self, detail: CaseDetail) -> None:
         self.query_one("#applicant-details", Static).update(applicant_text(detail))

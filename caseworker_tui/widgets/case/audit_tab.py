@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import DataTable, Static, TabPane
+from textual.widgets import DataTable, Static
 
 from caseworker_tui.services.access_log import CaseAccess
 from caseworker_tui.services.cases import CaseDetail
 from caseworker_tui.services.stages import stage_label
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import plain
 
 
@@ -20,12 +21,12 @@ def _stage_change(event) -> str:
     return f"{stage_label(event.from_stage)} → {stage_label(event.to_stage)}"
 
 
-class AuditTab(TabPane):
+class AuditTab(CaseTab):
     def __init__(self, *, with_access_log: bool) -> None:
         super().__init__("6 Audit", id="audit")
         self._with_access_log = with_access_log
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> ComposeResult:
         with Vertical():
             audit = DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
             audit.add_columns("When", "Who", "What", "Stage", "Reason")
@@ -37,7 +38,7 @@ class AuditTab(TabPane):
                 views.add_columns("When", "Who")
                 yield views
 
-    def show(self, detail: CaseDetail, views: list[CaseAccess]) -> None:
+    def fill(self, detail: CaseDetail, views: list[CaseAccess]) -> None:
         audit = self.query_one("#audit-table", DataTable)
         audit.clear()
         audit.add_rows([

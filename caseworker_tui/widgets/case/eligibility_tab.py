@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import TabPane
 
 from caseworker_tui.services import context
 from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.verdict import VerdictView
 
 
-class EligibilityTab(TabPane):
+class EligibilityTab(CaseTab):
     def __init__(self) -> None:
         super().__init__("2 Eligibility", id="eligibility")
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> ComposeResult:
         with VerticalScroll():
             yield VerdictView(id="verdict")
 
-    def show(self, detail: CaseDetail) -> None:
+    def fill(self, detail: CaseDetail) -> None:
         self.query_one(VerdictView).show(detail.verdict, context.policy().agency_label)

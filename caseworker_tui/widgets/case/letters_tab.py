@@ -8,9 +8,10 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Static, TabPane
+from textual.widgets import DataTable, Static
 
 from caseworker_tui.services.cases import CaseDetail, LetterInfo
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.failures import ReportsWorkerErrors
 from caseworker_tui.widgets.safe import clean
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:  # the letter services load when a letter is first previewed, 
     from caseworker_tui.services.letters import ProducedLetter
 
 
-class LettersTab(ReportsWorkerErrors, TabPane):
+class LettersTab(ReportsWorkerErrors, CaseTab):
     """The highlighted letter is previewed beside the list, read in a worker (latest wins)."""
 
     def __init__(self) -> None:
@@ -26,7 +27,7 @@ class LettersTab(ReportsWorkerErrors, TabPane):
         self._letters: list[LetterInfo] = []
         self._wanted: int | None = None  # a letter just made: highlighted when the list next shows
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> ComposeResult:
         with Horizontal():
             with Vertical(id="letters-left"):
                 letters = DataTable(id="letters-table", cursor_type="row", zebra_stripes=True)
@@ -37,7 +38,7 @@ class LettersTab(ReportsWorkerErrors, TabPane):
                 yield Static("No letters yet. Press m to make the letter this stage calls for, then f to send it.",
                              id="letter-preview", markup=False)
 
-    def show(self, detail: CaseDetail) -> None:
+    def fill(self, detail: CaseDetail) -> None:
         self._letters = detail.letters
         table = self.query_one("#letters-table", DataTable)
         keep = table.cursor_row
@@ -56,6 +57,10 @@ class LettersTab(ReportsWorkerErrors, TabPane):
             table.move_cursor(row=min(max(keep, 0), len(self._letters) - 1))
             self._preview(self._letters[table.cursor_row].id)
 
+    def show(self, detail: CaseDetail) -> None:
+        self._letters = detail.letters  # a step's key acts on the selected letter before the tab is made
+        super().show(detail)
+
     def highlight_next(self, letter_id: int) -> None:
         """Highlight this letter once the list shows it (the one just made, so `x` and `f` act on it)."""
         self._wanted = letter_id
@@ -63,6 +68,8 @@ class LettersTab(ReportsWorkerErrors, TabPane):
     def selected(self) -> LetterInfo | None:
         if not self._letters:
             return None
+        if not self.ready:
+            return self._letters[0]  # where the list's cursor starts
         row = self.query_one("#letters-table", DataTable).cursor_row
         return self._letters[row] if 0 <= row < len(self._letters) else None
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static, TabPane
+from textual.widgets import Static
 
 from caseworker_tui.services import context
 from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import clean
 
 
@@ -96,13 +97,13 @@ def progress_text(detail: CaseDetail) -> Text:
     return text
 
 
-class ProgressTab(TabPane):
+class ProgressTab(CaseTab):
     def __init__(self) -> None:
         super().__init__("4 Progress", id="progress")
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(id="progress-details")
 
-    def show(self, detail: CaseDetail) -> None:
+    def fill(self, detail: CaseDetail) -> None:
         self.query_one("#progress-details", Static).update(progress_text(detail))

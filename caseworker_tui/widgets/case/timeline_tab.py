@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from textual import events, on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Select, Static, TabPane
+from textual.widgets import DataTable, Select, Static
 
 from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail
+from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import plain
 
 KIND_WORDS = {"contact": "Contacts with the victim", "incident": "Incidents", "report": "Reports", "agency_update": "Agency updates",
@@ -23,19 +24,19 @@ LEFT_FOR_WHAT = WHEN_WIDTH + ICON_WIDTH + 3 * 2
 NARROWEST_WHAT = 24
 
 
-class TimelineTab(TabPane):
+class TimelineTab(CaseTab):
     def __init__(self) -> None:
         super().__init__("1 Timeline", id="timeline")
         self._detail: CaseDetail | None = None
         self._what_width = 0
 
-    def compose(self) -> ComposeResult:
+    def parts(self) -> ComposeResult:
         yield Select([(w, k) for k, w in KIND_WORDS.items() if k in TIMELINE_KINDS],
                      prompt="Every kind", id="timeline-kind")
         yield DataTable(id="timeline-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="timeline-empty", classes="empty-state", markup=False)
 
-    def show(self, detail: CaseDetail) -> None:
+    def fill(self, detail: CaseDetail) -> None:
         self._detail = detail
         self._fill()
 
