@@ -126,6 +126,19 @@ class CaseworkerApp(App[None]):
         for name in HOME_SCREENS:
             self.add_mode(name, lambda name=name: self.make_screen(name))
         self.switch_to_home()
+        if allowed(actor, "draft_outcome"):
+            self.run_worker(lambda: self._tell_returned(actor), thread=True, group="returned", exit_on_error=False)
+
+    def _tell_returned(self, actor: Actor) -> None:
+        """At sign-in, how many of the person's cases the chair sent back: work waiting on them."""
+        from caseworker_tui.services.queue import returned_to
+
+        count = returned_to(actor)
+        if count:
+            self.call_from_thread(
+                self.notify, f"The chair returned {count} of your outcomes: "
+                f"{'it is' if count == 1 else 'they are'} marked ↩ Returned in the queue; c shows the comments.",
+                title="Came back to you", severity="warning", timeout=12)
 
     HOMES = {"supervisor": "deadlines", "chair": "approvals"}
 

@@ -70,7 +70,7 @@ async def test_filters_by_caseworker_stage_agency_and_group(database_url, users)
         screen.query_one("#dl-assignee", Select).value = "jo"
         await settle(pilot)
         assert applicants(app) == ["Harriet Risk", "Harriet Risk"]
-        assert cells(app, 3) == ["Agency update: Leicestershi…", "Decide"]
+        assert cells(app, 3) == ["Agency update: Leicestersh…", "Decide"]
         screen.query_one("#dl-assignee", Select).value = UNASSIGNED
         await settle(pilot)
         assert applicants(app) == ["Nina Notmet", "Fred Fresh", "Nina Notmet", "Fred Fresh"]
