@@ -28,8 +28,8 @@ FIRST_PAGE_WAIT = 0.5  # seconds the screen waits for its first page before it s
 # At 80 columns the first five (by priority) fit: reference, applicant, stage, due and risk.
 COLUMNS = (
     Column("reference", "Reference", 1, 12),
-    Column("received", "Received", 8, 6),
-    Column("applicant", "Applicant", 2, 14, most=24),
+    Column("received", "Received", 8, 8),
+    Column("applicant", "Applicant", 2, 13, most=24),
     Column("stage", "Stage", 3, 15),
     Column("next_step", "Next step", 6, 14, most=44),
     Column("due", "Due", 4, 20),

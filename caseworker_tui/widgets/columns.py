@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
-SCROLLBAR = 2  # the vertical scrollbar's width, kept free so that rows never push a column off
+SCROLLBAR = 1  # the vertical scrollbar's width (see DEFAULT_CSS), kept free so that rows never push a column off
 PADDING = 2  # a cell's padding, one each side (DataTable's cell_padding)
 
 
@@ -30,13 +30,14 @@ class Column:
 
 
 def fit_columns(columns: Sequence[Column], room: int) -> dict[str, int]:
-    """Each shown column's width, in the columns' own order: by priority while they fit, at least one."""
+    """Each shown column's width, in the columns' own order: by priority until one does not fit, at
+    least one; a narrower column of lower priority never takes the place of one that did not fit."""
     kept: list[Column] = []
     used = 0
     for column in sorted(columns, key=lambda c: c.priority):
         need = column.width + PADDING
         if kept and used + need > room:
-            continue
+            break
         kept.append(column)
         used += need
     widths = {c.key: c.width for c in columns if c in kept}
@@ -58,6 +59,10 @@ def cut(value: object, width: int) -> Text:
 
 class FittedTable(DataTable):
     """A DataTable of `columns`, showing those that fit; rows are given as {column key: cell}."""
+
+    DEFAULT_CSS = """
+    FittedTable { scrollbar-size-vertical: 1; }
+    """
 
     def __init__(self, columns: Sequence[Column], **kwargs) -> None:
         super().__init__(**kwargs)
