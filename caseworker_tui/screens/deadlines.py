@@ -199,7 +199,8 @@ class DeadlinesScreen(ReportsWorkerErrors, Screen[None]):
         for r in rows:
             group = group_text(r.group) if r.group != previous else ""
             previous = r.group
-            cells.append({"group": group, "due": r.due_on.strftime("%d %b"), "countdown": countdown_text(r.countdown),
+            cells.append({"group": group, "due": r.due_on.strftime("%d %b"),
+                          "countdown": (countdown_text(r.countdown), countdown_text(r.countdown, short=True)),
                           "step": plain(step_words(r)), "reference": plain(r.reference), "applicant": plain(r.applicant),
                           "assignee": plain(short_name(r.assignee_name) or "—")})
         return cells

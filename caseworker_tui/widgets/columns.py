@@ -50,11 +50,19 @@ def fit_columns(columns: Sequence[Column], room: int) -> dict[str, int]:
 
 
 def cut(value: object, width: int) -> Text:
-    """The cell as Text no wider than its column, ending in "…" when cut (never mid-glyph)."""
+    """The cell as Text no wider than its column, ending in "…" when cut (never mid-glyph).
+
+    A tuple gives ways of saying the same, longest first: the first that fits is shown whole."""
+    if isinstance(value, tuple):
+        value = next((v for v in value if _width(v) <= width), value[-1])
     text = value.copy() if isinstance(value, Text) else Text(str(value))
     if text.cell_len > width:
         text.truncate(width, overflow="ellipsis")
     return text
+
+
+def _width(value: object) -> int:
+    return value.cell_len if isinstance(value, Text) else Text(str(value)).cell_len
 
 
 class FittedTable(DataTable):

@@ -249,3 +249,23 @@ async def test_leaving_a_new_request_with_typed_input_asks_first(database_url, u
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_the_queue_keeps_its_most_important_columns_as_the_terminal_narrows(database_url, users):
+    """At 80 columns: reference, applicant, stage, due and risk; wider, the rest come back."""
+    from caseworker_tui.widgets.columns import FittedTable
+
+    seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#cases", FittedTable)
+        assert table.shown == ("reference", "applicant", "stage", "due", "risk")
+        assert table.virtual_size.width <= table.size.width  # nothing behind a sideways scrollbar
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert table.shown == ("reference", "received", "applicant", "stage", "next_step", "due", "risk", "assignee")
+        await pilot.resize_terminal(60, 24)
+        await settle(pilot)
+        assert table.shown == ("reference", "applicant", "stage")
+        assert [str(c) for c in table.get_row_at(0)][0] == "CT-2026-0101"
