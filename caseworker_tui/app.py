@@ -37,6 +37,9 @@ class CaseworkerApp(App[None]):
     """The caseworker's, supervisor's and chair's desk for the Community Trigger."""
 
     CSS_PATH = "app.tcss"
+    # Every screen is told whether it is narrow (under 100 columns: an 80-column terminal), so forms
+    # can lay a row of fields out in two rather than squeeze a date into four columns.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "caseworker"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {lambda: _case_provider()}

@@ -83,11 +83,10 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
         Binding("f8", "add_recommendation", "Add recommendation", id="add_recommendation"),
         Binding("escape", "leave", "Back", id="leave_outcome"),
     ]
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # at 80 columns the draft needs the room
     DEFAULT_CSS = """
     OutcomeScreen #outcome-panes { height: 1fr; }
     OutcomeScreen #draft, OutcomeScreen #preview-pane { width: 1fr; padding: 0 1; }
-    OutcomeScreen.-narrow #draft { width: 3fr; }
+    OutcomeScreen.-narrow #draft { width: 3fr; }  /* the app's breakpoint: at 80 columns the draft needs the room */
     OutcomeScreen.-narrow #preview-pane { width: 2fr; }
     OutcomeScreen #draft Label { width: 1fr; }
     OutcomeScreen #preview-pane { border-left: solid $primary; }

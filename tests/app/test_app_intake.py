@@ -269,3 +269,20 @@ async def test_the_queue_keeps_its_most_important_columns_as_the_terminal_narrow
         await settle(pilot)
         assert table.shown == ("reference", "applicant", "stage")
         assert [str(c) for c in table.get_row_at(0)][0] == "CT-2026-0101"
+
+
+async def test_at_80_columns_every_field_of_the_form_holds_what_it_is_for(database_url, users):
+    """A date field shows a whole date, and an incident's and a report's fields sit in two lines, not squeezed."""
+    from textual.widgets import Checkbox, Input
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        inner = {box.id: box.content_region.width for box in form.query(Input)}
+        assert min(inner["occurred_on"], inner["reported_on"]) > len("2026-10-01")  # and the cursor after it
+        assert inner["id"] >= len("i12") and inner["location"] >= 20
+        hate = form.query_one("#hate_related", Checkbox)
+        assert hate.content_region.width >= len("▐X▌ Hate-related")
