@@ -7,19 +7,16 @@ becomes a clear notification instead of a crash.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterable
 
-from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.timer import Timer
-from textual.widgets import Select
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.config import Settings, data_dir, save_preference
 from caseworker_tui.screens.base import describe_failure
+from caseworker_tui.screens.typeahead import HoldsKeys
 from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
 
@@ -32,13 +29,9 @@ def _case_provider():
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
-# Tab and Shift+Tab, when held keys are let go: a Tab otherwise moves the focus only once the keys
-# after it have already gone to the field it was leaving.
-FOCUS_KEYS = {"tab": "focus_next", "shift+tab": "focus_previous"}
-HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
 
 
-class CaseworkerApp(App[None]):
+class CaseworkerApp(HoldsKeys, App[None]):
     """The caseworker's, supervisor's and chair's desk for the Community Trigger."""
 
     CSS_PATH = "app.tcss"
@@ -62,6 +55,7 @@ class CaseworkerApp(App[None]):
                  demo: bool = False) -> None:
         super().__init__()
         self.settings = settings
+        self.init_type_ahead()
         self.actor: Actor | None = None
         self._initial_actor = actor
         self._username = username or ""
@@ -69,10 +63,6 @@ class CaseworkerApp(App[None]):
         self._first_page_reported = False
         self._policy_reader: Worker | None = None
         self._after_policy: list[Callable[[], object]] = []
-        self._held_keys: list[events.Key] | None = None
-        self._hold_timer: Timer | None = None
-        self._held_after = float("-inf")  # keys pressed until then are not held (they are on their way)
-        self._watched_selects: weakref.WeakSet[Select] = weakref.WeakSet()
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -263,77 +253,6 @@ class CaseworkerApp(App[None]):
             actor = self.actor
             self.hold_keys()  # a name typed straight after `n` belongs to the form, not the queue
             self.when_policy_read(lambda: self.push_screen(NewRequestScreen(actor)))
-
-    # --- type-ahead --------------------------------------------------------------------------------
-
-    def hold_keys(self, why: str | None = "The new request form did not open in time") -> None:
-        """Keep every key pressed from now on, in order, until `release_keys`: the screen being opened
-        is not ready for them yet, and the one showing would take them as its own (m, x, Enter).
-        `why` is said if nothing takes them in time (None: they are let go, as typed, regardless)."""
-        if self._held_keys is None:
-            self._held_keys = []
-            self._hold_timer = self.set_timer(HOLD_KEYS_AT_MOST, lambda: self._keys_not_taken(why))
-
-    def release_keys(self) -> None:
-        """The opened screen has its first field focused: the held keys go to it, then new ones follow.
-
-        Replayed on the app's own queue, so that a key pressed meanwhile is held too and comes after."""
-        if self._held_keys is not None:
-            self.call_later(self._replay_held_keys)
-
-    async def _replay_held_keys(self) -> None:
-        for key in self._stop_holding_keys():  # pressed anew, so that the focused field gets them first
-            if key.key in FOCUS_KEYS:  # moved at once: the keys after a Tab belong to the next field
-                getattr(self.screen, FOCUS_KEYS[key.key])()
-                continue
-            await super().on_event(events.Key(key.key, key.character))
-
-    def _stop_holding_keys(self) -> list[events.Key]:
-        held, self._held_keys, self._held_after = self._held_keys or [], None, float("-inf")
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-            self._hold_timer = None
-        return held
-
-    def _keys_not_taken(self, why: str | None) -> None:
-        if why is None:
-            self.release_keys()
-        elif self._stop_holding_keys():
-            self.notify(f"{why}; what was typed meanwhile was not kept.", severity="warning")
-
-    async def on_event(self, event: events.Event) -> None:
-        """While keys are held, every key is kept: one just pressed, and one that went to the old
-        screen before it knew (a quick typist's keys can all be under way before `n` is handled),
-        which would otherwise come back here to run the old screen's bindings."""
-        if self._held_keys is not None and isinstance(event, events.Key) and event.time > self._held_after:
-            self._held_keys.append(event)
-            return
-        closing = self._select_closing(event)
-        await super().on_event(event)
-        if closing is not None:
-            self._hold_until_closed(closing, event)
-
-    def _select_closing(self, event: events.Event) -> Select | None:
-        """The dropdown list an Enter or Esc is about to close. The list keeps the focus until its
-        Select has taken the choice and the focus back, so a Tab and the text typed straight after
-        it went to the closing list and were lost."""
-        if not isinstance(event, events.Key) or event.key not in ("enter", "escape") or self.focused is None:
-            return None
-        select = self.focused.parent
-        return select if isinstance(select, Select) and select.expanded else None
-
-    def _hold_until_closed(self, select: Select, closing: events.Key) -> None:
-        """Hold the keys pressed after `closing` until the Select has closed its list and has the focus
-        again; those pressed before it, coming back from the list for the app's bindings, go on."""
-        self.hold_keys(why=None)
-        self._held_after = closing.time
-
-        def closed(expanded: bool) -> None:
-            if not expanded:
-                self.release_keys()
-        if select not in self._watched_selects:
-            self._watched_selects.add(select)
-            self.watch(select, "expanded", closed, init=False)
 
     def action_help(self) -> None:
         from caseworker_tui.screens.help import HelpScreen
