@@ -460,7 +460,6 @@ async def test_text_typed_straight_after_choosing_from_a_dropdown_reaches_the_ne
         assert contact.expanded
         _keys_at_once(app, "down", "enter", "tab", *"12 High", "tab", *"LE1")
         await settle(pilot)
-        print("DEBUG", app.focused, [(i.id, i.value) for i in form.query(Input)][3:8])
         assert contact.value == "post" and not contact.expanded
         assert form.query_one("#applicant-address", Input).value == "12 High"
         assert form.query_one("#applicant-postcode", Input).value == "LE1"
