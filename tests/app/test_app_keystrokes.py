@@ -450,21 +450,6 @@ def _keys_at_once(app, *keys: str) -> None:
         app.post_message(events.Key(key, character))
 
 
-async def test_text_typed_straight_after_choosing_from_a_dropdown_reaches_the_next_field(database_url, users):
-    app = make_app(database_url, actor=users["casey"])
-    async with app.run_test(size=(80, 24)) as pilot:
-        form = await _new_request_with(pilot, "Maria")
-        await pilot.press("tab", "down")  # the preferred contact's list opens
-        await settle(pilot)
-        contact = form.query_one("#applicant-preferred_contact")
-        assert contact.expanded
-        _keys_at_once(app, "down", "enter", "tab", *"12 High", "tab", *"LE1")
-        await settle(pilot)
-        assert contact.value == "post" and not contact.expanded
-        assert form.query_one("#applicant-address", Input).value == "12 High"
-        assert form.query_one("#applicant-postcode", Input).value == "LE1"
-
-
 async def test_a_tab_typed_ahead_of_the_form_moves_on_before_the_next_keys(database_url, users):
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
