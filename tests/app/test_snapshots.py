@@ -7,7 +7,6 @@ fixture here replaces the suite's two-database one for this module.
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
 
 from caseworker_tui.models import bind
 from caseworker_tui.models.schema import upgrade
@@ -29,10 +28,14 @@ def database_url(tmp_path) -> str:
 
 
 async def _steady(pilot) -> None:
+    """Workers done, cursors still, and the layout settled: a narrow screen's breakpoint class and the
+    charts' second drawing at their final size both come a refresh or two after the first paint."""
     await settle(pilot)
-    for box in pilot.app.screen.query(Input):
+    for box in pilot.app.screen.query("Input, TextArea"):
         box.cursor_blink = False
-    await pilot.pause()
+    for _ in range(3):
+        await pilot.pause(0.1)
+        await pilot.wait_for_scheduled_animations()
 
 
 def _opening(made: dict[str, int], key: str, *keys: str):
@@ -111,8 +114,10 @@ def test_approvals(snap_compare, database_url, users, size):
     assert snap_compare(app, terminal_size=size, run_before=_steady)  # the chair's home
 
 
-@SIZES
-def test_yearly_figures(snap_compare, database_url, users, size):
+def test_yearly_figures(snap_compare, database_url, users):
+    """At 120×40 only: at 80 columns the charts' month ticks are not the same from one drawing to the next
+    (tests/app/test_stats_screen.py checks the screen at 80×24 instead)."""
+    size = (120, 40)
     build_year(users)
     app = make_app(database_url, actor=users["sam"])
 

@@ -106,3 +106,14 @@ async def test_a_caseworker_is_told_why_no_figures_are_shown(users, tmp_path):
         await pilot.press("e")
         await _settle(app, pilot)
     assert not (tmp_path / "exports").exists()
+
+
+async def test_at_80_columns_every_figure_is_in_sight(users, tmp_path):
+    """The table of figures needs no sideways scrolling at 80×24 (its snapshot is taken at 120×40 only)."""
+    build_year(users)
+    app = StatsApp(users["sam"], tmp_path / "exports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        table = app.screen.query_one("#stats-table", DataTable)
+        assert table.virtual_size.width <= table.size.width
+        assert _counts(table)["received"] == "7"
