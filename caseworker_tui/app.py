@@ -15,11 +15,11 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.config import Settings, data_dir
 from caseworker_tui.screens.base import describe_failure
+from caseworker_tui.screens.typeahead import HoldsKeys
 from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
 
@@ -34,7 +34,6 @@ def _case_provider():
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats", "accounts")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
-HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
 IDLE_CHECK_SECONDS = 15.0  # how often an idle desk is looked for
 _monotonic = time.monotonic  # moved on in tests
 IMPORT_SCREENS_AFTER = 1.5  # seconds after signing in, if no queue page has been painted by then
@@ -42,10 +41,13 @@ SCREENS_OPENED_NEXT = ("caseworker_tui.screens.case_detail", "caseworker_tui.scr
                        "caseworker_tui.dialogs.common")
 
 
-class CaseworkerApp(App[None]):
+class CaseworkerApp(HoldsKeys, App[None]):
     """The caseworker's, supervisor's and chair's desk for the Community Trigger."""
 
     CSS_PATH = "app.tcss"
+    # Every screen is told whether it is narrow (under 100 columns: an 80-column terminal), so forms
+    # can lay a row of fields out in two rather than squeeze a date into four columns.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     TITLE = "caseworker"
     ENABLE_COMMAND_PALETTE = True
     COMMANDS = App.COMMANDS | {lambda: _case_provider()}
@@ -64,6 +66,7 @@ class CaseworkerApp(App[None]):
                  demo: bool = False) -> None:
         super().__init__()
         self.settings = settings
+        self.init_type_ahead()
         self.actor: Actor | None = None
         self._initial_actor = actor
         self._username = username or ""
@@ -71,8 +74,6 @@ class CaseworkerApp(App[None]):
         self._first_page_reported = False
         self._policy_reader: Worker | None = None
         self._after_policy: list[Callable[[], object]] = []
-        self._held_keys: list[events.Key] | None = None
-        self._hold_timer: Timer | None = None
         self._last_input = _monotonic()
         self._theme_kept: str | None = None  # the signed-in person's theme as last stored
         self._screens_imported = False
@@ -192,6 +193,8 @@ class CaseworkerApp(App[None]):
         if allowed(actor, "publish_figures"):
             self.when_policy_read(lambda: self.run_worker(lambda: self._remind_of_figures(actor), thread=True,
                                                           group="figures-reminder", exit_on_error=False))
+        if allowed(actor, "draft_outcome"):
+            self.run_worker(lambda: self._tell_returned(actor), thread=True, group="returned", exit_on_error=False)
 
     def _remind_of_figures(self, actor: Actor) -> None:
         """A supervisor is told at sign-in when 12 months have passed since the figures were published."""
@@ -200,6 +203,17 @@ class CaseworkerApp(App[None]):
         message = published.reminder(actor)
         if message:
             self.call_from_thread(self.notify, message, title="Yearly figures due", severity="warning", timeout=30)
+
+    def _tell_returned(self, actor: Actor) -> None:
+        """At sign-in, how many of the person's cases the chair sent back: work waiting on them."""
+        from caseworker_tui.services.queue import returned_to
+
+        count = returned_to(actor)
+        if count:
+            self.call_from_thread(
+                self.notify, f"The chair returned {count} of your outcomes: "
+                f"{'it is' if count == 1 else 'they are'} marked ↩ Returned in the queue; c shows the comments.",
+                title="Came back to you", severity="warning", timeout=12)
 
     HOMES = {"supervisor": "deadlines", "chair": "approvals"}
 
@@ -343,47 +357,10 @@ class CaseworkerApp(App[None]):
             self.hold_keys()  # a name typed straight after `n` belongs to the form, not the queue
             self.when_policy_read(lambda: self.push_screen(NewRequestScreen(actor)))
 
-    # --- type-ahead --------------------------------------------------------------------------------
-
-    def hold_keys(self) -> None:
-        """Keep every key pressed from now on, in order, until `release_keys`: the screen being opened
-        is not ready for them yet, and the one showing would take them as its own (m, x, Enter)."""
-        if self._held_keys is None:
-            self._held_keys = []
-            self._hold_timer = self.set_timer(HOLD_KEYS_AT_MOST, self._keys_not_taken)
-
-    def release_keys(self) -> None:
-        """The opened screen has its first field focused: the held keys go to it, then new ones follow.
-
-        Replayed on the app's own queue, so that a key pressed meanwhile is held too and comes after."""
-        if self._held_keys is not None:
-            self.call_later(self._replay_held_keys)
-
-    async def _replay_held_keys(self) -> None:
-        for key in self._stop_holding_keys():  # pressed anew, so that the focused field gets them first
-            await super().on_event(events.Key(key.key, key.character))
-
-    def _stop_holding_keys(self) -> list[events.Key]:
-        held, self._held_keys = self._held_keys or [], None
-        if self._hold_timer is not None:
-            self._hold_timer.stop()
-            self._hold_timer = None
-        return held
-
-    def _keys_not_taken(self) -> None:
-        if self._stop_holding_keys():
-            self.notify("The new request form did not open in time; what was typed meanwhile was not kept.",
-                        severity="warning")
-
     async def on_event(self, event: events.Event) -> None:
-        """While keys are held, every key is kept: one just pressed, and one that went to the old
-        screen before it knew (a quick typist's keys can all be under way before `n` is handled),
-        which would otherwise come back here to run the old screen's bindings."""
+        """A key or a click is someone at the desk: the idle sign-out counts from it."""
         if isinstance(event, events.Key | events.MouseDown):
             self._last_input = _monotonic()
-        if self._held_keys is not None and isinstance(event, events.Key):
-            self._held_keys.append(event)
-            return
         await super().on_event(event)
 
     def action_help(self) -> None:

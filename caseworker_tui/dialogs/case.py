@@ -293,23 +293,22 @@ class ChoiceWithTextDialog(_FormDialog):
 
 
 class SentDialog(_FormDialog):
-    """When and how a letter went out."""
+    """Which letter went out, how and when: the letter is named, so the right one is marked."""
 
-    TITLE_TEXT = "Mark the letter sent"
     CONFIRM = "Mark sent"
+    WAYS = [("By post", "post"), ("By e-mail", "email"), ("By hand", "hand")]  # the letters' CHANNELS
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, letter: str = "the letter") -> None:
         super().__init__()
         self._today = today
+        self.TITLE_TEXT = f"Mark sent: {letter}"
 
     def fields(self) -> ComposeResult:
-        yield Label("Sent on")
+        yield Label("How it went")
+        yield Select(self.WAYS, value="post", allow_blank=False, id="channel")
+        yield Label("Sent on (a date like 2026-11-25; today unless it went earlier)")
         yield FieldInput(self._today.isoformat(), id="sent_on")
-        yield Label("How")
-        yield Select([("Post", "post"), ("E-mail", "email"), ("By hand", "hand")], value="post",
-                     allow_blank=False, id="channel")
 
     def result(self) -> dict:
         return {"on": parse_day(self.query_one("#sent_on", Input).value, "sent on", "sent_on"),
                 "channel": str(self.query_one("#channel", Select).value)}
-

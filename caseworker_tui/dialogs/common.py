@@ -171,6 +171,28 @@ class ProblemDialog(_Dialog):
         self.dismiss(None)
 
 
+class ReadDialog(_Dialog):
+    """Something to read, such as the chair's comments on a returned outcome; Esc or Enter closes it."""
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__()
+        self._title, self._message = title, message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Static(self._title, classes="dialog-title", markup=False)
+            yield Static(self._message, markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Close (Esc)", variant="primary", id="close")
+
+    def on_mount(self) -> None:
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
 class ChoiceDialog(_Dialog):
     """Pick one of a few options (an assignee, a ground)."""
 

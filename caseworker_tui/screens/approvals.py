@@ -31,10 +31,20 @@ from caseworker_tui.services.approvals import (
     awaiting_approval,
 )
 from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.widgets.columns import Column, FittedTable
 from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.safe import clean, plain
 
-COLUMNS = ("Reference", "Applicant", "Submitted by", "Submitted", "Waiting", "Review due", "Countdown")
+# At 80 columns reference, applicant, countdown, review due and waiting fit; who submitted it and when join wider.
+COLUMNS = (
+    Column("reference", "Reference", 1, 12),
+    Column("applicant", "Applicant", 2, 12, most=24),
+    Column("submitted_by", "Submitted by", 6, 12, most=20),
+    Column("submitted", "Submitted", 7, 11),
+    Column("waiting", "Waiting", 5, 8),
+    Column("due", "Review due", 4, 11),
+    Column("countdown", "Countdown", 3, 19),
+)
 
 
 def waiting_words(days: int) -> str:
@@ -132,9 +142,7 @@ class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Loading…", id="ap-heading", markup=False)
-        table = DataTable(id="approvals", cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        yield FittedTable(COLUMNS, id="approvals", cursor_type="row", zebra_stripes=True)
         yield Static("", id="ap-empty", classes="empty-state", markup=False)
         with Horizontal(id="ap-panes"):
             with VerticalScroll(id="ap-case", classes="ap-pane"):
@@ -177,7 +185,7 @@ class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
         self.app.call_from_thread(self._show_rows, rows)
 
     def _show_rows(self, rows: list[ApprovalRow]) -> None:
-        table = self.query_one("#approvals", DataTable)
+        table = self.query_one("#approvals", FittedTable)
         ids = [r.case_id for r in rows]
         before = self.rows[table.cursor_row].case_id if self._shown_once and self.rows else None
         wanted = self._retry[0] if self._retry else before
@@ -186,13 +194,11 @@ class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
         shown, self.rows, self.detail, self._wanted = self.detail, rows, None, None
         if self._retry and self._retry[0] not in ids:
             self._retry = None  # no longer waiting for the chair: nothing to return
-        table.clear()
-        table.add_rows([
-            (plain(r.reference), plain(r.applicant[:24]), plain(r.submitted_by[:20]),
-             r.submitted_at.strftime("%d %b %Y") if r.submitted_at else "—", waiting_words(r.age_days),
-             r.due_on.strftime("%d %b %Y"), countdown_text(r.countdown, short=True))
-            for r in rows
-        ])
+        table.set_rows({
+            "reference": plain(r.reference), "applicant": plain(r.applicant), "submitted_by": plain(r.submitted_by),
+            "submitted": r.submitted_at.strftime("%d %b %Y") if r.submitted_at else "—",
+            "waiting": waiting_words(r.age_days), "due": r.due_on.strftime("%d %b %Y"),
+            "countdown": countdown_text(r.countdown, short=True)} for r in rows)
         empty = self.query_one("#ap-empty", Static)
         empty.display = not rows
         table.display = bool(rows)

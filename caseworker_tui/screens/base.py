@@ -52,11 +52,13 @@ class SaysWhyKeysAreOff:
             if target.check_action(name, parameters):
                 return  # on: Textual runs it
             reason = self.why_not(name, parameters)
-            if reason:
-                event.stop()
-                self.notify(reason, severity="warning", timeout=6)
+            if reason:  # said once the app has seen the key: it may be typed ahead, for a form opening
+                self.app.call_later(self._say_why, reason)
             return
 
+    def _say_why(self, reason: str) -> None:
+        if self.app.screen is self and getattr(self.app, "_held_keys", None) is None:
+            self.notify(reason, severity="warning", timeout=6)
 
 class ReadsAgainWhenChanged:
     """Mix into a home screen: coming back to it reads its rows again only if a change has been

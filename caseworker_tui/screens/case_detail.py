@@ -156,8 +156,8 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
 
     @on(DataTable.RowSelected, "#letters-table")
     def _letter_chosen(self) -> None:
-        from caseworker_tui.delivery import offer_file
+        from caseworker_tui.delivery import open_file
 
         letter = self.query_one(LettersTab).selected()
         if letter is not None:
-            offer_file(self.app, Path(letter.path))
+            open_file(self.app, Path(letter.path))  # the desktop's program; in a browser, a download

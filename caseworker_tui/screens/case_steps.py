@@ -377,15 +377,18 @@ class CaseSteps(VictimSteps):
     def action_mark_sent(self) -> None:
         from caseworker_tui.dialogs.case import SentDialog
         from caseworker_tui.services import clock
-        from caseworker_tui.services.letters import mark_sent
+        from caseworker_tui.services.letters import BY_KEY, mark_sent
 
         letter = self.query_one(LettersTab).selected()
         if letter is None or letter.sent_on is not None:
             self.notify(MISSING_FACT["letter_unsent"])
             return
-        self._ask(SentDialog(clock.today()),
+        kind = BY_KEY.get(letter.kind)
+        named = (f"{kind.label if kind else letter.kind.replace('_', ' ')} (version {letter.version_no}, "
+                 f"produced {letter.created_at:%d %b %Y})")
+        self._ask(SentDialog(clock.today(), clean(named)),
                   lambda v: self.act(mark_sent, letter.id, self.actor, v["on"], v["channel"], versioned=False,
-                                     done="Marked sent; its deadline is met."))
+                                     done=f"Marked sent: {clean(named)}. Its deadline is met; the timeline says so."))
 
     def action_record_contact(self, initial: dict | None = None) -> None:
         from caseworker_tui.dialogs.contact import ContactDialog

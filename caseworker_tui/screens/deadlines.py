@@ -28,11 +28,21 @@ from caseworker_tui.services.deadlines_view import (
 )
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.columns import Column, FittedTable
 from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.pager import PAGE_BINDINGS, Pager
 from caseworker_tui.widgets.safe import plain
 
-COLUMNS = ("Group", "Due", "Countdown", "Step", "Reference", "Applicant", "Assignee")  # fits 120 columns
+# At 80 columns reference, applicant, step, due and the countdown fit; the group and assignee join them wider.
+COLUMNS = (
+    Column("group", "Group", 6, 9),
+    Column("due", "Due", 4, 6),
+    Column("countdown", "Countdown", 5, 20, most=28),
+    Column("step", "Step", 3, 16, most=34),
+    Column("reference", "Reference", 1, 12),
+    Column("applicant", "Applicant", 2, 12, most=22),
+    Column("assignee", "Assignee", 7, 10),
+)
 WORKLOAD_COLUMNS = ("Caseworker", "Open cases", "Open steps", "Overdue steps")
 CASEWORKERS = ("caseworker", "supervisor")
 
@@ -48,13 +58,6 @@ def group_text(group: str) -> Text:
 
 def step_words(row: DeadlineRow) -> str:
     return f"{row.step_words}: {row.agency_label}" if row.agency else row.step_words
-
-
-def fit(value: str, width: int) -> Text:
-    """User text as plain text, cut with an ellipsis to fit its column."""
-    text = plain(value)
-    text.truncate(width, overflow="ellipsis")
-    return text
 
 
 def counts_text(counts: dict[str, int]) -> Text:
@@ -108,9 +111,7 @@ class DeadlinesScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
                 yield Select([(label, key) for key, label in GROUP_LABELS.items()], prompt="Every group",
                              id="dl-group")
             yield Static("", id="dl-counts")
-            table = DataTable(id="steps", cursor_type="row", zebra_stripes=True)
-            table.add_columns(*COLUMNS)
-            yield table
+            yield FittedTable(COLUMNS, id="steps", cursor_type="row", zebra_stripes=True)
             yield Static("", id="dl-empty", classes="empty-state", markup=False)
             yield self.pager
             yield Static("Workload — Enter on a caseworker shows their steps", id="dl-workload-title")
@@ -177,15 +178,13 @@ class DeadlinesScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
                 select.value = current
 
     def _show(self, result: DeadlinePage) -> None:
-        table = self.query_one("#steps", DataTable)
+        table = self.query_one("#steps", FittedTable)
         table.loading = False
-        keep = table.cursor_row if self._shown_once and self.rows else 0
+        if not (self._shown_once and self.rows):
+            table.move_cursor(row=0)
         self._shown_once = True
         self.rows = result.rows
-        table.clear()
-        table.add_rows(self._cells(result.rows))
-        if self.rows:
-            table.move_cursor(row=min(keep, len(self.rows) - 1))
+        table.set_rows(self._cells(result.rows))
         self.query_one("#dl-counts", Static).update(counts_text(result.counts))
         empty = self.query_one("#dl-empty", Static)
         empty.display = not self.rows
@@ -198,14 +197,16 @@ class DeadlinesScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
         self.refresh_bindings()
 
     @staticmethod
-    def _cells(rows: list[DeadlineRow]) -> list[tuple]:
+    def _cells(rows: list[DeadlineRow]) -> list[dict[str, object]]:
         """One row per step; the group is named on its first row on the page."""
         cells, previous = [], None
         for r in rows:
             group = group_text(r.group) if r.group != previous else ""
             previous = r.group
-            cells.append((group, r.due_on.strftime("%d %b"), countdown_text(r.countdown), fit(step_words(r), 28),
-                          plain(r.reference), fit(r.applicant, 12), plain(short_name(r.assignee_name) or "—")))
+            cells.append({"group": group, "due": r.due_on.strftime("%d %b"),
+                          "countdown": (countdown_text(r.countdown), countdown_text(r.countdown, short=True)),
+                          "step": plain(step_words(r)), "reference": plain(r.reference), "applicant": plain(r.applicant),
+                          "assignee": plain(short_name(r.assignee_name) or "—")})
         return cells
 
     def _show_workload(self, people: list[WorkloadRow]) -> None:

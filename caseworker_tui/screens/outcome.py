@@ -73,6 +73,9 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
     DEFAULT_CSS = """
     OutcomeScreen #outcome-panes { height: 1fr; }
     OutcomeScreen #draft, OutcomeScreen #preview-pane { width: 1fr; padding: 0 1; }
+    OutcomeScreen.-narrow #draft { width: 3fr; }  /* the app's breakpoint: at 80 columns the draft needs the room */
+    OutcomeScreen.-narrow #preview-pane { width: 2fr; }
+    OutcomeScreen #draft Label { width: 1fr; }
     OutcomeScreen #preview-pane { border-left: solid $primary; }
     OutcomeScreen #summary { height: 10; }
     OutcomeScreen .recommendation-row { height: auto; margin-bottom: 1; }
@@ -106,7 +109,7 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
                 yield Static("", id="outcome-error", classes="error", markup=False)
                 with Horizontal(classes="dialog-buttons"):
                     yield Button("Save draft (F2)", id="save")
-                    yield Button("Save and submit to the chair (F9)", variant="primary", id="submit")
+                    yield Button("Submit to chair (F9)", variant="primary", id="submit")
             with VerticalScroll(id="preview-pane"):
                 yield Static("Preview — as the applicant will read it", classes="section")
                 yield Static("Reading the outcome letter…", id="preview", markup=False)

@@ -17,14 +17,25 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed, WorkerState
 
 from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors, SaysWhyKeysAreOff, who_may
 from caseworker_tui.services.permissions import ACTION_WORDS, PERMISSIONS, Actor, allowed
-from caseworker_tui.services.queue import PAGE_SIZE, QueueFilter, QueuePage, queue_page
+from caseworker_tui.services.queue import PAGE_SIZE, QueueFilter, QueuePage, QueueRow, queue_page
 from caseworker_tui.services.stages import OPEN_STAGES, stage_label
+from caseworker_tui.widgets.columns import Column, FittedTable
 from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.pager import PAGE_BINDINGS, Pager
-from caseworker_tui.widgets.safe import plain
+from caseworker_tui.widgets.safe import clean, plain
 
 FIRST_PAGE_WAIT = 0.5  # seconds the screen waits for its first page before it shows a loading indicator
-COLUMNS = ("Reference", "Received", "Applicant", "Stage", "Next step", "Due", "Risk", "Assigned to")
+# At 80 columns the first five (by priority) fit: reference, applicant, stage, due and risk.
+COLUMNS = (
+    Column("reference", "Reference", 1, 12),
+    Column("received", "Received", 8, 8),
+    Column("applicant", "Applicant", 2, 13, most=24),
+    Column("stage", "Stage", 3, 15),
+    Column("next_step", "Next step", 6, 14, most=44),
+    Column("due", "Due", 4, 20),
+    Column("risk", "Risk", 5, 9),
+    Column("assignee", "Assigned to", 7, 11),
+)
 
 
 def risk_text(high_risk: bool, score: int | None) -> Text:
@@ -41,6 +52,21 @@ def short_name(name: str) -> str:
     return f"{parts[0]} {parts[-1][0]}." if len(parts) > 1 else name
 
 
+def revise_words(row: QueueRow) -> str:
+    return f"Revise the outcome — returned by {row.returned.by}" if row.returned else ""
+
+
+def queue_cells(r: QueueRow) -> dict[str, object]:
+    """One request's cells by column; a returned outcome says so, and by whom, where the stage is."""
+    return {
+        "reference": plain(r.reference), "received": r.received_at.strftime("%d %b"), "applicant": plain(r.applicant),
+        "stage": Text("↩ Returned", style="bold yellow") if r.returned else r.stage_label,
+        "next_step": plain(revise_words(r), style="bold") if r.returned else (r.next_step or "—"),
+        "due": countdown_text(r.countdown), "risk": risk_text(r.high_risk, r.risk_score),
+        "assignee": plain(short_name(r.assignee) or "—"),
+    }
+
+
 class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors, Screen[None]):
     """Where a caseworker's day starts: what is due, and for whom."""
 
@@ -51,6 +77,7 @@ class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors
         Binding("m", "toggle('mine')", "Mine", id="toggle_mine"),
         Binding("h", "toggle('high-risk')", "High risk", id="toggle_high_risk"),
         Binding("x", "clear_filters", "Clear filters", id="clear_filters"),
+        Binding("c", "chair_comments", "Chair's comments", id="chair_comments"),
         *PAGE_BINDINGS,
         Binding("f5", "reload", "Refresh", id="reload"),
     ]
@@ -61,6 +88,7 @@ class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors
         self.pager = Pager("open requests", page_size=PAGE_SIZE, id="pager")
         self._search_timer: Timer | None = None
         self._row_ids: list[int] = []
+        self._rows: list[QueueRow] = []
         self._away = False  # another screen is on top (a case): its work may move cases on
         # The first page is fetched while the screen is being built, so it is usually there to
         # paint with the screen itself: one paint, rather than a loading indicator and then another.
@@ -77,9 +105,8 @@ class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors
                 yield Checkbox("Mine", id="mine")
                 yield Checkbox("High risk", id="high-risk")
             yield Static("", id="stage-counts", markup=False)
-            table = DataTable(id="cases", cursor_type="row", zebra_stripes=True)
-            table.add_columns(*COLUMNS)
-            yield table
+            yield FittedTable(COLUMNS, id="cases", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="returned-line", markup=False)
             yield Static("", id="empty", classes="empty-state")
             yield self.pager
         yield Footer()
@@ -109,9 +136,21 @@ class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors
             self.read_again_if_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "chair_comments":
+            return self.highlighted_returned() is not None
         return self.pager.offers(*parameters) if action == "page" else True
 
+    def highlighted(self) -> QueueRow | None:
+        row = self.query_one("#cases", FittedTable).cursor_row
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def highlighted_returned(self) -> QueueRow | None:
+        row = self.highlighted()
+        return row if row is not None and row.returned else None
+
     def why_not(self, action: str, parameters: tuple[object, ...]) -> str | None:
+        if action == "chair_comments":
+            return "The chair has not returned this request's outcome: there are no comments to read."
         if action == "new_request":  # the app's, refused by role
             return f"Only {who_may(PERMISSIONS['create_request'])} may {ACTION_WORDS['create_request']}."
         return None
@@ -146,19 +185,14 @@ class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors
             self._show(worker.result)
 
     def _show(self, result: QueuePage) -> None:
-        table = self.query_one("#cases", DataTable)
+        table = self.query_one("#cases", FittedTable)
         table.loading = False
-        keep = table.cursor_row if self._row_ids else 0
-        table.clear()
+        if not self._row_ids:
+            table.move_cursor(row=0)
+        self._rows = result.rows
         self._row_ids = [r.id for r in result.rows]
-        table.add_rows([
-            (plain(r.reference), r.received_at.strftime("%d %b"), plain(r.applicant[:18]), r.stage_label,
-             r.next_step or "—", countdown_text(r.countdown),
-             risk_text(r.high_risk, r.risk_score), plain(short_name(r.assignee) or "—"))
-            for r in result.rows
-        ])
-        if self._row_ids:
-            table.move_cursor(row=min(keep, len(self._row_ids) - 1))
+        table.set_rows(queue_cells(r) for r in result.rows)
+        self._show_returned()
         counts = " · ".join(f"{stage_label(s)} {n}" for s, n in result.stage_counts.items())
         self.query_one("#stage-counts", Static).update(f"In view — {counts}" if counts else "")
         empty = self.query_one("#empty", Static)
@@ -175,6 +209,27 @@ class IntakeScreen(ReadsAgainWhenChanged, SaysWhyKeysAreOff, ReportsWorkerErrors
         self.call_after_refresh(self.app.report_first_page)
 
     # --- events and actions -----------------------------------------------------------------
+
+    def _show_returned(self) -> None:
+        """Under the table, in full, what the highlighted returned outcome needs and who returned it."""
+        row = self.highlighted_returned()
+        line = self.query_one("#returned-line", Static)
+        line.display = row is not None
+        if row is not None:
+            line.update(f"{row.reference}: {revise_words(row)}. Press c for the chair's comments.")
+        self.refresh_bindings()
+
+    @on(DataTable.RowHighlighted, "#cases")
+    def _highlighted(self) -> None:
+        self._show_returned()
+
+    def action_chair_comments(self) -> None:
+        from caseworker_tui.dialogs.common import ReadDialog
+
+        row = self.highlighted_returned()
+        if row is not None:
+            self.app.push_screen(ReadDialog(clean(f"{row.reference}, {row.applicant}: returned by {row.returned.by}"),
+                                            clean(row.returned.comments)))
 
     @on(DataTable.RowSelected, "#cases")
     def _open(self, event: DataTable.RowSelected) -> None:

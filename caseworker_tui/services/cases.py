@@ -262,6 +262,7 @@ def case_facts(*, assignee: str | None, actor: Actor, updates_pending: bool, mee
     return frozenset(facts)
 
 
+SENT_WAYS = {"post": "by post", "email": "by e-mail", "hand": "by hand"}  # letters' CHANNELS, in words
 ICONS = {"contact": "☏", "incident": "⚠", "report": "☎", "agency_update": "⇄", "decision": "⚖", "letter": "✉",
          "note": "✎", "stage": "➜", "review": "◆", "appeal": "↺", "recommendation": "★"}
 TIMELINE_KINDS = tuple(ICONS)
@@ -383,9 +384,12 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         timeline.append(_entry(scheduled + timedelta(microseconds=1) if isinstance(scheduled, datetime) else scheduled,
                                "review", f"Review meeting, chaired by {review.chair_name}"))
     for letter in letters:
-        sent = f", sent {letter.sent_on:%d %b %Y} by {letter.channel}" if letter.sent_on else ""
-        timeline.append(_entry(letter.created_at, "letter",
-                               f"Letter produced: {letter.kind.replace('_', ' ')} (version {letter.version_no}){sent}"))
+        named = f"{letter.kind.replace('_', ' ')} (version {letter.version_no})"
+        timeline.append(_entry(letter.created_at, "letter", f"Letter produced: {named}"))
+        if letter.sent_on:  # an entry of its own, on the day it went: the day the person gave
+            timeline.append(_entry(_taken_at(events, "letter_sent", letter.sent_on, ("kind", letter.kind)), "letter",
+                                   f"Letter sent {SENT_WAYS.get(letter.channel or '', letter.channel)}: {named}",
+                                   after_the_days_steps=True))
     for c in contacts:
         timeline.append(_entry(c.at, "contact", f"Contact with the victim {CONTACT_CHANNELS.get(c.channel, c.channel)} "
                                f"(by {c.by}): {c.said}" + (f" — promised: {c.promised}" if c.promised else "")))

@@ -7,15 +7,15 @@ opening a case needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from peewee import JOIN, SQL, NodeList, Value, fn
 from peewee import Case as SqlCase
 
 from caseworker_tui.errors import InvalidInput
-from caseworker_tui.models import Case, User
-from caseworker_tui.services import clock, typed_text
+from caseworker_tui.models import AuditEvent, Case, Review, User
+from caseworker_tui.services import clock, lifecycle, typed_text
 from caseworker_tui.services.calendar import Countdown, countdown
 from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.permissions import Actor, require
@@ -23,6 +23,7 @@ from caseworker_tui.services.stages import STAGE_LABELS, stage_label
 from caseworker_tui.services.unit import reading
 
 PAGE_SIZE = 50
+RETURNED_STAGE = lifecycle.step("return_outcome").to_stage  # where the chair's return leads
 MAX_SEARCH_WORDS = 20
 
 
@@ -50,6 +51,15 @@ class QueueRow:
     risk_score: int | None
     assignee: str
     warning: str = ""  # a letter that did not reach the person, e.g. "⚠ letter returned" (also leads next_step)
+    returned: Returned | None = None  # the chair sent the draft outcome back
+
+
+@dataclass(frozen=True)
+class Returned:
+    """An outcome the chair returned: who did, and what they asked for."""
+
+    by: str  # the chair's name as recorded on their account ("Chris Hall")
+    comments: str
 
 
 @dataclass(frozen=True)
@@ -152,5 +162,36 @@ def queue_page(actor: Actor, flt: QueueFilter = QueueFilter(), page: int = 1,
             )
             for r in found
         ]
+        returned = _returned({r.id for r in rows if r.stage == RETURNED_STAGE})
+    rows = [replace(r, returned=returned[r.id]) if r.id in returned else r for r in rows]
     ordered = {s: counts[s] for s in STAGE_LABELS if s in counts}
     return QueuePage(rows=rows, total=total, page=page, pages=pages, stage_counts=ordered)
+
+
+def _returned(case_ids: set[int]) -> dict[int, Returned]:
+    """The returned outcomes among these cases, with the name of the chair who last returned each.
+
+    Asked only of the page's drafted outcomes: a draft with the chair's comments on it came back."""
+    if not case_ids:
+        return {}
+    comments = {r.case_id: r.returned_comments for r in
+                Review.select(Review.case, Review.returned_comments)
+                .where(Review.case.in_(case_ids), Review.returned_comments != "")}
+    by: dict[int, str] = {}
+    events = (AuditEvent.select(AuditEvent.case, AuditEvent.actor, User.display_name.alias("name"))
+              .join(User, JOIN.LEFT_OUTER, on=(AuditEvent.actor == User.username))
+              .where(AuditEvent.case.in_(list(comments)), AuditEvent.action == "return_outcome")
+              .order_by(AuditEvent.at, AuditEvent.id).dicts())
+    for event in events:  # the latest return wins
+        by[event["case"]] = event["name"] or event["actor"]
+    return {case_id: Returned(by=by.get(case_id, "the chair"), comments=text) for case_id, text in comments.items()}
+
+
+def returned_to(actor: Actor) -> int:
+    """How many of the actor's open cases the chair has returned for the outcome to be revised."""
+    require(actor, "view_cases")
+    with reading():
+        return (Case.select().join(Review, on=(Review.case == Case.id)).switch(Case)
+                .join(User, on=(Case.assigned_to == User.id))
+                .where(User.username == actor.username, Case.is_open == True,  # noqa: E712
+                       Case.stage == RETURNED_STAGE, Review.returned_comments != "").count())

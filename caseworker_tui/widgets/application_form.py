@@ -58,7 +58,7 @@ class ReportRow(Horizontal):
         with Vertical(classes="cell"):
             yield Select(self._agencies, prompt="Agency", id="agency", value=v.get("agency", Select.NULL))
             yield FieldError()
-        with Vertical(classes="cell"):
+        with Vertical(classes="cell date"):
             yield FieldInput(v.get("reported_on", ""), placeholder="reported on YYYY-MM-DD", id="reported_on")
             yield FieldError()
         with Vertical(classes="cell wide"):
@@ -106,7 +106,7 @@ class IncidentForm(Vertical):
             with Vertical(classes="cell small"):
                 yield FieldInput(v.get("id", self._ident), id="id", placeholder="id")
                 yield FieldError()
-            with Vertical(classes="cell"):
+            with Vertical(classes="cell date"):
                 yield FieldInput(v.get("occurred_on", ""), placeholder="occurred on YYYY-MM-DD", id="occurred_on")
                 yield FieldError()
             with Vertical(classes="cell wide"):

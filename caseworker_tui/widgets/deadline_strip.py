@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.containers import HorizontalScroll
+from textual.containers import Container
 from textual.widgets import Static
 
 from caseworker_tui.services import clock, context
@@ -22,12 +23,19 @@ def deadline_text(deadline: DeadlineView) -> Text:
     return text
 
 
-class DeadlineStrip(HorizontalScroll):
+CHIP_WIDTH = 36  # the least a chip needs for "8 days left (6 working days)" inside its border, and a gap
+
+
+class DeadlineStrip(Container):
     """One chip per open step; re-counted every minute so a screen left open stays right.
 
-    Chips are narrow enough for three side by side at 120 columns (a case under review owes an
-    outcome, the chair's approval and often an agency's update); a long label wraps."""
+    As many chips side by side as the width holds (two at 80 columns, three at 120: a case under
+    review owes an outcome, the chair's approval and often an agency's update), the rest on the
+    next row, so that no deadline is ever behind a sideways scrollbar; a long label wraps."""
 
+    DEFAULT_CSS = """
+    DeadlineStrip { layout: grid; grid-size: 3; grid-gutter: 0 1; grid-rows: auto; height: auto; }
+    """
     can_focus = False
 
     def __init__(self, **kwargs) -> None:
@@ -48,6 +56,16 @@ class DeadlineStrip(HorizontalScroll):
             return
         self.mount_all(Static(deadline_text(d), classes="deadline-chip" + (" overdue" if d.overdue else ""))
                        for d in self._deadlines)
+        self._lay_out()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        width = self.content_size.width
+        across = max(1, (width + 1) // CHIP_WIDTH) if width else 3  # the last chip needs no gap after it
+        if self.styles.grid_size_columns != across:
+            self.styles.grid_size_columns = across
 
     def _recount(self) -> None:
         for chip, deadline in zip(self.query(".deadline-chip").results(Static), self._deadlines, strict=False):

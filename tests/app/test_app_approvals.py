@@ -211,15 +211,3 @@ async def test_nothing_waiting_says_so(database_url, users):
         screen = await show_approvals(pilot, users["chris"])
         assert str(screen.query_one("#ap-empty", Static).render()) == "No outcomes are waiting for your approval."
         assert not screen.query_one("#ap-panes").display
-
-
-def test_snapshot_of_the_approvals_screen(database_url, users, snap_compare):
-    seed(users)
-    app = make_app(database_url, actor=users["chris"])
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await pilot.app.push_screen(ApprovalsScreen(users["chris"]))
-        await settle(pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from rich.console import Console
 from textual.command import CommandPalette
+from textual.widgets import Static
 
 from caseworker_tui.config import config_path
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.help import HelpScreen
 from caseworker_tui.screens.new_request import NewRequestScreen
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
+
+
+def help_text(screen, selector: str = "Static") -> str:
+    """What the help screen's parts say, as a person reads them (tables laid out, not their repr)."""
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))  # noqa: SIM115 - closed with the console
+    for part in screen.query(selector).results(Static):
+        console.print(part.content)
+    return console.export_text()
 
 
 async def test_help_lists_the_keys_of_the_screen_underneath(database_url, users):
@@ -19,12 +29,31 @@ async def test_help_lists_the_keys_of_the_screen_underneath(database_url, users)
         await pilot.press("f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
-        shown = " ".join(str(s.render()) for s in app.screen.query("Static"))
+        shown = help_text(app.screen)
         assert "New request" in shown and "new_request" in shown and "Search" in shown
+        own = help_text(app.screen, "#own-keys")
+        assert own.index("New request") < own.index("Clear filters") and "Queue" not in own  # F3 is everywhere's
+        assert "Chair's comments" in own and "has not returned this request's outcome" in own
         await pilot.press("escape")
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_help_on_a_case_lists_every_step_with_why_it_is_off_now(database_url, users):
+    made = seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.open_case(made["fresh"])  # received, not yet acknowledged
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        own = help_text(app.screen, "#own-keys")
+        assert "Acknowledge" in own and "works now" in own
+        assert "Only a supervisor may assign cases to others." in own
+        assert "Cannot draft the outcome: CT-2026-0103 is received" in own
+        assert "Only the chair may approve an outcome." in own
 
 
 async def test_palette_opens_a_case_by_name(database_url, users):

@@ -255,3 +255,40 @@ async def test_leaving_a_new_request_with_typed_input_asks_first(database_url, u
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, IntakeScreen)
+
+
+async def test_the_queue_keeps_its_most_important_columns_as_the_terminal_narrows(database_url, users):
+    """At 80 columns: reference, applicant, stage, due and risk; wider, the rest come back."""
+    from caseworker_tui.widgets.columns import FittedTable
+
+    seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one("#cases", FittedTable)
+        assert table.shown == ("reference", "applicant", "stage", "due", "risk")
+        assert table.virtual_size.width <= table.size.width  # nothing behind a sideways scrollbar
+        await pilot.resize_terminal(120, 40)
+        await settle(pilot)
+        assert table.shown == ("reference", "received", "applicant", "stage", "next_step", "due", "risk", "assignee")
+        await pilot.resize_terminal(60, 24)
+        await settle(pilot)
+        assert table.shown == ("reference", "applicant", "stage")
+        assert [str(c) for c in table.get_row_at(0)][0] == "CT-2026-0101"
+
+
+async def test_at_80_columns_every_field_of_the_form_holds_what_it_is_for(database_url, users):
+    """A date field shows a whole date, and an incident's and a report's fields sit in two lines, not squeezed."""
+    from textual.widgets import Checkbox, Input
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        inner = {box.id: box.content_region.width for box in form.query(Input)}
+        assert min(inner["occurred_on"], inner["reported_on"]) > len("2026-10-01")  # and the cursor after it
+        assert inner["id"] >= len("i12") and inner["location"] >= 20
+        hate = form.query_one("#hate_related", Checkbox)
+        assert hate.content_region.width >= len("▐X▌ Hate-related")

@@ -468,3 +468,22 @@ async def test_a_kind_with_no_events_says_so_and_long_events_wrap(database_url, 
         screen.query_one("#timeline-kind", Select).value = "note"
         await settle(pilot)
         assert table.display and not empty.display and table.row_count == 1
+
+
+def _keys_at_once(app, *keys: str) -> None:
+    """Named keys and characters, all queued at once, as `_type_at_once` queues text."""
+    for key in keys:
+        character = {"enter": "\r", "tab": "\t", "space": " "}.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+
+
+async def test_a_tab_typed_ahead_of_the_form_moves_on_before_the_next_keys(database_url, users):
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _keys_at_once(app, "n", *"Maria", "tab", "tab", *"12 High")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, NewRequestScreen)
+        assert form.query_one("#applicant-name", Input).value == "Maria"
+        assert form.query_one("#applicant-address", Input).value == "12 High"

@@ -231,3 +231,14 @@ async def test_a_request_keyed_from_a_phone_call_is_counted_by_its_channel(datab
         await settle(pilot)
         assert "Saved CT-2026-0001" in str(form.query_one("#result-text", Static).render())
     assert published.published(users["sam"]).years[0].by_channel["phone"] == 1
+
+
+async def test_at_80_columns_every_figure_is_in_sight(users, tmp_path):
+    """The table of figures needs no sideways scrolling at 80×24 (its snapshot is taken at 120×40 only)."""
+    build_year(users)
+    app = StatsApp(users["sam"], tmp_path / "exports")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        table = app.screen.query_one("#stats-table", DataTable)
+        assert table.virtual_size.width <= table.size.width
+        assert _counts(table)["received"] == "7"

@@ -93,8 +93,9 @@ class LettersTab(ReportsWorkerErrors, CaseTab):
         letter = next((x for x in self._letters if x.id == letter_id), None)
         self.query_one("#letter-preview", Static).update(clean(text))
         if letter is not None:
+            opens = "Enter downloads it" if self.app.is_web else "Enter opens it in the desktop's program"
             lines = [f"Saved at {letter.path}", *([f"PDF at {record.pdf_path}"] if record.pdf_path else []),
-                     *filter(None, [sending_line(record, key_kind)])]
+                     *filter(None, [sending_line(record, key_kind)]), f"{opens}."]
             self.query_one("#letter-path", Static).update(clean("\n".join(lines)))
 
 
