@@ -23,7 +23,8 @@ from caseworker_tui.screens.base import ReportsWorkerErrors, SaysWhyKeysAreOff
 from caseworker_tui.screens.case_steps import CaseSteps
 from caseworker_tui.screens.versioned import VersionedChanges
 from caseworker_tui.services.access_log import CaseAccess, access_log
-from caseworker_tui.services.cases import CaseDetail, open_case
+from caseworker_tui.services.case_view import CaseDetail
+from caseworker_tui.services.cases import open_case
 from caseworker_tui.services.lifecycle import BY_SCREEN_ACTION, STEPS
 from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.widgets.case.applicant_tab import ApplicantTab

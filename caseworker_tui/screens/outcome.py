@@ -14,7 +14,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from caseworker_tui.errors import InvalidInput, StaleCase
 from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
 from caseworker_tui.services import context, workflow
-from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from caseworker_tui.widgets.application_form import FieldInput, RowRemover

@@ -18,7 +18,8 @@ from caseworker_tui.errors import InvalidInput, SignInFailed
 from caseworker_tui.models import AuditEvent, Case, User, db
 from caseworker_tui.services import auth, context, demo, intake
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.demo import DEMO_USERS, build_demo
+from caseworker_tui.services.demo import build_demo
+from caseworker_tui.services.demo_plan import DEMO_USERS
 from caseworker_tui.services.demo_ready import ensure_demo
 from caseworker_tui.services.demo_rebuild import ACTION, database_name
 from tests.conftest import POSTGRES_URL

@@ -24,15 +24,8 @@ from caseworker_tui.models import AuditEvent, Case, Letter, ThresholdDecision, U
 from caseworker_tui.services import auth, clock, context, passphrases
 from caseworker_tui.services.application import Application, parse_application
 from caseworker_tui.services.calendar import WorkingCalendar
-from caseworker_tui.services.demo import (
-    DEMO_USERS,
-    MET_PLANS,
-    PLAN,
-    DemoCase,
-    Step,
-    build_demo,
-    plan_demo,
-)
+from caseworker_tui.services.demo import build_demo
+from caseworker_tui.services.demo_plan import DEMO_USERS, MET_PLANS, PLAN, DemoCase, Step, plan_demo
 from caseworker_tui.services.demo_rebuild import Rebuild, database_name
 from caseworker_tui.services.eligibility import Verdict, evaluate
 from caseworker_tui.services.permissions import Actor

@@ -8,7 +8,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from caseworker_tui.services import context
-from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import clean
 

@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from caseworker_tui.services.access_log import CaseAccess
-from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import plain

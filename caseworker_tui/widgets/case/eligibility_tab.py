@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from caseworker_tui.services import context
-from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.verdict import VerdictView
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from caseworker_tui.services.cases import CaseDetail
+from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.widgets.safe import clean
 
 

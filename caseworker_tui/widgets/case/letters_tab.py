@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from caseworker_tui.services.cases import CaseDetail, LetterInfo
+from caseworker_tui.services.case_view import CaseDetail, LetterInfo
 from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.failures import ReportsWorkerErrors
 from caseworker_tui.widgets.safe import clean

@@ -10,7 +10,8 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Select, Static
 
-from caseworker_tui.services.cases import TIMELINE_KINDS, CaseDetail
+from caseworker_tui.services.case_view import CaseDetail
+from caseworker_tui.services.cases import TIMELINE_KINDS
 from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import plain
 
