@@ -124,7 +124,7 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         self.title = "New request"
         self.query_one("#applicant-name", Input).focus()
         self.mark_saved()  # before the keys typed ahead arrive: they are the person's input
-        self.app.release_keys()
+        self.app.release_keys(up_to_a_tab=True)  # keys after a Tab wait for the fields they belong to
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
@@ -153,6 +153,7 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         await self._add_incident()
         self.mark_saved(only_added=True)
         self._cursor_to_focus()
+        self.app.release_keys()  # the whole form is here: what was typed after a Tab goes on
         result = VerticalScroll(Static(id="result-text"),
                                 Horizontal(Button("Open the case", variant="primary", id="open-created"),
                                            Button("Record another", id="another"),

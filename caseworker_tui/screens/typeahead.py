@@ -28,15 +28,23 @@ class HoldsKeys:
             self._held_keys = []
             self._hold_timer = self.set_timer(HOLD_KEYS_AT_MOST, self._keys_not_taken)
 
-    def release_keys(self) -> None:
+    def release_keys(self, *, up_to_a_tab: bool = False) -> None:
         """The opened screen has its first field focused: the held keys go to it, then new ones follow.
 
-        Replayed on the app's own queue, so that a key pressed meanwhile is held too and comes after."""
+        `up_to_a_tab`: only the keys before the first Tab go now; the rest stay held until the screen
+        has the fields they belong to and calls again. Replayed on the app's own queue, so that a key
+        pressed meanwhile is held too and comes after."""
         if self._held_keys is not None:
-            self.call_later(self._replay_held_keys)
+            self.call_later(self._replay_held_keys, up_to_a_tab)
 
-    async def _replay_held_keys(self) -> None:
-        for key in self._stop_holding_keys():  # pressed anew, so that the focused field gets them first
+    async def _replay_held_keys(self, up_to_a_tab: bool = False) -> None:
+        held = self._held_keys or []
+        cut = next((i for i, key in enumerate(held) if key.key in FOCUS_KEYS), None) if up_to_a_tab else None
+        if cut is not None:
+            now, self._held_keys = held[:cut], held[cut:]  # the rest, and keys pressed meanwhile, wait
+        else:
+            now = self._stop_holding_keys()
+        for key in now:  # pressed anew, so that the focused field gets them first
             if key.key in FOCUS_KEYS:  # moved at once: the keys after a Tab belong to the next field
                 getattr(self.screen, FOCUS_KEYS[key.key])()
                 continue
