@@ -51,7 +51,7 @@ from caseworker_tui.models import (
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import context
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.auth import hash_passphrase
+from caseworker_tui.services.passphrases import hash_passphrase
 from caseworker_tui.services.deadline_steps import step_label
 from caseworker_tui.services.demo_plan import (
     BEHAVIOUR,

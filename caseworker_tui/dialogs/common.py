@@ -147,32 +147,10 @@ class DiscardDialog(ConfirmDialog):
     """The question before unsaved input is thrown away; while it is open, nothing asks it again."""
 
 
-class ProblemDialog(_Dialog):
-    """A problem the app cannot work around: says what and how to fix it, and offers only to quit."""
-
-    BINDINGS = [Binding("escape,q", "cancel", "Quit", id="quit_problem")]
-
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__()
-        self._title, self._message = title, message
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
-            yield Static(self._title, classes="dialog-title", markup=False)
-            yield Static(self._message, markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Quit (q)", variant="error", id="quit")
-
-    def on_mount(self) -> None:
-        self.query_one("#quit", Button).focus()
-
-    @on(Button.Pressed, "#quit")
-    def _quit(self) -> None:
-        self.dismiss(None)
-
-
 class ReadDialog(_Dialog):
-    """Something to read, such as the chair's comments on a returned outcome; Esc or Enter closes it."""
+    """Something to read, such as the chair's comments on a returned outcome; Esc or its one button closes it."""
+
+    BUTTON, VARIANT = "Close (Esc)", "primary"
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__()
@@ -183,7 +161,7 @@ class ReadDialog(_Dialog):
             yield Static(self._title, classes="dialog-title", markup=False)
             yield Static(self._message, markup=False)
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Close (Esc)", variant="primary", id="close")
+                yield Button(self.BUTTON, variant=self.VARIANT, id="close")
 
     def on_mount(self) -> None:
         self.query_one("#close", Button).focus()
@@ -191,6 +169,13 @@ class ReadDialog(_Dialog):
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
         self.dismiss(None)
+
+
+class ProblemDialog(ReadDialog):
+    """A problem the app cannot work around: says what and how to fix it, and offers only to quit."""
+
+    BINDINGS = [Binding("escape,q", "cancel", "Quit", id="quit_problem")]
+    BUTTON, VARIANT = "Quit (q)", "error"
 
 
 class ChoiceDialog(_Dialog):
