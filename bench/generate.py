@@ -51,7 +51,6 @@ from caseworker_tui.models import (
 from caseworker_tui.models.schema import upgrade
 from caseworker_tui.services import context
 from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.passphrases import hash_passphrase
 from caseworker_tui.services.deadline_steps import step_label
 from caseworker_tui.services.demo_plan import (
     BEHAVIOUR,
@@ -64,6 +63,7 @@ from caseworker_tui.services.demo_plan import (
 )
 from caseworker_tui.services.eligibility import evaluate
 from caseworker_tui.services.intake import search_text
+from caseworker_tui.services.passphrases import hash_passphrase
 
 GENERATOR_VERSION = 1
 ANCHOR = date(2026, 11, 25)  # "today" in every dataset
