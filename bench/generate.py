@@ -65,7 +65,7 @@ from caseworker_tui.services.eligibility import evaluate
 from caseworker_tui.services.intake import search_text
 from caseworker_tui.services.passphrases import hash_passphrase
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: letters of one kind numbered as the producer numbers them
 ANCHOR = date(2026, 11, 25)  # "today" in every dataset
 SEED = 2014
 DATA_DIR = Path(__file__).with_name("data")
@@ -449,16 +449,18 @@ class _CaseRows:
         """A letter produced and sent the same day, as the letters service records both."""
         by = by or self.worker
         large = self.large_print and agency is None
-        path = f"letters/{self.reference}_{kind}{f'_{agency}' if agency else ''}_v1.docx"
-        self.add(Letter, case=self.id, kind=kind, version_no=1, path=path,
+        made = self.__dict__.setdefault("versions", {})  # numbered per kind, as the producer does
+        version = made[kind] = made.get(kind, 0) + 1
+        path = f"letters/{self.reference}_{kind}{f'_{agency}' if agency else ''}_v{version}.docx"
+        self.add(Letter, case=self.id, kind=kind, version_no=version, path=path,
                  checksum=hashlib.sha256(path.encode()).hexdigest(), large_print=large,
                  recipient=recipient, created_by=by, created_at=at, sent_on=at.date(), channel=self.channel)
-        self.event(at, by, "letter_produced", kind=kind, version=1, path=path, large_print=large, agency=agency)
+        self.event(at, by, "letter_produced", kind=kind, version=version, path=path, large_print=large, agency=agency)
         if closes:  # the step is met, and the case saved with its next deadline
             self.close_steps(at, closes)
             self.version += 1
             self.last = (at, by)
-        self.event(at, by, "letter_sent", kind=kind, version=1, channel=self.channel, sent_on=at.date(),
+        self.event(at, by, "letter_sent", kind=kind, version=version, channel=self.channel, sent_on=at.date(),
                    closed_step=closes)
 
     def day(self, base: date, low: int, high: int) -> date:

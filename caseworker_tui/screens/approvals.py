@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 
 from caseworker_tui.errors import StaleCase
 from caseworker_tui.screens.base import ReadsAgainWhenChanged, ReportsWorkerErrors
+from caseworker_tui.screens.versioned import VersionedChanges
 from caseworker_tui.services import workflow
 from caseworker_tui.services.approvals import (
     APPROVALS_SHOWN,
@@ -111,7 +112,7 @@ def draft_text(d: ApprovalDetail) -> Group:
     return Group(*parts)
 
 
-class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
+class ApprovalsScreen(VersionedChanges, ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
     """Outcomes waiting for the chair, the longest waiting first, with the case and draft side by side."""
 
     DEFAULT_CSS = """
@@ -136,6 +137,7 @@ class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
         self.rows: list[ApprovalRow] = []
         self.detail: ApprovalDetail | None = None
         self._wanted: int | None = None  # the case whose detail is being read
+        self._changing: int | None = None  # the case the step in flight is on
         self._retry: tuple[int, Callable[[], None]] | None = None  # offered again once that case is back
         self._shown_once = False
 
@@ -330,30 +332,24 @@ class ApprovalsScreen(ReadsAgainWhenChanged, ReportsWorkerErrors, Screen[None]):
         self.app.push_screen(TextDialog(f"Return the outcome for {reference}", "Comments for the caseworker",
                                         confirm="Return", initial=initial), written)
 
-    @work(thread=True, group="approval-change", exit_on_error=False)
     def _change(self, fn: Callable[..., Any], detail: ApprovalDetail, *args: Any, done: str,
                 retry: Callable[[], None] | None = None) -> None:
-        try:
-            fn(detail.case_id, self.actor, *args, expected_version=detail.version)
-        except StaleCase as exc:
-            self.app.call_from_thread(self._stale, exc, detail.case_id, retry)
-            return
-        self.app.call_from_thread(self._changed, done, detail.reference)
+        """The chair's step, with the version of the draft on screen (`VersionedChanges`)."""
+        self._changing = detail.case_id
+        self.change(fn, detail.case_id, self.actor, *args, version=detail.version, done=done,
+                    title=detail.reference, retry=retry)
 
-    def _changed(self, done: str, reference: str) -> None:
-        self.notify(done, title=reference)
-        self.reload()
-
-    def _stale(self, exc: StaleCase, case_id: int, retry: Callable[[], None] | None) -> None:
-        """Nothing was saved: say who changed the case, read it again, and offer the comments back."""
+    def changed_meanwhile(self, exc: StaleCase, retry: Callable[[], None] | None) -> None:
+        """Nothing was saved: say who changed the case, read it again, and offer the comments back
+        once that case is in the list again (not before: the chair answers the draft they can see)."""
         self.notify(str(exc), title="Someone else changed this case", severity="warning", timeout=12)
-        self._retry = (case_id, retry) if retry is not None else None
+        self._retry = (self._changing, retry) if retry is not None else None
         self.reload()
 
     @on(Worker.StateChanged)
     def _change_failed(self, event: Worker.StateChanged) -> None:
         """The app says why; the list is read again, as it has likely moved on."""
-        if event.state == WorkerState.ERROR and event.worker.group == "approval-change":
+        if event.state == WorkerState.ERROR and event.worker.group == "change":
             self.reload()
 
     def action_reload(self) -> None:

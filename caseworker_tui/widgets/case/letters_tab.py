@@ -90,6 +90,9 @@ class LettersTab(ReportsWorkerErrors, CaseTab):
         self.app.call_from_thread(self._show_letter, letter_id, text, get_letter(letter_id), key_kind_of(letter_id))
 
     def _show_letter(self, letter_id: int, text: str, record: ProducedLetter, key_kind: str | None = None) -> None:
+        chosen = self.selected()
+        if chosen is not None and chosen.id != letter_id:
+            return  # read for a row the cursor has since left: the latest read wins
         letter = next((x for x in self._letters if x.id == letter_id), None)
         self.query_one("#letter-preview", Static).update(clean(text))
         if letter is not None:
