@@ -61,3 +61,21 @@ def seed_cases(users: dict[str, Actor]) -> dict[str, int]:
         reference="CT-2026-0104", received="2026-11-24T16:00:00", name="Nina Notmet"), casey, date(2026, 11, 24))
     clock.set_today(date(2026, 11, 25))
     return made
+
+
+def stage_of(case_id: int) -> str:
+    """The case's stage as stored, read past the app."""
+    from caseworker_tui.models import Case
+
+    with Case._meta.database.connection_context():
+        return Case.get_by_id(case_id).stage
+
+
+async def open_case_screen(app, pilot, case_id: int):
+    """Open the case as the palette or a row's Enter would, and wait until it shows."""
+    from caseworker_tui.screens.case_detail import CaseScreen
+
+    app.open_case(case_id)
+    await settle(pilot)
+    assert isinstance(app.screen, CaseScreen)
+    return app.screen

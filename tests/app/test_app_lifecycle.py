@@ -11,19 +11,7 @@ from caseworker_tui.models import AuditEvent, Case, Deadline
 from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.screens.outcome import OutcomeScreen
 from caseworker_tui.services import workflow
-from tests.apphelpers import SIZE, make_app, seed_cases, settle
-
-
-def _stage(case_id: int) -> str:
-    with Case._meta.database.connection_context():
-        return Case.get_by_id(case_id).stage
-
-
-async def _open(app, pilot, case_id: int) -> CaseScreen:
-    app.open_case(case_id)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseScreen)
-    return app.screen
+from tests.apphelpers import SIZE, make_app, open_case_screen, seed_cases, settle, stage_of
 
 
 def _under_review(users) -> int:
@@ -37,7 +25,7 @@ def _under_review(users) -> int:
 
 async def _open_outcome(app, pilot, case_id: int) -> None:
     await settle(pilot)
-    await _open(app, pilot, case_id)
+    await open_case_screen(app, pilot, case_id)
     await pilot.press("o")
     await settle(pilot)
 
@@ -49,7 +37,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("a")
         await settle(pilot)
         await pilot.press("d")
@@ -95,14 +83,14 @@ async def test_received_to_closed_by_three_people(database_url, users):
         assert not app.screen.check_action("approve", ())
         await pilot.press("p")
         await settle(pilot)
-        assert _stage(case_id) == "awaiting_chair"
+        assert stage_of(case_id) == "awaiting_chair"
         assert list(app._notifications)[-1].message == "Only the chair may approve an outcome."
 
     # Chris, the chair: return it once with a comment.
     app = make_app(database_url, actor=users["chris"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         assert app.screen.check_action("approve", ()) and app.screen.check_action("return_outcome", ())
         await pilot.press("b")
         await settle(pilot)
@@ -116,7 +104,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("z")
         await settle(pilot)
         await pilot.press("y")
@@ -138,7 +126,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
     app = make_app(database_url, actor=users["chris"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("p")
         await settle(pilot)
         await pilot.press("y")
@@ -150,7 +138,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
     app = make_app(database_url, actor=users["sam"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("c")
         await settle(pilot)
         await pilot.press(*"Outcome sent")
@@ -173,7 +161,7 @@ async def test_an_extension_moves_the_deadline(database_url, users):
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("d", "f2")
         await settle(pilot)
         assert app.screen.detail.review.due_on == date(2026, 12, 23)
@@ -196,7 +184,7 @@ async def test_a_bad_date_in_a_dialog_is_named_and_nothing_is_saved(database_url
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("d", "f2")
         await settle(pilot)
         version = app.screen.detail.version
@@ -220,7 +208,7 @@ async def test_typing_as_a_step_dialog_opens_fills_its_first_field(database_url,
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("d")
         await settle(pilot)
         await pilot.press("f2")
@@ -249,7 +237,7 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(app, pilot, case_id)
+        await open_case_screen(app, pilot, case_id)
         await pilot.press("d")
         await settle(pilot)
         app.screen.query_one("#decline", RadioButton).value = True
@@ -261,7 +249,7 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         beside = app.screen.query_one("#reason").parent.query(".dialog-field-error").first(Static)
         assert "needs a reason" in str(beside.render()), "the refusal is beside the field it names"
         assert app.focused is app.screen.query_one("#reason")
-        assert _stage(case_id) == "acknowledged"
+        assert stage_of(case_id) == "acknowledged"
         await pilot.press("escape")  # what came back is typed input: leaving asks
         await settle(pilot)
         await pilot.press("y")
@@ -278,7 +266,7 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
         after_agencies = app.screen.query_one("#agencies").parent.query(".dialog-field-error").first(Static)
         assert "agencies" in str(after_agencies.render())
-        assert _stage(case_id) == "accepted"
+        assert stage_of(case_id) == "accepted"
 
 
 async def test_a_recommendations_action_has_room_to_be_read(database_url, users):
@@ -328,7 +316,7 @@ async def test_a_final_appeal_decision_is_referred_beyond_the_partnership_and_an
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = await _open(app, pilot, case_id)
+        screen = await open_case_screen(app, pilot, case_id)
         assert screen.check_action("escalate", ()) is True
         assert screen.check_action("escalation_answer", ()) is False  # nothing referred yet
         await pilot.press("E")

@@ -11,13 +11,11 @@ from docx import Document
 from textual.widgets import Button, Select
 
 from caseworker_tui.dialogs.common import ChoiceDialog, ConfirmDialog
-from caseworker_tui.models import Case
-from caseworker_tui.screens.case_detail import CaseScreen
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.workflow import RecommendationIn
 from tests.app.test_app_approvals import pane, show_approvals
-from tests.apphelpers import SIZE, make_app, settle
+from tests.apphelpers import SIZE, make_app, open_case_screen, settle, stage_of
 from tests.conftest import TODAY
 from tests.factories import meets_rule_a
 
@@ -36,24 +34,12 @@ def _drafted(casey) -> int:
     return case_id
 
 
-def _stage(case_id: int) -> str:
-    with Case._meta.database.connection_context():
-        return Case.get_by_id(case_id).stage
-
-
-async def _open(app, pilot, case_id: int) -> CaseScreen:
-    app.open_case(case_id)
-    await settle(pilot)
-    assert isinstance(app.screen, CaseScreen)
-    return app.screen
-
-
 async def test_the_contact_person_is_changed_from_the_case_screen(database_url, users):
     case_id = _drafted(users["casey"])
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = await _open(app, pilot, case_id)
+        screen = await open_case_screen(app, pilot, case_id)
         assert "SPoC: Casey Morgan" in str(screen.query_one("#case-header").render())
         await pilot.press("q")
         await settle(pilot)
@@ -74,7 +60,7 @@ async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_
     app.settings.output_dir = tmp_path
     async with app.run_test(size=SIZE) as pilot:  # Casey consults the victim and submits
         await settle(pilot)
-        screen = await _open(app, pilot, case_id)
+        screen = await open_case_screen(app, pilot, case_id)
         assert not screen.check_action("record_views", ())  # nothing to record before a consultation
         await pilot.press("z")
         await settle(pilot)
@@ -98,12 +84,12 @@ async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_
         await settle(pilot)
         assert app.screen is approvals, "no question is asked when the answer would be refused"
         assert "have until Wednesday 9 December 2026 to reply" in list(app._notifications)[-1].message
-        assert _stage(case_id) == "awaiting_chair"
+        assert stage_of(case_id) == "awaiting_chair"
 
     app = make_app(database_url, actor=casey)
     async with app.run_test(size=SIZE) as pilot:  # Casey records what the victim said on the phone
         await settle(pilot)
-        screen = await _open(app, pilot, case_id)
+        screen = await open_case_screen(app, pilot, case_id)
         await pilot.press("V")
         await settle(pilot)
         await pilot.press(*"Evening visits would help")
@@ -122,7 +108,7 @@ async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_
         await settle(pilot)
         await pilot.press("y")
         await settle(pilot)
-    assert _stage(case_id) == "approved"
+    assert stage_of(case_id) == "approved"
 
 
 async def test_no_reply_is_recorded_once_the_date_has_passed(database_url, users, tmp_path):
@@ -133,7 +119,7 @@ async def test_no_reply_is_recorded_once_the_date_has_passed(database_url, users
     app = make_app(database_url, actor=casey)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = await _open(app, pilot, case_id)
+        screen = await open_case_screen(app, pilot, case_id)
         await pilot.press("V")
         await settle(pilot)
         await pilot.press("f2")  # left empty: no reply by the date
@@ -154,7 +140,7 @@ async def test_closing_from_the_case_screen_makes_the_closure_letter(database_ur
     app.settings.output_dir = tmp_path
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = await _open(app, pilot, case_id)
+        screen = await open_case_screen(app, pilot, case_id)
         await pilot.press("c")
         await settle(pilot)
         await pilot.press(*"The outcome has gone to you")
