@@ -21,6 +21,7 @@ from typing import TypeVar
 from peewee import ForeignKeyField, SqliteDatabase
 
 from caseworker_tui.models import ALL_MODELS, Case, db
+from caseworker_tui.services.sweep import alive
 from caseworker_tui.services.unit import transaction
 
 T = TypeVar("T")
@@ -89,15 +90,5 @@ def _remove_stale(main: Path) -> None:
     for stale in main.parent.glob(f".{main.name}.import-*"):
         with contextlib.suppress(ValueError, IndexError):
             pid = int(stale.name.rsplit(".import-", 1)[1].split("-")[0])
-            if pid != os.getpid() and not _alive(pid):
+            if pid != os.getpid() and not alive(pid):
                 stale.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

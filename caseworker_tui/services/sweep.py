@@ -28,6 +28,7 @@ def owner() -> str:
 
 
 def alive(pid: int) -> bool:
+    """Whether a process of this machine with this id still runs (one we may not signal does)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -5,21 +5,19 @@ delivery reopening its step with a warning in the queue and the deadlines view. 
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 
 import pytest
 
 from caseworker_tui.config import load_settings
-from caseworker_tui.models import AuditEvent, Case, Deadline, LetterDelivery
-from caseworker_tui.services import context, deadlines_view, intake, letters, queue, workflow
-from caseworker_tui.services.application import parse_application
+from caseworker_tui.models import AuditEvent, Case, LetterDelivery
+from caseworker_tui.services import deadlines_view, letters, queue
 from caseworker_tui.services.letters import delivery, layout
 from caseworker_tui.services.letters.notify import key_words
-from tests.factories import application, incident, report
 from tests.notifyserver import NotifyServer
 from tests.services.test_letter_pdf import require_libreoffice
+from tests.services.test_letter_sending import _declined, _events, _open_steps  # the same cases and reads
 
 
 @pytest.fixture(autouse=True)
@@ -45,26 +43,6 @@ def configure(monkeypatch, tmp_path):
         monkeypatch.setenv("CASEWORKER_OUTPUT_DIR", str(tmp_path / "out"))
         return load_settings()
     return configure
-
-
-def _declined(casey, **applicant) -> int:
-    data = application(incident("i1", "2026-10-01", report("police", "2026-10-02")),
-                       incident("i2", "2026-10-05", report("health", "2026-10-06")))
-    data["applicant"].update(applicant)
-    case_id = intake.create_request(parse_application(data, context.policy()), casey).id
-    workflow.acknowledge(case_id, casey)
-    workflow.decide(case_id, casey, accept=False)
-    return case_id
-
-
-def _open_steps(case_id: int) -> set[str]:
-    with Case._meta.database.connection_context():
-        return {d.step for d in Deadline.select().where((Deadline.case == case_id) & Deadline.closed_at.is_null())}
-
-
-def _events(action: str) -> list[dict]:
-    with Case._meta.database.connection_context():
-        return [json.loads(e.details_json) for e in AuditEvent.select().where(AuditEvent.action == action)]
 
 
 def test_a_letter_by_post_goes_to_notify_as_a_valid_precompiled_letter_and_a_poll_follows_it(users, tmp_path, notify,
