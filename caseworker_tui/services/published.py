@@ -33,6 +33,7 @@ from caseworker_tui.services.unit import reading, transaction
 MAX_YEARS = 10  # side by side; more would not fit a page
 NOTE_LENGTH = 1000
 NOT_RECORDED = "not recorded"  # a measure the app holds no data for yet: said, never invented
+NOT_HELD = "not held"  # a year that ended before the first request the app holds: its work was recorded elsewhere
 STATUTORY = {
     "received": "Applications received",
     "threshold_not_met": "Times the threshold was found not met",
@@ -71,6 +72,13 @@ class Published(BaseModel):
     as_at: date
     years: list[stats.YearFigures]
     notes: dict[int, str]
+    records_from: date | None = None  # the day the earliest request held was received
+
+    def held(self, year: stats.YearFigures) -> bool:
+        """Whether the app holds the year's work: a year that ended before its first request (or, with
+        none yet, before today) does not, and shows "not held" rather than a zero a reader would take
+        as none."""
+        return year.period.last_day >= (self.records_from or self.as_at)
 
     @property
     def span(self) -> str:
@@ -96,13 +104,29 @@ def published(actor: Actor, first: int | None = None, last: int | None = None) -
     years = [stats.figures(actor, year) for year in range(first, last + 1)]
     with reading():
         notes = {n.year: n.text for n in FiguresNote.select().where(FiguresNote.year.between(first, last))}
-    return Published(partnership=context.policy().partnership.name, as_at=clock.today(), years=years, notes=notes)
+        earliest = Case.select(fn.MIN(Case.received_at)).scalar()
+    return Published(partnership=context.policy().partnership.name, as_at=clock.today(), years=years, notes=notes,
+                     records_from=_as_date(earliest))
+
+
+def _as_date(value: date | datetime | str | None) -> date | None:
+    """MIN over a timestamp: a datetime, or on SQLite its text."""
+    if value is None or isinstance(value, date):
+        return value.date() if isinstance(value, datetime) else value
+    return datetime.fromisoformat(str(value)).date()
 
 
 # --- the rows -----------------------------------------------------------------------------------
 
+def _held_only(result: Published, rows: list[Row]) -> list[Row]:
+    """Each row with "not held" in the years the app holds no work for."""
+    held = [result.held(y) for y in result.years]
+    return [Row(r.key, r.label, [v if h else NOT_HELD for v, h in zip(r.values, held, strict=True)]) for r in rows]
+
+
 def statutory_rows(result: Published) -> list[Row]:
-    return [Row(key, label, [getattr(y.public, key) for y in result.years]) for key, label in STATUTORY.items()]
+    return _held_only(result, [Row(key, label, [getattr(y.public, key) for y in result.years])
+                               for key, label in STATUTORY.items()])
 
 
 def own_rows(result: Published) -> list[Row]:
@@ -116,7 +140,7 @@ def own_rows(result: Published) -> list[Row]:
         rows.append(Row(f"channel_{key}", f"Applications by {words.lower()}", [y.by_channel[key] for y in result.years]))
     rows.append(Row(f"channel_{stats.NOT_RECORDED}", "Applications, way not recorded",
                     [y.by_channel[stats.NOT_RECORDED] for y in result.years]))
-    return rows
+    return _held_only(result, rows)
 
 
 def performance_rows(result: Published) -> list[Row]:
@@ -131,7 +155,7 @@ def performance_rows(result: Published) -> list[Row]:
                     [_days(y.median_days_to_outcome) for y in result.years]))
     rows.append(Row("recommendations_overdue", "Open recommendations overdue",
                     [y.recommendations_overdue for y in result.years]))
-    return rows
+    return _held_only(result, rows)
 
 
 def _days(value: float | None) -> str:
@@ -238,9 +262,13 @@ def _period_words(result: Published) -> str:
     first = result.years[0].period
     start = f"{first.first_day.day} {first.first_day:%B}"
     end = f"{first.last_day.day} {first.last_day:%B}"
-    return (f"Each reporting year runs from {start} to {end}. Applications are counted in the year they were "
-            "received; decisions and reviews in the year they were made. Every decision that the threshold "
-            "was not met is counted, including one later overturned on appeal.")
+    words = (f"Each reporting year runs from {start} to {end}. Applications are counted in the year they were "
+             "received; decisions and reviews in the year they were made. Every decision that the threshold "
+             "was not met is counted, including one later overturned on appeal.")
+    if not all(result.held(y) for y in result.years):
+        since = f" begin on {_long_date(result.records_from)}" if result.records_from else " hold no request yet"
+        words += f" The records these figures come from{since}: a year before that shows \"{NOT_HELD}\"."
+    return words
 
 
 def _cell(text: str) -> str:

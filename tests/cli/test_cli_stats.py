@@ -77,10 +77,14 @@ def test_a_calendar_year_policy_reads_year_as_january_to_december(configured, us
     assert "Applications received,8" in out
 
 
-def test_a_year_with_no_requests_prints_zeros(configured, users, capsys):
+def test_a_year_with_no_requests_prints_zeros_and_one_before_the_records_not_held(configured, users, capsys):
+    status, out, err = _run(capsys, "--year", "2026", "--format", "md")
+    assert (status, err) == (0, "")
+    assert "2026/27" in out and "| Applications received | 0 |" in out
     status, out, err = _run(capsys, "--year", "2019", "--format", "md")
     assert (status, err) == (0, "")
-    assert "2019/20" in out and "| Applications received | 0 |" in out
+    assert "2019/20" in out and "| Applications received | not held |" in out
+    assert 'a year before that shows "not held"' in out
 
 
 @pytest.mark.parametrize("year", ["abc", "26", "2026/27", "-2026"])
@@ -114,7 +118,8 @@ def test_years_side_by_side_with_notes_and_each_print_for_publishing_recorded(co
     assert status == 0
     assert out.splitlines()[0].endswith("figures 2024/25 to 2026/27")
     assert "| Measure | 2024/25 | 2025/26 | 2026/27 |" in out
-    assert "| Times the threshold was found not met | 0 | 0 | 2 |" in out
+    assert "| Times the threshold was found not met | not held | 0 | 2 |" in out  # the records begin in 2025/26
+    assert "The records these figures come from begin on 31 March 2026" in out
     assert "- **2025/26**: The first year of the new form." in out
     assert published.reminder(users["sam"]) is None  # printing the page published it
     status, out, _ = _run(capsys, "--years", "2025-2026", "--format", "csv")

@@ -105,6 +105,16 @@ def test_three_years_side_by_side_count_a_not_met_decision_though_overturned(thr
     assert len([r for r in own if r.key.startswith("channel_")]) == len(CHANNELS) + 1
 
 
+def test_a_year_before_the_first_request_held_is_not_held_rather_than_zero(three_years, users):
+    """The records begin in 2024/25: 2023/24's work was recorded elsewhere, so no row shows it as 0."""
+    result = published.published(users["sam"], 2023, 2024)
+    for row in [*published.statutory_rows(result), *published.own_rows(result), *published.performance_rows(result)]:
+        assert row.values[0] == published.NOT_HELD, row.key
+    assert published.statutory_rows(result)[0].values[1] == 2
+    assert 'a year before that shows "not held"' in published.render_markdown(result)
+    assert "not held" not in published.render_markdown(published.published(users["sam"], 2024, 2026))
+
+
 def test_the_markdown_reads_back_as_a_page_a_partnership_could_publish(three_years, users):
     published.set_note(users["sam"], 2025, "One appeal upheld | a fresh decision followed.")
     text = published.render_markdown(published.published(users["sam"], 2024, 2026))
