@@ -61,3 +61,36 @@ def victim_heard(case_id: int, actor, views: str = "They welcome the plan and as
 
     workflow.consult_victim(case_id, actor, out_dir=out_dir or data_dir() / "letters")  # the test's own folder
     workflow.record_views(case_id, actor, views)
+
+
+def drafted_outcome(actor, *recommendations) -> int:
+    """A new request (Ann Lee's, rule A) taken by `actor` to a drafted outcome: assigned to Casey,
+    acknowledged, accepted, its meeting held today with Chris Hall in the chair, findings recorded."""
+    from datetime import date
+
+    from caseworker_tui.services import clock, context, intake, workflow
+    from caseworker_tui.services.application import parse_application
+    from caseworker_tui.services.workflow import RecommendationIn
+
+    case_id = intake.create_request(parse_application(meets_rule_a(), context.policy()), actor).id
+    workflow.assign(case_id, actor, "casey")
+    workflow.acknowledge(case_id, actor)
+    workflow.decide(case_id, actor, accept=True)
+    workflow.schedule_review(case_id, actor, meeting_on=clock.today(), chair_name="Chris Hall", agencies=["police"],
+                             participation="in_person")
+    workflow.record_findings(case_id, actor, "Reports were not linked.")
+    workflow.draft_outcome(case_id, actor, summary="The agencies missed the pattern.", recommendations=list(
+        recommendations or [RecommendationIn("police", "Visit in the evenings.", date(2027, 1, 15))]))
+    return case_id
+
+
+def with_victim_updates(days: int | None) -> None:
+    """The policy in force with the victim's update cadence set to every `days` working days, or none
+    (None): for tests about the statutory steps alone, whose counts an update owed would change."""
+    from caseworker_tui.services import context
+    from caseworker_tui.services.timescales import Timescale
+
+    policy = context.policy()
+    cadence = None if days is None else Timescale(days=days, unit="working", anchor="last_contact")
+    context.use_policy(policy.model_copy(update={
+        "timescales": policy.timescales.model_copy(update={"victim_update": cadence})}))

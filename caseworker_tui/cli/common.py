@@ -11,6 +11,7 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from caseworker_tui.errors import CaseworkerError, InvalidInput, PermissionDenied, SignInFailed
@@ -130,6 +131,36 @@ def shell_user() -> str:
             return getpass.getuser()
         except (KeyError, OSError):
             return f"uid {os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+class LazyChoices(Sequence[str]):
+    """A command's choices from a services module (the letter kinds, the ways of contact), read only
+    when argparse first asks for them: importing the services while building the parser would
+    slow every invocation, the app's included."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def _keys(self) -> tuple[str, ...]:
+        import importlib
+
+        return tuple(getattr(importlib.import_module(self._module), self._name))
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self._keys()[index]
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+
+def case_id_of(reference: str) -> int:
+    """The case a reference names, or bad input naming the reference."""
+    from caseworker_tui.services.cases import find_case_id
+
+    case_id = find_case_id(reference)
+    if case_id is None:
+        raise InvalidInput(f"reference: there is no case {reference}", "reference")
+    return case_id
 
 
 # --- running a command ----------------------------------------------------------------------------

@@ -8,45 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 
 from caseworker_tui.cli import common
 
+KINDS = common.LazyChoices("caseworker_tui.services.letters", "KINDS")
+VIAS = common.LazyChoices("caseworker_tui.services.letters", "VIAS")
+
 ROLE = "supervisor"  # the role letters are produced in when no account is named (see `common.acting_user`)
-
-
-class _LetterChoices(Sequence[str]):
-    """The letter kinds of the registry (or, named, another of the letter services' lists), read only
-    when argparse first asks for them.
-
-    Loading the registry loads the letter services; building the parser must not, so the
-    choices are looked up when a `letters` line is parsed or its help shown.
-    """
-
-    def __init__(self, name: str = "KINDS") -> None:
-        self._name = name
-
-    def _keys(self) -> tuple[str, ...]:
-        from caseworker_tui.services import letters
-
-        return getattr(letters, self._name)
-
-    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
-        return self._keys()[index]
-
-    def __len__(self) -> int:
-        return len(self._keys())
-
-
-def _case_id(reference: str) -> int:
-    from caseworker_tui.errors import InvalidInput
-    from caseworker_tui.services.cases import find_case_id
-
-    case_id = find_case_id(reference)
-    if case_id is None:
-        raise InvalidInput(f"reference: there is no case {reference}", "reference")
-    return case_id
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -54,7 +23,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     settings, _ = common.open_database(args)
     actor = common.acting_user(args, role=ROLE)
-    produced = letters.produce(_case_id(args.reference), args.kind, actor, args.out or settings.output_dir,
+    produced = letters.produce(common.case_id_of(args.reference), args.kind, actor, args.out or settings.output_dir,
                                letters_dir=settings.letters_dir, agency=args.agency)
     print(produced.path)
     if args.pdf:
@@ -70,7 +39,7 @@ def cmd_send(args: argparse.Namespace) -> int:
     from caseworker_tui.services import letters
 
     settings, _ = common.open_database(args)
-    letter = letters.latest_letter(_case_id(args.reference), args.kind, agency=args.agency)
+    letter = letters.latest_letter(common.case_id_of(args.reference), args.kind, agency=args.agency)
     if letter is None:
         raise InvalidInput(f"kind: no {args.kind} letter has been produced for {args.reference}; make one first with "
                            f"`caseworker letters render {args.reference} {args.kind}`", "kind")
@@ -139,7 +108,7 @@ def register(sub) -> None:
                            description="Produce a letter as a new version (earlier versions are kept). "
                                        "A kind the case's stage does not call for is refused with the reason.")
     p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
-    p.add_argument("kind", choices=_LetterChoices(), metavar="KIND", help="one of: %(choices)s")
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: %(choices)s")
     p.add_argument("--out", type=Path, metavar="DIR", help="write here instead of the output_dir setting")
     p.add_argument("--agency", help="for agency_update_request: the agency it goes to (e.g. police)")
     p.add_argument("--pdf", action="store_true", help="make its PDF too (with LibreOffice) and print that path")
@@ -151,8 +120,8 @@ def register(sub) -> None:
                                        "and a list. Either way the deadline it answers is met. A version is never "
                                        "sent twice.")
     p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
-    p.add_argument("kind", choices=_LetterChoices(), metavar="KIND", help="one of: %(choices)s")
-    p.add_argument("--via", choices=_LetterChoices("VIAS"), default="email", metavar="HOW",
+    p.add_argument("kind", choices=KINDS, metavar="KIND", help="one of: %(choices)s")
+    p.add_argument("--via", choices=VIAS, default="email", metavar="HOW",
                    help="email (the default, through smtp_url), post (today's print pack), notify-letter "
                         "(GOV.UK Notify prints and posts the PDF) or notify-email (Notify e-mails it as a file link)")
     p.add_argument("--agency", help="for agency_update_request to several agencies: the one to send")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from caseworker_tui.cli import cases, data, db, demo, letters, open_app, policy, serve, stats, users
+from caseworker_tui.cli import cases, data, db, demo, letters, open_app, policy, serve, stats, users, victim
 from caseworker_tui.cli.common import ACCOUNT_VARIABLE
 
 
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     policy.register(sub)
     data.register(sub, db_actions)
     letters.register(sub)
+    victim.register(sub)
     stats.register(sub)
     serve.register(sub)
     _accept_demo_after_commands(parser)

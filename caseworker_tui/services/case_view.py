@@ -192,3 +192,11 @@ class CaseDetail:
     last_contact_working_days: int | None = None  # working days since the victim was last contacted
     spoc: str | None = None  # the victim's single point of contact: username, and name as shown
     spoc_name: str = ""
+
+    @property
+    def last_contact_words(self) -> str:
+        """The header's and the command line's words: today, 3 working days ago, or none logged."""
+        days = self.last_contact_working_days
+        if days is None:
+            return "none logged"
+        return "today" if days == 0 else f"{days} working day{'' if days == 1 else 's'} ago"

@@ -62,6 +62,10 @@ class _Walker:
             clock.set_today(step.day)
             getattr(self, step.action)(case_id, worker, **step.detail)
 
+    def contact(self, case_id: int, worker: Actor, channel: str, said: str, promised: str) -> None:
+        """Logged as it happens: the walk's clock reads the step's day, after its other steps."""
+        workflow.record_contact(case_id, worker, at=clock.now(), channel=channel, said=said, promised=promised)
+
     def take(self, case_id: int, worker: Actor) -> None:
         workflow.assign(case_id, worker, worker.username)
 

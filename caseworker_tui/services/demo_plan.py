@@ -340,6 +340,38 @@ def _follow_ups(rng: random.Random, due: list[date], closed: date, today: date, 
         t.add(day, "follow_up", position=position)
 
 
+CONTACTS = [
+    ("phone", "Rang with news of the agencies' replies; she says the noise goes on most nights."),
+    ("email", "E-mailed to say where the case has got to and what happens next."),
+    ("phone", "Rang to check on her; explained the review and who will be there."),
+    ("in_person", "Called round; she showed the damage to the door and asked about the meeting date."),
+]
+PROMISES = ["", "Ring again after the police reply.", "Send the meeting details in writing.", ""]
+MISSED_UPDATE = 7  # every this many cases the caseworker falls behind with the victim's updates
+
+
+def _contacts(rng: random.Random, number: int, t: _Timeline, today: date, policy: Policy) -> None:
+    """Contacts with the victim while the case is open, a little inside the policy's cadence; on one
+    case in every MISSED_UPDATE they stop early, so the demo shows a missed update. Each lands after
+    the steps of its day, before today."""
+    cadence = policy.timescales.victim_update
+    acknowledged = next((s.day for s in t.steps if s.action == "acknowledge"), None)
+    if cadence is None or acknowledged is None:
+        return
+    ended = next((s.day for s in t.steps if s.action in ("close", "withdraw")), today)
+    missed = number % MISSED_UPDATE == MISSED_UPDATE - 1
+    planned, day = [], acknowledged
+    while True:
+        step = max(1, cadence.days - rng.randint(2, 4)) if cadence.unit == "working" else max(1, cadence.days - 3)
+        day = t.after(day, step) if cadence.unit == "working" else t.on_or_after(day + timedelta(days=step))
+        if day >= ended or (missed and planned):
+            break
+        channel, said = rng.choice(CONTACTS)
+        planned.append(Step(day, "contact", {"channel": channel, "said": said,
+                                             "promised": rng.choice(PROMISES)}))
+    t.steps = sorted(t.steps + planned, key=lambda s: (s.day, s.action == "contact"))
+
+
 # --- planning ----------------------------------------------------------------------------------
 
 def _plan_case(number: int, plan: str, received: date, seed: int, today: date, latest: datetime,
@@ -354,6 +386,7 @@ def _plan_case(number: int, plan: str, received: date, seed: int, today: date, l
         raw = _application(rng, received, meets, latest)
         timeline = _Timeline(days)
         _steps(rng, plan, received, today, timeline, policy)
+        _contacts(rng, number, timeline, today, policy)
         last = max((s.day for s in timeline.steps), default=received)
         if last <= today:
             return DemoCase(number, plan, raw, tuple(timeline.steps))

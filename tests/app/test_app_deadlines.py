@@ -9,6 +9,7 @@ from caseworker_tui.screens.deadlines import DeadlinesScreen
 from caseworker_tui.services import workflow
 from caseworker_tui.services.deadlines_view import UNASSIGNED
 from tests.apphelpers import SIZE, make_app, seed_cases, settle
+from tests.factories import with_victim_updates
 
 
 def seed(users) -> dict[str, int]:
@@ -16,8 +17,10 @@ def seed(users) -> dict[str, int]:
 
     Open steps on Wed 25 Nov 2026: Olive's decision (overdue since 19 Nov), Nina's acknowledgement
     (today), Fred's acknowledgement (26 Nov) and the police update (2 Dec) this week, and three
-    decisions later.
+    decisions later. The policy owes the victim no updates here, so the rows are the statutory
+    steps alone (a missed update has its own test below).
     """
+    with_victim_updates(None)
     made = seed_cases(users)
     workflow.request_updates(made["high_risk"], users["jo"], ["police"])
     return made

@@ -11,31 +11,14 @@ from docx import Document
 from textual.widgets import Button, Select
 
 from caseworker_tui.dialogs.common import ChoiceDialog, ConfirmDialog
-from caseworker_tui.services import clock, context, intake, workflow
-from caseworker_tui.services.application import parse_application
-from caseworker_tui.services.workflow import RecommendationIn
+from caseworker_tui.services import clock, workflow
 from tests.app.test_app_approvals import pane, show_approvals
 from tests.apphelpers import SIZE, make_app, open_case_screen, settle, stage_of
-from tests.conftest import TODAY
-from tests.factories import meets_rule_a
-
-
-def _drafted(casey) -> int:
-    """Ann Lee's request, accepted, its meeting held today and its outcome drafted: Casey's case."""
-    case_id = intake.create_request(parse_application(meets_rule_a(), context.policy()), casey).id
-    workflow.assign(case_id, casey, "casey")
-    workflow.acknowledge(case_id, casey)
-    workflow.decide(case_id, casey, accept=True)
-    workflow.schedule_review(case_id, casey, meeting_on=TODAY, chair_name="Chris Hall", agencies=["police"],
-                             participation="in_person")
-    workflow.record_findings(case_id, casey, "Reports were not linked.")
-    workflow.draft_outcome(case_id, casey, summary="The agencies missed the pattern.", recommendations=[
-        RecommendationIn("police", "Visit in the evenings.", date(2027, 1, 15))])
-    return case_id
+from tests.factories import drafted_outcome
 
 
 async def test_the_contact_person_is_changed_from_the_case_screen(database_url, users):
-    case_id = _drafted(users["casey"])
+    case_id = drafted_outcome(users["casey"])
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -55,7 +38,7 @@ async def test_the_contact_person_is_changed_from_the_case_screen(database_url, 
 async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_reads_them(database_url, users,
                                                                                             tmp_path):
     casey, chris = users["casey"], users["chris"]
-    case_id = _drafted(casey)
+    case_id = drafted_outcome(casey)
     app = make_app(database_url, actor=casey)
     app.settings.output_dir = tmp_path
     async with app.run_test(size=SIZE) as pilot:  # Casey consults the victim and submits
@@ -113,7 +96,7 @@ async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_
 
 async def test_no_reply_is_recorded_once_the_date_has_passed(database_url, users, tmp_path):
     casey = users["casey"]
-    case_id = _drafted(casey)
+    case_id = drafted_outcome(casey)
     workflow.consult_victim(case_id, casey, out_dir=tmp_path)
     clock.set_today(date(2026, 12, 10))
     app = make_app(database_url, actor=casey)
@@ -130,7 +113,7 @@ async def test_no_reply_is_recorded_once_the_date_has_passed(database_url, users
 
 async def test_closing_from_the_case_screen_makes_the_closure_letter(database_url, users, tmp_path):
     casey, chris = users["casey"], users["chris"]
-    case_id = _drafted(casey)
+    case_id = drafted_outcome(casey)
     workflow.change_spoc(case_id, casey, "jo")
     workflow.consult_victim(case_id, casey, out_dir=tmp_path)
     workflow.record_views(case_id, casey, "Fine.")

@@ -12,20 +12,11 @@ from caseworker_tui.models import Case, Deadline
 from caseworker_tui.services import clock, context, intake, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.cases import open_case
-from caseworker_tui.services.timescales import Timescale
-from tests.factories import meets_rule_a
+from tests.factories import meets_rule_a, with_victim_updates
 
 
 def _new(actor) -> int:
     return intake.create_request(parse_application(meets_rule_a(), context.policy()), actor).id
-
-
-def _with_victim_updates(days: int = 10) -> None:
-    """The policy's update cadence: every `days` working days while the case is open."""
-    policy = context.policy()
-    cadence = Timescale(days=days, unit="working", anchor="last_contact")
-    context.use_policy(policy.model_copy(update={
-        "timescales": policy.timescales.model_copy(update={"victim_update": cadence})}))
 
 
 def _owed(case_id: int) -> date | None:
@@ -50,6 +41,7 @@ def test_a_contact_is_logged_on_the_timeline_and_in_the_header(users):
 
 
 def test_without_a_cadence_no_update_is_owed(users):
+    with_victim_updates(None)
     casey = users["casey"]
     case_id = _new(casey)
     workflow.acknowledge(case_id, casey)
@@ -58,7 +50,7 @@ def test_without_a_cadence_no_update_is_owed(users):
 
 
 def test_the_next_update_counts_from_the_acknowledgement_then_from_each_contact(users):
-    _with_victim_updates(10)
+    with_victim_updates(10)
     casey = users["casey"]
     case_id = _new(casey)
     workflow.acknowledge(case_id, casey)

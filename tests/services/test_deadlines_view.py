@@ -12,7 +12,7 @@ from caseworker_tui.services import clock, context, deadlines_view, intake, work
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.deadlines_view import UNASSIGNED, DeadlineFilter
 from tests.conftest import TODAY
-from tests.factories import acknowledge_with_letter, meets_rule_a
+from tests.factories import acknowledge_with_letter, meets_rule_a, with_victim_updates
 
 
 def _new(actor, received: date, name: str, assign: str | None = None) -> int:
@@ -30,8 +30,10 @@ def steps(users) -> dict[str, int]:
 
     olive (Casey): decide due Thu 19 Nov, overdue. uma (nobody's): acknowledge due Mon 23 Nov,
     overdue; decide due Fri 4 Dec, later. jay (Jo): acknowledge due today; police and council
-    updates due Wed 2 Dec, this week; decide due Tue 8 Dec, later.
+    updates due Wed 2 Dec, this week; decide due Tue 8 Dec, later. The policy owes the victim no
+    updates here, so the rows are the statutory steps alone (see the missed update's own test).
     """
+    with_victim_updates(None)
     casey, jo = users["casey"], users["jo"]
     made = {"olive": _new(casey, date(2026, 11, 5), "Olive Old", assign="casey")}
     clock.set_today(date(2026, 11, 6))
@@ -165,3 +167,22 @@ def test_no_query_per_row(users, steps, monkeypatch):
     deadlines_view.deadline_page(sam)
     deadlines_view.workload(sam)
     assert len(seen) == few
+
+
+def test_a_missed_update_to_the_victim_is_overdue_in_the_supervisors_view(users):
+    """Leicester's shipped cadence: the victim is updated every 10 working days from the last contact,
+    or from the acknowledgement before any."""
+    casey = users["casey"]
+    case_id = _new(casey, date(2026, 11, 5), "Vera Waiting", assign="casey")
+    clock.set_today(date(2026, 11, 6))
+    acknowledge_with_letter(case_id, casey)  # Fri 6 Nov: the first update is owed by Fri 20 Nov
+    clock.set_today(TODAY)
+    page = deadlines_view.deadline_page(users["sam"], DeadlineFilter(group="overdue"))
+    (update,) = [r for r in page.rows if r.step == "victim_update"]
+    assert (update.applicant, update.due_on, update.label, update.tab) == (
+        "Vera Waiting", date(2026, 11, 20), "Update the victim", "timeline")
+    assert update.countdown.words == "overdue by 5 days"
+    workflow.record_contact(case_id, casey, at=clock.now(), channel="phone", said="Explained the delay.")
+    rows = deadlines_view.deadline_page(users["sam"]).rows
+    assert [(r.step, r.due_on, r.group) for r in rows if r.step == "victim_update"] == [
+        ("victim_update", date(2026, 12, 9), "later")]  # 10 working days from Wed 25 Nov

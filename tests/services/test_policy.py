@@ -49,7 +49,8 @@ def test_the_shipped_default_is_leicesters():
         ("acknowledge", 1, "working", "received"), ("decide", 14, "calendar", "received"),
         ("agency_update", 5, "working", "requested"), ("review", 28, "calendar", "accepted"),
         ("appeal_window", 20, "working", "letter_sent"), ("fresh_decision", 14, "calendar", "appeal_decided"),
-        ("appeal_decision", 28, "calendar", "lodged"), ("action_plan_reply", 10, "working", "letter_sent")]
+        ("appeal_decision", 28, "calendar", "lodged"), ("victim_update", 10, "working", "last_contact"),
+        ("action_plan_reply", 10, "working", "letter_sent")]
     assert (policy.calendar.country, policy.calendar.subdivision) == ("GB", "ENG")
     assert policy.reporting.year_start_month == 4
 
@@ -239,10 +240,11 @@ def test_policy_upgrade_converts_the_threshold_and_keeps_the_rest(tmp_path, caps
     assert converted.threshold.rule == shipped.threshold.rule
     assert converted.threshold.rules[0].min == 4  # the council's own number is kept
     # Each timescale as the first release counted it: the appeal window from the decision; the first
-    # release had no consultation on the action plan, so the file gains none (DOMAIN's default applies).
+    # release had no consultation on the action plan (DOMAIN's default applies) and no update cadence
+    # (none is owed until the council sets one), so the file gains neither.
     assert converted.timescales == shipped.timescales.model_copy(
         update={"appeal_window": shipped.timescales.appeal_window.model_copy(update={"anchor": "decided"}),
-                "action_plan_reply": None})
+                "action_plan_reply": None, "victim_update": None})
     unchanged = {"threshold": None, "timescales": None, "named_people": []}
     assert converted.model_copy(update=unchanged) == shipped.model_copy(update=unchanged)
     assert '# "inclusive" reads the procedure' in captured.out  # the council's comments too

@@ -171,8 +171,8 @@ def test_the_performance_measures_match_the_steps_counted_by_hand(year, users):
         "review": (1, 2),          # E done by 7 Sep; A and D open past due
         "chair_approval": (2, 0),  # A and E approved before their review dates
         "recommendation": (0, 1),  # A's, due 20 May, not done
-        "victim_update": (0, 0),   # the shipped policy sets no cadence
-    }
+        "victim_update": (0, 4),   # A D E I never updated in the 10 working days after acknowledgement;
+    }                              # C closed before its update was due
     assert result.on_time[0].share == pytest.approx(4 / 6)
     assert result.median_days_to_decision == 7      # 4, 5, 7, 9, 29
     assert result.median_days_to_outcome == 13.5    # 12 and 15
@@ -222,9 +222,11 @@ def test_an_empty_year_is_zeros_not_an_error(database, users):
     assert all((m.on_time, m.late, m.share) == (0, 0, None) for m in result.on_time)
     assert (result.median_days_to_decision, result.median_days_to_outcome) == (None, None)
     assert result.recommendations_overdue == 0
-    shown = published.published(users["sam"], 2019, 2019)
+    shown = published.published(users["sam"], 2026, 2026)  # the year the app is in use: truly none
     assert "| Applications received | 0 |" in published.render_markdown(shown)
     assert "Appeals upheld,0" in published.render_csv(shown)
+    before = published.published(users["sam"], 2019, 2019)  # a year before any record: not held, not 0
+    assert "| Applications received | not held |" in published.render_markdown(before)
     assert [y.label for y in stats.available_years(users["sam"])] == ["2026/27"]
 
 
@@ -234,14 +236,14 @@ def test_no_csv_cell_reads_as_a_formula(database, users, tmp_path, name):
     """A policy's partnership name goes into the CSV as text, whatever it starts with."""
     policy = context.policy()
     context.use_policy(policy.model_copy(update={"partnership": policy.partnership.model_copy(update={"name": name})}))
-    result = published.published(users["sam"], 2019, 2019)
+    result = published.published(users["sam"], 2026, 2026)
     _, csv_path = published.export(users["sam"], result, tmp_path)
     for text in (published.render_csv(result), csv_path.read_text(encoding="utf-8")):
         rows = list(csv.reader(io.StringIO(text)))
         cells = [cell for row in rows for cell in row]
         assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
         expected = name if name == "Plain Partnership" else f"'{name}"
-        assert rows[0][1] == f"{expected} 2019/20"
+        assert rows[0][1] == f"{expected} 2026/27"
         assert rows[2] == ["Applications received", "0"]
 
 

@@ -97,6 +97,14 @@ def approval_refusal(case: Case, review: Review) -> str | None:
             f"have until {day_words(due)} to reply.")
 
 
+def reply_by_of(case_id: int) -> date | None:
+    """The reply-by date of the case's consultation, for a caller that holds only the case's id."""
+    with reading():
+        case = Case.get_by_id(case_id)
+        review = Review.get_or_none(Review.case == case)
+        return reply_by(case, review) if review is not None else None
+
+
 def _review(case: Case) -> Review:
     review = Review.get_or_none(Review.case == case)
     if review is None or not review.summary:

@@ -25,11 +25,7 @@ def header_text(detail: CaseDetail) -> Text:
     else:
         text.append(f"standard ({detail.risk_score})")
     text.append("  ·  Last contact: ")
-    days = detail.last_contact_working_days
-    if days is None:
-        text.append("none logged", style="dim")
-    else:
-        text.append("today" if days == 0 else f"{days} working day{'' if days == 1 else 's'} ago")
+    text.append(detail.last_contact_words, style="dim" if detail.last_contact_working_days is None else "")
     verdict = detail.verdict
     text.append("  ·  Verdict: ")
     text.append("✓ threshold met" if verdict.threshold_met else "✗ threshold not met",
