@@ -1,4 +1,5 @@
-"""The victim's journey through the app: their contact person changed from the case screen, the chair
+"""The victim's journey through the app: their contact person changed and a contact logged from the
+case screen, a missed update overdue, the chair
 held back until the victim's views on the draft action plan are in, and the closure letter telling
 them when and why — on both databases."""
 
@@ -8,13 +9,16 @@ from datetime import date
 from pathlib import Path
 
 from docx import Document
-from textual.widgets import Button, Select
+from textual.widgets import Button, Select, TextArea
 
 from caseworker_tui.dialogs.common import ChoiceDialog, ConfirmDialog
-from caseworker_tui.services import clock, workflow
+from caseworker_tui.dialogs.contact import ContactDialog
+from caseworker_tui.services import clock, context, intake, workflow
+from caseworker_tui.services.application import parse_application
 from tests.app.test_app_approvals import pane, show_approvals
 from tests.apphelpers import SIZE, make_app, open_case_screen, settle, stage_of
-from tests.factories import drafted_outcome
+from tests.conftest import TODAY
+from tests.factories import drafted_outcome, meets_rule_a
 
 
 async def test_the_contact_person_is_changed_from_the_case_screen(database_url, users):
@@ -33,6 +37,37 @@ async def test_the_contact_person_is_changed_from_the_case_screen(database_url, 
         assert app.screen is screen
         assert "SPoC: Jo Patel" in str(screen.query_one("#case-header").render())
         assert any(e.text == "Single point of contact is now Jo Patel (by casey)" for e in screen.detail.timeline)
+
+
+async def test_a_missed_update_is_overdue_on_the_case_and_a_contact_logged_with_h_owes_the_next(database_url, users):
+    """Leicester's cadence: the victim is owed an update 10 working days after the acknowledgement;
+    a contact typed on the case screen meets it and the next is owed 10 working days on."""
+    casey = users["casey"]
+    clock.set_today(date(2026, 11, 5))
+    case_id = intake.create_request(parse_application(meets_rule_a(received="2026-11-05T10:00:00"),
+                                                      context.policy()), casey).id
+    workflow.assign(case_id, casey, "casey")
+    workflow.acknowledge(case_id, casey)  # Thu 5 Nov: an update is owed by Thu 19 Nov
+    clock.set_today(TODAY)
+    app = make_app(database_url, actor=casey)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_case_screen(app, pilot, case_id)
+        (owed,) = [d for d in screen.detail.deadlines if d.step == "victim_update" and not d.done]
+        assert (owed.due_on, owed.overdue) == (date(2026, 11, 19), True)
+        assert "Last contact: none logged" in str(screen.query_one("#case-header").render())
+        await pilot.press("h")
+        await settle(pilot)
+        assert isinstance(app.screen, ContactDialog)
+        app.screen.query_one("#said", TextArea).text = "Rang Ann: the police reply is late; chasing it."
+        await pilot.press("f2")
+        await settle(pilot)
+        assert app.screen is screen
+        header = str(screen.query_one("#case-header").render())
+        assert "Last contact: today" in header
+        (owed,) = [d for d in screen.detail.deadlines if d.step == "victim_update" and not d.done]
+        assert (owed.due_on, owed.overdue) == (date(2026, 12, 9), False)  # 10 working days from Wed 25 Nov
+        assert any(e.kind == "contact" and "the police reply is late" in e.text for e in screen.detail.timeline)
 
 
 async def test_the_chair_cannot_approve_until_the_victims_views_are_in_and_then_reads_them(database_url, users,
