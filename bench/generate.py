@@ -37,6 +37,7 @@ from caseworker_tui.models import (
     Applicant,
     AuditEvent,
     Case,
+    ContactLog,
     Deadline,
     Incident,
     Letter,
@@ -54,18 +55,21 @@ from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.deadline_steps import step_label
 from caseworker_tui.services.demo_plan import (
     BEHAVIOUR,
+    CONTACTS,
     DEMO_PASSPHRASE,
     DEMO_USERS,
     FIRST,
     LAST,
+    PROMISES,
     STREETS,
     WITNESSES,
 )
 from caseworker_tui.services.eligibility import evaluate
 from caseworker_tui.services.intake import search_text
 from caseworker_tui.services.passphrases import hash_passphrase
+from caseworker_tui.services.workflow.victim import DEFAULT_REPLY, day_words
 
-GENERATOR_VERSION = 2  # 2: letters of one kind numbered as the producer numbers them
+GENERATOR_VERSION = 3  # 2: letters of one kind numbered as the producer numbers them; 3: contacts, consultations
 ANCHOR = date(2026, 11, 25)  # "today" in every dataset
 SEED = 2014
 DATA_DIR = Path(__file__).with_name("data")
@@ -77,7 +81,7 @@ CASES_PER_TRANSACTION = 500
 
 # Insert order: parents before children (SQLite enforces the foreign keys as rows arrive).
 TABLES: list[type[Model]] = [Case, Applicant, Incident, Report, AgencyUpdateRequest, ThresholdDecision,
-                             Review, Recommendation, Letter, Note, Deadline, Appeal, AuditEvent]
+                             Review, Recommendation, Letter, Note, Deadline, Appeal, AuditEvent, ContactLog]
 
 # The stage each case is brought to, with its share of the dataset: about a quarter still open,
 # a heavier open workload than a typical partnership carries, so the queue is worked hard.
@@ -410,6 +414,7 @@ class _CaseRows:
         self.extended = False
         self.review: dict | None = None
         self.recommendations: list[dict] = []
+        self.acknowledged_on: date | None = None
 
     # -- what every step uses
 
@@ -488,6 +493,7 @@ class _CaseRows:
         self.open_step("acknowledge", self.calendar.add_working_days(received_on, times.acknowledge.days))
         self.open_step("decide", received_on + timedelta(days=times.decide.days))
         self.steps()
+        self.contacts()
         self.notes()
         self.case_row(data, verdict.model_dump_json())
 
@@ -541,6 +547,7 @@ class _CaseRows:
         self.draft_outcome(drafted)
         if plan == "outcome_drafted":
             return
+        self.consult(drafted)
         submitted = self.at(drafted.date(), 1, 3)
         self.submit(submitted)
         if rng.random() < 0.1:
@@ -565,6 +572,7 @@ class _CaseRows:
         self.audit(at, self.worker, "take", **{"from": None, "to": self.worker})
 
     def acknowledge(self, at: datetime) -> None:
+        self.acknowledged_on = at.date()
         self.close_steps(at, "acknowledge")
         self.audit(at, self.worker, "acknowledge", to_stage="acknowledged")
         self.letter(at, "acknowledgement", self.applicant_name)
@@ -633,7 +641,8 @@ class _CaseRows:
                 Review, case=self.id, due_on=due, extended_to=None, extension_reason="", meeting_on=None,
                 chair_name="", agencies_json="[]", participation="", not_invited_reason="", findings="",
                 summary="", submitted_at=None, approved_by=None, approved_by_name=None, approved_at=None,
-                returned_comments="")
+                returned_comments="", virtual_link="", consulted_on=None, victim_views="", views_on=None,
+                views_by=None, no_reply=False)
             self.open_step("review", due)
         self.audit(at, self.worker, "decide", to_stage="accepted" if accept else "declined", reason=reason,
                    ground=ground, against_verdict=against)
@@ -673,6 +682,45 @@ class _CaseRows:
                 due_on=self.accepted_on + timedelta(days=self.rng.randint(35, 90)), done_on=None, done_note="",
                 done_by=None))
         self.audit(at, self.worker, "draft_outcome", to_stage="outcome_drafted", recommendations=len(chosen))
+
+    def consult(self, at: datetime) -> None:
+        """The draft action plan sent to the victim, who rings with their views the same day."""
+        self.review.update(consulted_on=at.date(), victim_views="The plan would help if the police visit in the "
+                           "evenings.", views_on=at.date(), views_by=self.worker, no_reply=False)
+        reply_by = (self.policy.timescales.action_plan_reply or DEFAULT_REPLY).due(at.date(), self.calendar)
+        self.audit(at, self.worker, "consult_victim", reply_by=reply_by, reply_by_words=day_words(reply_by))
+        self.letter(at, "action_plan", self.applicant_name)
+        self.audit(at, self.worker, "record_views", no_reply=False, said=self.review["victim_views"])
+
+    def contacts(self) -> None:
+        """Contacts with the victim while the case is open, a little inside the policy's cadence, each
+        meeting the update owed and owing the next (one case in twenty falls behind after the first)."""
+        cadence = self.policy.timescales.victim_update
+        if cadence is None or self.acknowledged_on is None:
+            return
+        add = self.calendar.add_working_days
+        ended = self.closed_at.date() if self.closed_at else ANCHOR
+        behind = self.rng.random() < 0.05
+        last, made = self.acknowledged_on, 0
+        while True:
+            day = add(last, max(1, cadence.days - self.rng.randint(1, 4)))
+            if day >= ended or (behind and made):
+                break
+            at = _at(day, self.rng)
+            channel, said = self.rng.choice(CONTACTS)
+            self.add(ContactLog, case=self.id, at=at, channel=channel, by=self.worker, said=said,
+                     promised=self.rng.choice(PROMISES))
+            self.deadlines.append({"case": self.id, "step": "victim_update", "label": step_label("victim_update"),
+                                   "agency": None, "ref_id": None, "due_on": add(last, cadence.days),
+                                   "closed_at": at, "closed_how": "done"})
+            self.version += 1
+            self.event(at, self.worker, "record_contact", channel=channel)
+            if at > self.last[0]:
+                self.last = (at, self.worker)
+            last, made = day, made + 1
+        self.open_step("victim_update", add(last, cadence.days))
+        if self.closed_at is not None:  # a finished case owes no more updates
+            self.close_steps(self.closed_at, "victim_update", how="cancelled")
 
     def submit(self, at: datetime) -> None:
         self.review["submitted_at"] = at
