@@ -29,6 +29,7 @@ from caseworker_tui.models import (
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import Countdown, countdown
 from caseworker_tui.services.eligibility import Verdict
+from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.services.unit import reading, transaction
@@ -174,9 +175,7 @@ def approval_detail(actor: Actor, case_id: int) -> ApprovalDetail:
         if Case.select().where(Case.id == case_id).exists():
             CaseView.create(case=case_id, username=actor.username, at=clock.now())
     with reading():
-        case = Case.get_or_none(Case.id == case_id)
-        if case is None:
-            raise NotFound(f"no case with id {case_id}")
+        case = case_by_id(case_id)
         review = Review.get_or_none(Review.case == case)
         if review is None:
             raise NotFound(f"{case.reference} has no review: it was not accepted")

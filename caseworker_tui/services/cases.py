@@ -52,6 +52,7 @@ from caseworker_tui.services.case_view import (
 )
 from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.deadlines import view
+from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
@@ -155,9 +156,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
                 raise NotFound(f"no case with id {case_id}")
             CaseView.create(case=case_id, username=actor.username, at=clock.now())
     with reading():
-        case = Case.get_or_none(Case.id == case_id)
-        if case is None:
-            raise NotFound(f"no case with id {case_id}")
+        case = case_by_id(case_id)
         assignee = User.get_or_none(User.id == case.assigned_to_id) if case.assigned_to_id else None
         person = Applicant.get(Applicant.case == case)
         incidents_rows = list(Incident.select().where(Incident.case == case).order_by(Incident.position))

@@ -7,16 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from caseworker_tui.errors import NotFound
 from caseworker_tui.models import AgencyUpdateRequest, Appeal, Case, Deadline, ThresholdDecision
-
-
-def case_by_id(case_id: int) -> Case:
-    """The case, or NotFound naming the id a caller passed."""
-    case = Case.get_or_none(Case.id == case_id)
-    if case is None:
-        raise NotFound(f"no case with id {case_id}")
-    return case
 
 
 def waiting_agencies(case: Case) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from caseworker_tui.services.letters.facts import case_by_id, waiting_agencies
+from caseworker_tui.services.found import case_by_id
+from caseworker_tui.services.letters.facts import waiting_agencies
 from caseworker_tui.services.letters.kinds import LETTER_KINDS
 from caseworker_tui.services.unit import reading
 

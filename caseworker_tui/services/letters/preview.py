@@ -7,8 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from caseworker_tui.models import Applicant
+from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.letters import builders
-from caseworker_tui.services.letters.facts import case_by_id
 from caseworker_tui.services.letters.rendering import document_text, render
 from caseworker_tui.services.letters.templates import template_path
 from caseworker_tui.services.unit import reading

@@ -23,10 +23,11 @@ from pathlib import Path
 from peewee import fn
 
 from caseworker_tui.errors import InvalidInput, NotFound, TransitionNotAllowed
-from caseworker_tui.models import Applicant, Case, FileSweep, Letter, is_postgres
+from caseworker_tui.models import Applicant, Case, FileSweep, Letter
 from caseworker_tui.services import audit, clock, lifecycle, sweep
 from caseworker_tui.services.deadlines import close_steps, refresh_next_due
-from caseworker_tui.services.letters.facts import case_by_id, waiting_agencies
+from caseworker_tui.services.found import case_by_id, letter_by_id
+from caseworker_tui.services.letters.facts import waiting_agencies
 from caseworker_tui.services.letters.kinds import BY_KEY, build_context, letter_kind
 from caseworker_tui.services.letters.pdf import to_pdf
 from caseworker_tui.services.letters.rendering import render
@@ -96,10 +97,7 @@ def _safe_name(text: str) -> str:
 def _locked_case(case_id: int) -> Case:
     """The case, its row locked first as every writer does (PostgreSQL; SQLite's write transaction
     already holds the database), so a producer or a sender queues behind a step, never across it."""
-    query = Case.select().where(Case.id == case_id)
-    case = (query.for_update() if is_postgres() else query).first()
-    if case is None:
-        raise NotFound(f"no case with id {case_id}")
+    case = case_by_id(case_id, locked=True)
     refuse_if_anonymised(case)
     return case
 
@@ -264,10 +262,7 @@ def record_sent(letter_id: int, actor: Actor, on: date, channel: str, **details:
 
 def letter_row(letter_id: int) -> Letter:
     """The letter's row, inside the caller's transaction, or NotFound."""
-    row = Letter.get_or_none(Letter.id == letter_id)
-    if row is None:
-        raise NotFound(f"no letter with id {letter_id}")
-    return row
+    return letter_by_id(letter_id)
 
 
 def get_letter(letter_id: int) -> ProducedLetter:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from caseworker_tui.errors import NotFound
-from caseworker_tui.models import Letter
+from caseworker_tui.services.found import letter_by_id
 from caseworker_tui.services.letters.contexts import LetterContext
 from caseworker_tui.services.letters.templates import (
     LetterTemplateError,
@@ -109,9 +109,7 @@ def _head_lines(table) -> list[str]:
 def letter_text(letter_id: int) -> str:
     """The letter's words as plain text, paragraph by paragraph, tables as rows, for a preview."""
     with reading():
-        row = Letter.get_or_none(Letter.id == letter_id)
-    if row is None:
-        raise NotFound(f"no letter with id {letter_id}")
+        row = letter_by_id(letter_id)
     try:
         return document_text(Path(row.path).read_bytes())
     except Exception:  # noqa: BLE001 - missing, moved or damaged: the same answer for a user

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from caseworker_tui.errors import InvalidInput, NotFound, StaleCase, TransitionNotAllowed
 from caseworker_tui.models import (
     Case,
-    is_postgres,
 )
 from caseworker_tui.services import audit, clock, lifecycle
 from caseworker_tui.services.deadlines import refresh_next_due
+from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.retention import refuse_if_anonymised
 from caseworker_tui.services.stages import FINISHED, stage_label
@@ -40,12 +40,7 @@ def clean_text(value: str, field: str, *, required: bool = True, limit: int = 20
 def load_case(case_id: int, expected_version: int | None) -> Case:
     """The case, locked for this transaction: on PostgreSQL a row lock, so writers queue instead of
     colliding; on SQLite the IMMEDIATE transaction already holds the write lock."""
-    query = Case.select().where(Case.id == case_id)
-    if is_postgres():
-        query = query.for_update()
-    case = query.first()
-    if case is None:
-        raise NotFound(f"no case with id {case_id}")
+    case = case_by_id(case_id, locked=True)
     if expected_version is not None and case.version != expected_version:
         raise stale(case)
     refuse_if_anonymised(case)

@@ -16,6 +16,7 @@ from peewee import fn
 from caseworker_tui.errors import InvalidInput, TransitionNotAllowed
 from caseworker_tui.models import Case, Letter, Review, User
 from caseworker_tui.services import clock, context
+from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.timescales import Timescale
 from caseworker_tui.services.unit import reading
@@ -100,7 +101,7 @@ def approval_refusal(case: Case, review: Review) -> str | None:
 def reply_by_of(case_id: int) -> date | None:
     """The reply-by date of the case's consultation, for a caller that holds only the case's id."""
     with reading():
-        case = Case.get_by_id(case_id)
+        case = case_by_id(case_id)
         review = Review.get_or_none(Review.case == case)
         return reply_by(case, review) if review is not None else None
 
