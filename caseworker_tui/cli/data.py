@@ -10,6 +10,7 @@ import argparse
 from pathlib import Path
 
 from caseworker_tui.cli import common
+from caseworker_tui.services.words import plural
 
 # The role these commands act in when no account is named (see `common.acting_user`).
 ROLE = "admin"
@@ -38,8 +39,6 @@ def register(sub, db_actions) -> None:
     p.set_defaults(func=cmd_db_backup)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
@@ -52,12 +51,12 @@ def cmd_retention(args: argparse.Namespace) -> int:
     if not run.cases:
         print("No case is due.")
         return 0
-    print(f"{_plural(len(run.cases), 'case')} {'anonymised' if run.applied else 'would be anonymised'}:")
+    print(f"{plural(len(run.cases), 'case')} {'anonymised' if run.applied else 'would be anonymised'}:")
     for case in run.cases:
         held = ", ".join(f"{what}: {n}" for what, n in case.held.items()) or "applicant only"
         print(f"  {case.reference:<14} {case.stage:<10} closed {case.closed_on:%d %b %Y}  {held}")
     if run.applied:
-        print(f"Deleted {_plural(run.letter_files_deleted, 'letter file')}.")
+        print(f"Deleted {plural(run.letter_files_deleted, 'letter file')}.")
     else:
         print("Nothing has changed. Run `caseworker retention --apply` to anonymise them.")
     return 0
@@ -72,7 +71,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     result = subject_access.gather(actor, args.person)
     out = args.out or subject_access.default_path(data_dir() / "subject-access")
     path = subject_access.write(result, out)
-    print(f"{_plural(len(result.cases), 'case')} as applicant and {_plural(len(result.reports), 'report')} "
+    print(f"{plural(len(result.cases), 'case')} as applicant and {plural(len(result.reports), 'report')} "
           f"in other cases about {result.query!r}, written to {path}")
     return 0
 
@@ -98,5 +97,5 @@ def cmd_db_backup(args: argparse.Namespace) -> int:
     common.open_database(args)
     actor = common.acting_user(args, role=ROLE)
     done = backup(actor, args.path)
-    print(f"Backed up {_plural(done.cases, 'case')} to {done.path} ({done.size / 1_048_576:.1f} MB).")
+    print(f"Backed up {plural(done.cases, 'case')} to {done.path} ({done.size / 1_048_576:.1f} MB).")
     return 0

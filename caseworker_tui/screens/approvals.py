@@ -32,6 +32,7 @@ from caseworker_tui.services.approvals import (
     awaiting_approval,
 )
 from caseworker_tui.services.permissions import Actor, allowed
+from caseworker_tui.services.words import plural
 from caseworker_tui.widgets.columns import Column, FittedTable
 from caseworker_tui.widgets.countdown import countdown_text
 from caseworker_tui.widgets.safe import clean, plain
@@ -49,7 +50,7 @@ COLUMNS = (
 
 
 def waiting_words(days: int) -> str:
-    return "today" if days == 0 else f"{days} day{'' if days == 1 else 's'}"
+    return "today" if days == 0 else plural(days, "day")
 
 
 def _heading(words: str) -> Text:

@@ -13,6 +13,8 @@ from enum import StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from caseworker_tui.services.words import plural
+
 if TYPE_CHECKING:
     from caseworker_tui.services.policy import Policy
 
@@ -72,8 +74,6 @@ class WorkingCalendar:
         return count
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class CountdownState(StrEnum):
@@ -101,16 +101,16 @@ class Countdown:
     def short(self) -> str:
         """The list form: "3 days left", "due today", "overdue by 4 days"."""
         if self.state is CountdownState.LEFT:
-            return f"{_plural(self.days, 'day')} left"
+            return f"{plural(self.days, 'day')} left"
         if self.state is CountdownState.OVERDUE:
-            return f"overdue by {_plural(self.days, 'day')}"
+            return f"overdue by {plural(self.days, 'day')}"
         return "due today" if self.state is CountdownState.DUE_TODAY else "done"
 
     @property
     def words(self) -> str:
         """The long form, which counts working days too: "3 days left (2 working days)"."""
         if self.state is CountdownState.LEFT and self.working_days is not None:
-            return f"{self.short} ({_plural(self.working_days, 'working day')})"
+            return f"{self.short} ({plural(self.working_days, 'working day')})"
         return self.short
 
 

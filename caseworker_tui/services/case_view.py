@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from caseworker_tui.services.deadlines import DeadlineView
+from caseworker_tui.services.words import plural
 
 if TYPE_CHECKING:
     from caseworker_tui.services.eligibility import Verdict
@@ -199,4 +200,4 @@ class CaseDetail:
         days = self.last_contact_working_days
         if days is None:
             return "none logged"
-        return "today" if days == 0 else f"{days} working day{'' if days == 1 else 's'} ago"
+        return "today" if days == 0 else f"{plural(days, 'working day')} ago"

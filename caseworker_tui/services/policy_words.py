@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 
 from caseworker_tui.services import rule_expression
 from caseworker_tui.services.timescales import ANCHOR_WORDS, Timescales
+from caseworker_tui.services.words import plural
 
 if TYPE_CHECKING:
     from caseworker_tui.services.policy import Policy
     from caseworker_tui.services.threshold_policy import LocalRule, Threshold
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _listed(words: list[str], last: str = "and") -> str:
@@ -29,7 +28,7 @@ def rule_words(rule: LocalRule) -> str:
     """One local rule as the clause of a sentence."""
     kind = rule.kind
     if kind == "incidents_by_victim":
-        return f"the victim reported at least {_plural(rule.min, 'different incident')}"
+        return f"the victim reported at least {plural(rule.min, 'different incident')}"
     if kind == "people_same_incident":
         return f"at least {rule.min} different people (the victim may be one) reported the same incident"
     if kind == "hate_incident":
@@ -37,9 +36,9 @@ def rule_words(rule: LocalRule) -> str:
         return f"the victim reported an incident that was hate-related{made}"
     if kind == "reports_by_several_people":
         people = "1 person" if rule.min_people == 1 else f"{rule.min_people} different people"
-        return f"at least {_plural(rule.min_reports, 'report')} were made by at least {people}"
+        return f"at least {plural(rule.min_reports, 'report')} were made by at least {people}"
     if kind == "recent_report":
-        return f"at least one report was made in the {_plural(rule.within_months, 'month')} before the request"
+        return f"at least one report was made in the {plural(rule.within_months, 'month')} before the request"
     return "the applicant is dissatisfied with the agencies' response"
 
 
@@ -64,7 +63,7 @@ def threshold_words(policy: Policy) -> str:
     """"A request meets the threshold when …": the statutory rule first, then the local rules."""
     threshold = policy.threshold
     count = threshold.statutory_complaints
-    sentence = (f"A request meets the threshold when at least {_plural(count, 'complaint')} about the "
+    sentence = (f"A request meets the threshold when at least {plural(count, 'complaint')} about the "
                 "behaviour have been made, by the victim or by anyone else (s.104(4), whatever the local "
                 "rules say)")
     tree = threshold.expression()
@@ -80,8 +79,8 @@ def reports_words(policy: Policy) -> list[str]:
     statute = ("periods as s.104(11) counts them: each begins on its first day"
                if threshold.period_convention == "statute" else "both bounds included")
     lines = [f"A report counts when it was made to {agencies}, within "
-             f"{_plural(threshold.report_within_months, 'month')} of its incident and within the "
-             f"{_plural(threshold.lookback_months, 'month')} before the request ({statute})."]
+             f"{plural(threshold.report_within_months, 'month')} of its incident and within the "
+             f"{plural(threshold.lookback_months, 'month')} before the request ({statute})."]
     if threshold.excluded_methods:
         methods = _listed([m.replace("_", " ") for m in threshold.excluded_methods], "or")
         lines.append(f"Excluded methods: a report made by {methods} does not count.")
@@ -98,7 +97,7 @@ def timescale_words(timescales: Timescales) -> list[str]:
         if timescale is None:
             lines.append(f"{field.description}: no timescale set ([timescales.{step}]).")
             continue
-        days = _plural(timescale.days, f"{timescale.unit} day")
+        days = plural(timescale.days, f"{timescale.unit} day")
         lines.append(f"{field.description} within {days} of {ANCHOR_WORDS[timescale.anchor]} "
                      f"([timescales.{step}]).")
     return lines
@@ -111,7 +110,7 @@ def describe(policy: Policy) -> list[str]:
     closures = len(calendar.office_closures)
     lines = [f"{policy.name}, version {policy.version}", "", threshold_words(policy), *reports_words(policy),
              "", "Timescales (working days skip weekends, bank holidays of " + nation
-             + (f" and {_plural(closures, 'office closure')}" if closures else "") + "):",
+             + (f" and {plural(closures, 'office closure')}" if closures else "") + "):",
              *(f"  {line}" for line in timescale_words(policy.timescales)), "", "Agencies:"]
     relevant = set(policy.threshold.relevant_agencies)
     for key, agency in policy.agencies.items():

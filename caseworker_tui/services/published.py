@@ -29,6 +29,7 @@ from caseworker_tui.services.deadline_steps import published_steps
 from caseworker_tui.services.names import name_key
 from caseworker_tui.services.permissions import Actor, allowed, require
 from caseworker_tui.services.unit import reading, transaction
+from caseworker_tui.services.words import long_date
 
 MAX_YEARS = 10  # side by side; more would not fit a page
 NOTE_LENGTH = 1000
@@ -240,7 +241,7 @@ def reminder(actor: Actor) -> str | None:
     if last is not None:
         since = stats._as_date(last)
         due = add_months(since, 12)
-        said = f"were last published on {_long_date(since)}"
+        said = f"were last published on {long_date(since)}"
     elif first_request is not None:
         due = add_months(stats.reporting_year(stats.year_of(stats._as_date(first_request))).first_day, 12)
         said = "have not been published yet"
@@ -249,14 +250,10 @@ def reminder(actor: Actor) -> str | None:
     if today < due:
         return None
     return (f"The yearly figures {said}: s.104(10) asks for them at least every 12 months, so they have "
-            f"been due since {_long_date(due)}. Export them from the figures screen (F7), or mark them published.")
+            f"been due since {long_date(due)}. Export them from the figures screen (F7), or mark them published.")
 
 
 # --- renderings ----------------------------------------------------------------------------------
-
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
 
 def _period_words(result: Published) -> str:
     first = result.years[0].period
@@ -266,7 +263,7 @@ def _period_words(result: Published) -> str:
              "received; decisions and reviews in the year they were made. Every decision that the threshold "
              "was not met is counted, including one later overturned on appeal.")
     if not all(result.held(y) for y in result.years):
-        since = f" begin on {_long_date(result.records_from)}" if result.records_from else " hold no request yet"
+        since = f" begin on {long_date(result.records_from)}" if result.records_from else " hold no request yet"
         words += f" The records these figures come from{since}: a year before that shows \"{NOT_HELD}\"."
     return words
 
@@ -283,7 +280,7 @@ def render_markdown(result: Published) -> str:
     def table(rows: list[Row]) -> list[str]:
         return [*head, *[f"| {r.label} | " + " | ".join(str(v) for v in r.values) + " |" for r in rows]]
 
-    lines = [f"# {_cell(result.title)}", "", _period_words(result) + f" Figures as at {_long_date(result.as_at)}.",
+    lines = [f"# {_cell(result.title)}", "", _period_words(result) + f" Figures as at {long_date(result.as_at)}.",
              "", "## Statutory figures (s.104(10) of the Anti-social Behaviour, Crime and Policing Act 2014)", "",
              *table(statutory_rows(result)), "", "## The partnership's own measures", "",
              *table(own_rows(result)), "", "## Notes", ""]
@@ -313,7 +310,7 @@ def render_table(result: Published) -> str:
     width = max(len(r.label) for r in rows) + 2
     column = max(len(str(v)) for r in rows for v in r.values) + 2
     labels = [y.period.label for y in result.years]
-    lines = [result.title, " ".join(_period_words(result).split(". ")[:1]) + f". Figures as at {_long_date(result.as_at)}.",
+    lines = [result.title, " ".join(_period_words(result).split(". ")[:1]) + f". Figures as at {long_date(result.as_at)}.",
              "", " " * (width + 2) + "".join(f"{label:>{column}}" for label in labels)]
     for heading, part in sections:
         lines += ["", heading]

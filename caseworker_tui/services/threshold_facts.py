@@ -12,6 +12,7 @@ from caseworker_tui.services.threshold_periods import Convention, month_name_day
 from caseworker_tui.services.threshold_policy import (
     LocalRule,
 )
+from caseworker_tui.services.words import plural
 
 _NUMBERS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -37,7 +38,7 @@ def number(n: int) -> str:
 
 
 def months(n: int) -> str:
-    return f"{n} month{'' if n == 1 else 's'}"
+    return plural(n, "month")
 
 
 def _and(items: list[str]) -> str:

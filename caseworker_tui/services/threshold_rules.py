@@ -35,6 +35,7 @@ from caseworker_tui.services.threshold_policy import (
     RecentReport,
     ReportsBySeveralPeople,
 )
+from caseworker_tui.services.words import plural
 
 # --- the statutory rule -----------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ def incidents_by_victim(rule: IncidentsByVictim, facts: Facts) -> Answer:
                   "needed.")
     else:
         text = (f"{cap(voice.victim)} made qualifying reports about "
-                f"{n} different incident{'' if n == 1 else 's'} ({facts.ids(incidents)}); "
+                f"{plural(n, 'different incident')} ({facts.ids(incidents)}); "
                 f"the policy needs {needed}.")
         letter = (f"{cap(voice.you)} reported {count(n, 'different incident')} in a way that "
                   f"counts (on {facts.dates(incidents)}); {number(needed)} "
@@ -210,7 +211,7 @@ def reports_by_several_people(rule: ReportsBySeveralPeople, facts: Facts) -> Ans
     passed = n >= rule.min_reports and people >= rule.min_people
     needs = (f"{rule.min_reports} reports by at least {rule.min_people} "
              f"{'person' if rule.min_people == 1 else 'people'}")
-    text = (f"{n} qualifying report{'' if n == 1 else 's'} "
+    text = (f"{plural(n, 'qualifying report')} "
             f"{'was' if n == 1 else 'were'} made, by {people} different "
             f"{'person' if people == 1 else 'people'}; the policy needs {needs}.")
     letter = (f"{count(n, 'report').capitalize()} that count{'s' if n == 1 else ''} "

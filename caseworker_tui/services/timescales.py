@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from caseworker_tui.services.old_shape import refuses_old_keys
+from caseworker_tui.services.words import plural
 
 if TYPE_CHECKING:
     from caseworker_tui.services.calendar import WorkingCalendar
@@ -60,7 +61,7 @@ class Timescale(BaseModel):
     def words(self) -> str:
         """As a letter says it: "28 days", "20 working days", "1 working day"."""
         kind = "working " if self.unit == "working" else ""
-        return f"{self.days} {kind}day{'' if self.days == 1 else 's'}"
+        return plural(self.days, f"{kind}day")
 
     def due(self, start: date, calendar: WorkingCalendar) -> date:
         """The last day of the step counted from `start`, the day its anchor happened."""

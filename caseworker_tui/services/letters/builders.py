@@ -55,11 +55,10 @@ from caseworker_tui.services.letters.contexts import (
     ThresholdNotMetContext,
     WithdrawalContext,
     clean,
-    due_date,
-    long_date,
     words_list,
 )
 from caseworker_tui.services.letters.facts import latest_appeal, latest_decision, open_due
+from caseworker_tui.services.words import long_date, weekday_date
 from caseworker_tui.services.workflow import PARTICIPATION, appeal_window_end, reply_by, spoc_of
 from caseworker_tui.services.workflow.victim import reply_timescale
 
@@ -184,7 +183,7 @@ def _review(case: Case) -> Review:
 def acknowledgement(src: Source) -> AcknowledgementContext:
     case, times = src.case, context.policy().timescales
     decide_by = open_due(case, "decide") or times.decide.due(case.received_at.date(), context.calendar())
-    return AcknowledgementContext(**src.common, decide_by=due_date(decide_by))
+    return AcknowledgementContext(**src.common, decide_by=weekday_date(decide_by))
 
 
 def agency_update_request(src: Source) -> AgencyUpdateRequestContext:
@@ -212,7 +211,7 @@ def agency_update_request(src: Source) -> AgencyUpdateRequestContext:
            "salutation": "Dear colleague"},
         agency_label=label, applicant_address=_address(person).replace("\n", ", "),
         agency_references=", ".join(references) or "not known", reports=reports,
-        due_on=due_date(request.due_on), overdue=request.due_on < clock.today(),
+        due_on=weekday_date(request.due_on), overdue=request.due_on < clock.today(),
         review_under_way=case.accepted_on is not None)
 
 
@@ -221,8 +220,8 @@ def threshold_met(src: Source) -> ThresholdMetContext:
     return ThresholdMetContext(
         **{**src.common, "sender": _decision_maker(case, src.common)}, decided_on=long_date(case.decided_on),
         review_within=context.policy().timescales.review.words,
-        review_due=due_date(review.due_on),
-        extended_to=due_date(review.extended_to) if review.extended_to else "",
+        review_due=weekday_date(review.due_on),
+        extended_to=weekday_date(review.extended_to) if review.extended_to else "",
         extension_reason=clean(review.extension_reason or ""))
 
 
@@ -246,7 +245,7 @@ def threshold_not_met(src: Source) -> ThresholdNotMetContext:
                                reason=x.letter_reason or x.reason)
                   for x in verdict.excluded],
         appeal_within=policy.timescales.appeal_window.words,
-        appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
+        appeal_by=weekday_date(appeal_window_end(case)), complaints=_complaint_routes(case))
 
 
 def declined(src: Source) -> DeclinedContext:
@@ -257,7 +256,7 @@ def declined(src: Source) -> DeclinedContext:
         decided_on=long_date(case.decided_on or decision.decided_at.date()),
         ground_words=decision.ground.replace("_", " "), decision_reason=clean(decision.reason),
         appeal_within=policy.timescales.appeal_window.words,
-        appeal_by=due_date(appeal_window_end(case)), complaints=_complaint_routes(case))
+        appeal_by=weekday_date(appeal_window_end(case)), complaints=_complaint_routes(case))
 
 
 def review_invitation(src: Source) -> ReviewInvitationContext:
@@ -265,18 +264,18 @@ def review_invitation(src: Source) -> ReviewInvitationContext:
     invited = review.participation != "not_invited"
     agencies = [policy.agency_label(a) for a in json.loads(review.agencies_json)]
     return ReviewInvitationContext(
-        **src.common, meeting_on=due_date(review.meeting_on), chair_name=clean(review.chair_name),
+        **src.common, meeting_on=weekday_date(review.meeting_on), chair_name=clean(review.chair_name),
         agencies=words_list(agencies), invited=invited,
         participation_words=PARTICIPATION.get(review.participation, "") if invited else "",
         not_invited_reason=clean(review.not_invited_reason), options=list(TAKING_PART.values()),
-        review_due=due_date(review.extended_to or review.due_on),
+        review_due=weekday_date(review.extended_to or review.due_on),
         virtual=review.participation == "virtual", virtual_link=clean(review.virtual_link))
 
 
 def extension(src: Source) -> ExtensionContext:
     review = _review(src.case)
-    return ExtensionContext(**src.common, previous_due=due_date(review.due_on),
-                            new_due=due_date(review.extended_to),
+    return ExtensionContext(**src.common, previous_due=weekday_date(review.due_on),
+                            new_due=weekday_date(review.extended_to),
                             reason=clean(review.extension_reason))
 
 
@@ -288,7 +287,7 @@ def outcome(src: Source) -> OutcomeContext:
     lines = [RecommendationLine(number=r.position, agency=policy.agency_label(r.agency),
                                 action=clean(r.action), due_on=long_date(r.due_on)) for r in recs]
     return _outcome(src, clean(review.findings), clean(review.summary), lines, chair=clean(review.approved_by_name),
-                    approved_on=long_date(review.approved_at.date()), appeal_by=due_date(appeal_window_end(case)))
+                    approved_on=long_date(review.approved_at.date()), appeal_by=weekday_date(appeal_window_end(case)))
 
 
 # How a draft's preview names what only the chair's approval settles.
@@ -328,7 +327,7 @@ def action_plan(src: Source) -> ActionPlanContext:
     """The drafted outcome's recommendations, for the victim's views by the reply-by date."""
     review = _review(src.case)
     return ActionPlanContext(**src.common, summary=clean(review.summary), recommendations=_recommendations(src.case),
-                             reply_by=due_date(reply_by(src.case, review)), reply_within=reply_timescale().words)
+                             reply_by=weekday_date(reply_by(src.case, review)), reply_within=reply_timescale().words)
 
 
 def _ending(case: Case, action: str) -> tuple[AuditEvent | None, str]:
@@ -362,7 +361,7 @@ def appeal_acknowledgement(src: Source) -> AppealAcknowledgementContext:
                                                                                     context.calendar())
     return AppealAcknowledgementContext(
         **src.common, lodged_on=long_date(appeal.lodged_on), against_words=_against_words(appeal),
-        grounds=clean(appeal.grounds), decide_by=due_date(decide_by))
+        grounds=clean(appeal.grounds), decide_by=weekday_date(decide_by))
 
 
 def appeal_decision(src: Source) -> AppealDecisionContext:
@@ -376,5 +375,5 @@ def appeal_decision(src: Source) -> AppealDecisionContext:
         against_decision=appeal.against == "decision", decided_on=long_date(appeal.decided_on),
         upheld=bool(appeal.upheld), independent_chair=chair,
         decision_reason=clean(appeal.decision_reason),
-        next_due=due_date(open_due(case, next_step)) if appeal.upheld else "",
+        next_due=weekday_date(open_due(case, next_step)) if appeal.upheld else "",
         complaints=_complaint_routes(case))

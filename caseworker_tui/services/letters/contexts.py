@@ -9,7 +9,6 @@ arrive formatted and text typed by users arrives as plain data: the renderer esc
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,14 +22,6 @@ def clean(text: str | None) -> str:
     return _CONTROL.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n")).strip()
 
 
-def long_date(day: date | None) -> str:
-    """25 November 2026: the form a letter uses."""
-    return f"{day.day} {day:%B %Y}" if day else ""
-
-
-def due_date(day: date | None) -> str:
-    """Friday 4 December 2026: deadlines carry the weekday, so nobody has to look it up."""
-    return f"{day:%A} {long_date(day)}" if day else ""
 
 
 def words_list(items: list[str]) -> str:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from caseworker_tui.models import Case, Letter, Review
 from caseworker_tui.services import clock
 from caseworker_tui.services.grounds import NOT_MET_GROUND
-from caseworker_tui.services.letters.contexts import long_date
 from caseworker_tui.services.letters.facts import (
     latest_appeal,
     latest_decision,
@@ -21,6 +20,7 @@ from caseworker_tui.services.letters.facts import (
 )
 from caseworker_tui.services.lifecycle import AFTER_APPROVAL, BEFORE_DECISION, CONSULTING, REVIEW_OPEN
 from caseworker_tui.services.stages import stage_label
+from caseworker_tui.services.words import long_date
 
 Refusal = Callable[[Case, str], str | None]
 

@@ -20,6 +20,7 @@ from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.timescales import Timescale
 from caseworker_tui.services.unit import reading
+from caseworker_tui.services.words import weekday_date
 from caseworker_tui.services.workflow.running import Done, clean_text, run_step
 
 # DOMAIN's default when a policy sets no `[timescales.action_plan_reply]`: the victim always has a date.
@@ -28,7 +29,7 @@ DEFAULT_REPLY = Timescale(days=10, unit="working", **{"from": "letter_sent"})
 
 def day_words(day: date | None) -> str:
     """Friday 4 December 2026, as the letters give the date."""
-    return f"{day:%A} {day.day} {day:%B %Y}" if day else "a date not yet set"
+    return weekday_date(day) if day else "a date not yet set"
 
 
 def spoc_of(case: Case) -> User | None:
