@@ -13,6 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from caseworker_tui.errors import InvalidInput, StaleCase
 from caseworker_tui.screens.base import AsksBeforeDiscarding, ReportsWorkerErrors
+from caseworker_tui.screens.versioned import VersionedChanges
 from caseworker_tui.services import context, workflow
 from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.services.permissions import Actor
@@ -58,7 +59,7 @@ def _day(text: str) -> date | None:
 PREVIEW_PAUSE = 0.3  # seconds of no typing before the preview is filled again
 
 
-class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
+class OutcomeScreen(VersionedChanges, AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
     """Write the outcome; F2 saves the draft, F9 saves it and, once confirmed, submits it to the chair.
 
     Submitting has a key of its own, asked about first: it hands the case on, and F4 is "Deadlines"
@@ -178,21 +179,42 @@ class OutcomeScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[bool]):
         error.update("")
         self._store(self.query_one("#summary", TextArea).text, recs, submit)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
     def _store(self, summary: str, recs: list[RecommendationIn], submit: bool) -> None:
-        try:
-            done = workflow.draft_outcome(self.detail.id, self.actor, summary=summary, recommendations=recs,
-                                          expected_version=self.detail.version)
-            if submit:
-                workflow.submit_outcome(self.detail.id, self.actor, expected_version=done.version)
-        except (InvalidInput, StaleCase) as exc:
-            self.app.call_from_thread(self.query_one("#outcome-error", Static).update, f"Not saved — {exc}")
-            return
-        self.app.call_from_thread(self._saved, submit)
+        """Saved (and submitted) in a worker against the version on screen: if someone changed the case
+        meanwhile nothing is saved, the draft stays as typed, and the next save is against their change."""
+        case_id, actor = self.detail.id, self.actor
 
-    def _saved(self, submitted: bool) -> None:
-        self.notify("Submitted to the chair." if submitted else "Draft saved.", title=self.detail.reference)
+        def save(expected_version: int | None) -> None:
+            done = workflow.draft_outcome(case_id, actor, summary=summary, recommendations=recs,
+                                          expected_version=expected_version)
+            if submit:
+                workflow.submit_outcome(case_id, actor, expected_version=done.version)
+        self.change(save, version=self.detail.version, done="Submitted to the chair." if submit else "Draft saved.",
+                    title=self.detail.reference, retry=lambda: None)
+
+    def _invalid(self, exc: InvalidInput, retry) -> None:
+        """Bad input is said beside the draft, which stays as typed."""
+        self.query_one("#outcome-error", Static).update(f"Not saved — {exc}")
+
+    def changed(self, done: str, title: str | None) -> None:
+        self.notify(done, title=title)
         self.dismiss(True)
+
+    def changed_meanwhile(self, exc: StaleCase, retry) -> None:
+        self.query_one("#outcome-error", Static).update(
+            f"Not saved — {exc} Your draft is kept as typed: check the case, then save again.")
+        super().changed_meanwhile(exc, retry)
+
+    def reload(self) -> None:
+        """The case read again for its version; what is typed here stays."""
+        self._read_version()
+
+    @work(thread=True, exclusive=True, group="outcome-version", exit_on_error=False)
+    def _read_version(self) -> None:
+        from caseworker_tui.services.cases import open_case
+
+        detail = open_case(self.detail.id, self.actor, record_view=False)
+        self.app.call_from_thread(setattr, self, "detail", detail)
 
     @on(Button.Pressed, "#leave")
     def action_leave(self) -> None:

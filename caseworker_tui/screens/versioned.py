@@ -1,6 +1,6 @@
 """Saving a change with the version the user was looking at, and what happens when it is stale.
 
-Mixed into the screens that take steps on a case (the case, approvals): the service call runs in a
+Mixed into the screens that take steps on a case (the case, approvals, the outcome editor): the service call runs in a
 worker; a stale version is refused by the service, the user is told who changed the case, the
 screen reads it again and the dialog comes back with what was typed, so nothing is lost.
 """

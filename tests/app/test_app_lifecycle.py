@@ -303,6 +303,31 @@ async def test_leaving_a_draft_outcome_with_unsaved_text_asks_first(database_url
         assert isinstance(app.screen, CaseScreen)
 
 
+async def test_a_draft_saved_after_someone_else_changed_the_case_is_kept_and_saves_next_time(database_url, users):
+    """Jo logs a call while Casey writes the outcome: Casey's save is refused, her text stays, and the
+    next save goes in on top of Jo's change."""
+    from datetime import datetime
+
+    case_id = _under_review(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_outcome(app, pilot, case_id)
+        await pilot.press(*"The reports were never linked")
+        workflow.record_contact(case_id, users["jo"], at=datetime(2026, 11, 25, 9, 0), channel="phone",
+                                said="Ann asked when the outcome will come.")
+        await pilot.press("f2")
+        await settle(pilot, rounds=6)
+        assert isinstance(app.screen, OutcomeScreen)
+        assert "Not saved" in str(app.screen.query_one("#outcome-error", Static).render())
+        assert app.screen.query_one("#summary", TextArea).text == "The reports were never linked"
+        await pilot.press("f2")
+        await settle(pilot, rounds=6)
+        assert isinstance(app.screen, CaseScreen)
+    from caseworker_tui.services.cases import open_case
+
+    assert open_case(case_id, users["casey"], record_view=False).review.summary == "The reports were never linked"
+
+
 async def test_a_final_appeal_decision_is_referred_beyond_the_partnership_and_answered(database_url, users):
     from caseworker_tui.services import context
     from caseworker_tui.services.policy import Escalation
