@@ -28,6 +28,7 @@ from caseworker_tui.models import (
 )
 from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import Countdown, countdown
+from caseworker_tui.services.case_view import RecommendationInfo
 from caseworker_tui.services.eligibility import Verdict
 from caseworker_tui.services.found import case_by_id
 from caseworker_tui.services.permissions import Actor, require
@@ -88,15 +89,6 @@ def awaiting_approval(actor: Actor, limit: int = APPROVALS_SHOWN) -> list[Approv
 
 
 @dataclass(frozen=True)
-class RecommendationLine:
-    position: int
-    agency: str
-    agency_label: str
-    action: str
-    due_on: date
-
-
-@dataclass(frozen=True)
 class ReturnedComment:
     at: datetime
     by: str
@@ -128,7 +120,7 @@ class ApprovalDetail:
     submitted_by: str
     submitted_at: datetime | None
     summary: str
-    recommendations: list[RecommendationLine]
+    recommendations: list[RecommendationInfo]
     returns: list[ReturnedComment]
     victim_views: str = ""  # the victim's views on the draft action plan, as the chair reads them
     views_reply_by: date | None = None  # the last day for them, once consulted
@@ -206,8 +198,7 @@ def approval_detail(actor: Actor, case_id: int) -> ApprovalDetail:
         findings=review.findings, due_on=due, countdown=countdown(due, today, calendar),
         extension_reason=review.extension_reason if review.extended_to else "",
         submitted_by=submitted_by, submitted_at=review.submitted_at, summary=review.summary,
-        recommendations=[RecommendationLine(r.position, r.agency, policy.agency_label(r.agency), r.action, r.due_on)
-                         for r in recs],
+        recommendations=[RecommendationInfo.of(r, policy.agency_label) for r in recs],
         returns=[ReturnedComment(r["at"], r["display_name"] or r["actor"], r["reason"] or "") for r in returns],
         victim_views=views_words(review), views_reply_by=views_reply_by, approval_refusal=refusal,
     )

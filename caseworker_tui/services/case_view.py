@@ -5,6 +5,7 @@ Screens never see a peewee row; `services.cases` makes these from the rows (`ope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -92,6 +93,12 @@ class RecommendationInfo:
     due_on: date
     done_on: date | None
     done_note: str
+
+    @classmethod
+    def of(cls, row, agency_label: Callable[[str], str]) -> RecommendationInfo:
+        """A recommendation row as every screen shows it: the case's tabs, the approvals pane."""
+        return cls(row.id, row.position, row.agency, agency_label(row.agency), row.action, row.due_on,
+                   row.done_on, row.done_note)
 
 
 @dataclass(frozen=True)
