@@ -19,9 +19,7 @@ from caseworker_tui.models import (
     AuditReason,
     Case,
     CaseView,
-    Incident,
     Recommendation,
-    Report,
     Review,
     ThresholdDecision,
     User,
@@ -30,7 +28,7 @@ from caseworker_tui.services import clock, context
 from caseworker_tui.services.calendar import Countdown, countdown
 from caseworker_tui.services.case_view import RecommendationInfo
 from caseworker_tui.services.eligibility import Verdict
-from caseworker_tui.services.found import case_by_id
+from caseworker_tui.services.found import case_by_id, incidents_of
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import stage_label
 from caseworker_tui.services.unit import reading, transaction
@@ -145,13 +143,9 @@ def _decision_words(row: ThresholdDecision | None) -> str:
 
 def _incident_lines(case: Case) -> list[str]:
     label = context.policy().agency_label
-    reports: dict[int, list[Report]] = {}
-    for report in (Report.select().join(Incident).where(Incident.case == case)
-                   .order_by(Report.incident, Report.position)):
-        reports.setdefault(report.incident_id, []).append(report)
     lines = []
-    for i in Incident.select().where(Incident.case == case).order_by(Incident.position):
-        told = ", ".join(f"{label(r.agency)} {r.reported_on:%d %b}" for r in reports.get(i.id, []))
+    for i in incidents_of(case):
+        told = ", ".join(f"{label(r.agency)} {r.reported_on:%d %b}" for r in i.reports)
         hate = " (hate-related)" if i.hate_related else ""
         where = f" at {i.location}" if i.location else ""
         lines.append(f"{i.key} {i.occurred_on:%d %b %Y}{hate}{where}: {i.description or 'no description'}"

@@ -24,11 +24,9 @@ from caseworker_tui.models import (
     ContactLog,
     Deadline,
     Escalation,
-    Incident,
     Letter,
     Note,
     Recommendation,
-    Report,
     Review,
     ThresholdDecision,
     User,
@@ -52,7 +50,7 @@ from caseworker_tui.services.case_view import (
 )
 from caseworker_tui.services.deadline_steps import step_words
 from caseworker_tui.services.deadlines import view
-from caseworker_tui.services.found import case_by_id
+from caseworker_tui.services.found import case_by_id, incidents_of
 from caseworker_tui.services.lifecycle import STEPS, offered
 from caseworker_tui.services.permissions import Actor, require
 from caseworker_tui.services.stages import STAGE_LABELS, stage_label
@@ -159,11 +157,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         case = case_by_id(case_id)
         assignee = User.get_or_none(User.id == case.assigned_to_id) if case.assigned_to_id else None
         person = Applicant.get(Applicant.case == case)
-        incidents_rows = list(Incident.select().where(Incident.case == case).order_by(Incident.position))
-        reports_by_incident: dict[int, list[Report]] = {}
-        for report in (Report.select().join(Incident).where(Incident.case == case)
-                       .order_by(Report.incident, Report.position)):
-            reports_by_incident.setdefault(report.incident_id, []).append(report)
+        incidents_rows = incidents_of(case)
         deadlines = list(Deadline.select().where(Deadline.case == case).order_by(Deadline.due_on, Deadline.id))
         decisions = list(ThresholdDecision.select().where(ThresholdDecision.case == case).order_by(ThresholdDecision.id))
         updates = list(AgencyUpdateRequest.select().where(AgencyUpdateRequest.case == case)
@@ -187,7 +181,7 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
             key=i.key, occurred_on=i.occurred_on, description=i.description, location=i.location,
             hate_related=i.hate_related,
             reports=[ReportInfo(r.position, r.agency, label(r.agency), r.reported_on, r.reporter,
-                                r.agency_reference) for r in reports_by_incident.get(i.id, [])],
+                                r.agency_reference) for r in i.reports],
         )
         for i in incidents_rows
     ]
