@@ -124,6 +124,7 @@ class DecisionInfo:
     against_verdict: bool
     decided_by: str
     decided_at: datetime
+    computed_met: bool | None = None  # the verdict when it was taken
 
 
 @dataclass(frozen=True)
@@ -192,3 +193,15 @@ class CaseDetail:
     last_contact_working_days: int | None = None  # working days since the victim was last contacted
     spoc: str | None = None  # the victim's single point of contact: username, and name as shown
     spoc_name: str = ""
+
+    @property
+    def verdict_since_decision(self) -> str:
+        """When the record was corrected after the threshold decision and the verdict recomputed from it
+        now differs from the one the decision was taken on, that in one plain line; else "". The
+        decision itself stands until someone takes it again."""
+        taken = self.decisions[-1] if self.decisions else None
+        if taken is None or taken.computed_met is None or taken.computed_met == self.verdict.threshold_met:
+            return ""
+        when = f"{taken.decided_at.day} {taken.decided_at:%B %Y}"
+        return (f"The verdict has changed since the decision on {when}: now "
+                f"{'met' if self.verdict.threshold_met else 'not met'}.")
