@@ -22,6 +22,9 @@ async def test_an_incident_date_is_corrected_and_shown_on_the_timeline(database_
         await settle(pilot)
         screen = await open_case_screen(app, pilot, case_id)
         assert screen.detail.verdict.threshold_met is False
+        screen.action_tab("applicant")
+        await settle(pilot)
+        assert "C corrects the record" in str(screen.query_one("#applicant-details").render())
         await pilot.press("C")
         await settle(pilot)
         dialog = app.screen
