@@ -158,3 +158,18 @@ def test_only_case_workers_correct_and_never_an_anonymised_case(users):
         AuditEvent.create(case=case_id, actor="ada", at=Case.get_by_id(case_id).updated_at, action="anonymised")
     with pytest.raises(TransitionNotAllowed, match="anonymised"):
         correction.correct_applicant(case_id, casey, {"name": "Anne Leigh"}, expected_version=None)
+
+
+def test_an_incident_added_or_removed_in_a_correction(users):
+    casey = users["casey"]
+    case_id = _new(casey)
+
+    def swap(record: dict) -> dict:
+        record["incidents"] = [i for i in record["incidents"] if i["id"] != "i2"] + [
+            incident("i4", "2026-11-10", report("council", "2026-11-11"))]
+        return record
+    done = workflow.correct_record(case_id, casey, swap, expected_version=_version(case_id))
+    assert done.changes == ["incident i4 added (10 Nov 2026, 1 report)", "incident i2 removed (10 Oct 2026)"]
+    assert [i.key for i in open_case(case_id, casey).incidents] == ["i1", "i3", "i4"]
+    with db.connection_context():
+        assert Report.select().join(Incident).where(Incident.case == case_id).count() == 3

@@ -177,7 +177,8 @@ def _write(case: Case, after: Application, before: Application) -> None:
     rows = {i.key: i for i in Incident.select().where(Incident.case == case)}
     kept = {i.id for i in after.incidents}
     gone = [row.id for key, row in rows.items() if key not in kept]
-    if gone:
+    if gone:  # its reports first: the cascade is the database's, and not every connection enforces it
+        Report.delete().where(Report.incident.in_(gone)).execute()
         Incident.delete().where(Incident.id.in_(gone)).execute()
     old = {i.id: i for i in before.incidents}
     for position, incident in enumerate(after.incidents, start=1):
