@@ -10,7 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.suggester import SuggestFromList
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -27,6 +27,21 @@ from caseworker_tui.dialogs.common import TypedDialog
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.workflow import PARTICIPATION
 from caseworker_tui.widgets.application_form import FieldInput
+
+
+def person_select(people: list[str], current: str, field: str) -> Select:
+    """Who is named on the record (a review chair, an independent chair): chosen from the accounts and
+    the policy's named people, never typed, so the record and the letter name the same person. Open
+    it with Enter and type the first letters of a name to jump to it. A name recorded before that is
+    on neither list stays offered, so reopening a step does not silently change who it names."""
+    names = list(dict.fromkeys(([current] if current and current not in people else []) + people))
+    return Select([(name, name) for name in names], prompt="Choose who (Enter, then type a name)",
+                  value=current if current else Select.NULL, type_to_search=True, id=field)
+
+
+def chosen_person(dialog: Widget, field: str) -> str:
+    value = dialog.query_one(f"#{field}", Select).value
+    return value if isinstance(value, str) else ""
 
 
 def parse_day(value: str, words: str, field: str) -> date:
@@ -151,9 +166,8 @@ class ReviewDialog(_FormDialog):
         v = self._initial
         yield Label("Meeting date")
         yield FieldInput(v.get("meeting_on", ""), placeholder="YYYY-MM-DD", id="meeting_on")
-        yield Label("Chair (an account or one of the policy's named people; → completes)")
-        yield FieldInput(v.get("chair_name", ""), id="chair_name",
-                         suggester=SuggestFromList(self._people, case_sensitive=False))
+        yield Label("Chair (an account or one of the policy's named people)")
+        yield person_select(self._people, v.get("chair_name", ""), "chair_name")
         yield Label("Agencies attending")
         with Vertical(id="agencies", classes="checks"):
             for label, key in self._agencies:
@@ -169,7 +183,7 @@ class ReviewDialog(_FormDialog):
     def result(self) -> dict:
         return {
             "meeting_on": parse_day(self.query_one("#meeting_on", Input).value, "meeting date", "meeting_on"),
-            "chair_name": self.query_one("#chair_name", Input).value.strip(),
+            "chair_name": chosen_person(self, "chair_name"),
             "agencies": [k for _, k in self._agencies if self.query_one(f"#agency-{k}", Checkbox).value],
             "participation": str(self.query_one("#participation", Select).value),
             "not_invited_reason": self.query_one("#not_invited_reason", Input).value.strip(),
@@ -236,15 +250,14 @@ class AppealDecisionDialog(_FormDialog):
             yield RadioButton("Not upheld — the decision stands and is final", not v.get("upheld"),
                               id="not-upheld")
         yield Label("Independent chair (not the decision-maker, the approving chair or the "
-                    "caseworker assigned; → completes)")
-        yield FieldInput(v.get("independent_chair", ""), id="independent_chair",
-                         suggester=SuggestFromList(self._people, case_sensitive=False))
+                    "caseworker assigned)")
+        yield person_select(self._people, v.get("independent_chair", ""), "independent_chair")
         yield Label("Reason")
         yield TextArea(v.get("reason", ""), id="reason")
 
     def result(self) -> dict:
         return {"upheld": self.query_one("#upheld", RadioButton).value,
-                "independent_chair": self.query_one("#independent_chair", Input).value.strip(),
+                "independent_chair": chosen_person(self, "independent_chair"),
                 "reason": self.query_one("#reason", TextArea).text.strip()}
 
 

@@ -123,6 +123,10 @@ class Report(Base):
     reported_on = DateField()
     reporter = CharField(max_length=200)
     agency_reference = CharField(max_length=200, default="")
+    # Added by 0013, so a corrected record's verdict reads what the application said.
+    method = CharField(max_length=20, null=True)  # application.Report.method
+    officer = TextField(default="")
+    as_hate = BooleanField(default=False)  # reported as a hate incident at the time
 
 
 class AgencyUpdateRequest(Base):

@@ -14,6 +14,7 @@ from textual import work
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.screens.base import who_may
 from caseworker_tui.screens.case_letters import LetterSteps
+from caseworker_tui.screens.case_record import RecordSteps
 from caseworker_tui.screens.case_victim import VictimSteps
 from caseworker_tui.services import auth, context, workflow
 from caseworker_tui.services.lifecycle import MISSING_FACT, Step
@@ -23,7 +24,7 @@ from caseworker_tui.widgets.safe import clean
 FEW_STAGES = 3  # a step open at more stages than this is named by the stage it is not open at
 
 
-class CaseSteps(LetterSteps, VictimSteps):
+class CaseSteps(LetterSteps, VictimSteps, RecordSteps):
     """Mixed into `CaseScreen`, which provides `detail`, `case_id`, `actor`, `act` and `reload`."""
 
     def why_step_is_off(self, step: Step) -> str:

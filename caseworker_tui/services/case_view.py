@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from caseworker_tui.services.deadlines import DeadlineView
-from caseworker_tui.services.words import plural
+from caseworker_tui.services.words import long_date, plural
 
 if TYPE_CHECKING:
     from caseworker_tui.services.eligibility import Verdict
@@ -132,6 +132,7 @@ class DecisionInfo:
     against_verdict: bool
     decided_by: str
     decided_at: datetime
+    computed_met: bool | None = None  # the verdict when it was taken
 
 
 @dataclass(frozen=True)
@@ -208,3 +209,15 @@ class CaseDetail:
         if days is None:
             return "none logged"
         return "today" if days == 0 else f"{plural(days, 'working day')} ago"
+
+    @property
+    def verdict_since_decision(self) -> str:
+        """When the record was corrected after the threshold decision and the verdict recomputed from it
+        now differs from the one the decision was taken on, that in one plain line; else "". The
+        decision itself stands until someone takes it again."""
+        taken = self.decisions[-1] if self.decisions else None
+        if taken is None or taken.computed_met is None or taken.computed_met == self.verdict.threshold_met:
+            return ""
+        when = long_date(taken.decided_at.date())
+        return (f"The verdict has changed since the decision on {when}: now "
+                f"{'met' if self.verdict.threshold_met else 'not met'}.")

@@ -271,7 +271,8 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         incidents=incidents,
         verdict=_verdict(case.verdict_json),
         deadlines=[view(d, today, calendar) for d in deadlines],
-        decisions=[DecisionInfo(d.decision, d.ground, d.reason, d.against_verdict, d.decided_by, d.decided_at)
+        decisions=[DecisionInfo(d.decision, d.ground, d.reason, d.against_verdict, d.decided_by, d.decided_at,
+                                d.computed_met)
                    for d in decisions],
         updates=[UpdateInfo(u.id, u.agency, label(u.agency), u.requested_on, u.due_on, u.answered_on, u.answer,
                             late=u.answered_on is None and u.id not in unanswered and today > u.due_on,

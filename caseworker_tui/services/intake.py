@@ -112,7 +112,8 @@ def _store(application: Application, actor: Actor, assign_to_me: bool, reference
                               location=incident.location, hate_related=incident.hate_related)
         Report.insert_many([
             {"incident": row, "position": n, "agency": r.agency, "reported_on": r.reported_on,
-             "reporter": r.reporter, "agency_reference": r.agency_reference}
+             "reporter": r.reporter, "agency_reference": r.agency_reference, "method": r.method,
+             "officer": r.officer, "as_hate": r.as_hate}
             for n, r in enumerate(incident.reports, start=1)
         ]).execute()
     due = first_deadlines(received_on, policy, calendar)

@@ -112,6 +112,9 @@ STEPS: tuple[Step, ...] = (
     _S("record_views", CASE_WORK, CONSULTING, "record the victim's views on the action plan", "Victim's views",
        "V", "record_views", "workflow.record_views", needs="consulted",
        timeline="Victim's views on the draft action plan: {said}"),
+    # Any stage: a record found wrong is corrected and its verdict recomputed (services/workflow/correction.py).
+    _S("correct_record", CASE_WORK, EVERY_STAGE, "correct the record", "Correct record", "C", "correct_record",
+       "workflow.correct_record", timeline="Record corrected", show=False),
 )
 # What a person is told when the fact a step needs (`Step.needs`, see `cases.case_facts`) is missing.
 MISSING_FACT = {

@@ -1,7 +1,7 @@
 """Retention: a case closed longer ago than the policy's years keeps its figures, not its people.
 
 Anonymising replaces what identifies or describes a person (the applicant's details, incident
-descriptions and places, other reporters' names, notes, agency answers and every free-text
+descriptions and places, other reporters' and officers' names, notes, agency answers and every free-text
 reason) with neutral placeholders, and deletes the case's letters. It keeps what the yearly
 public figures count: stage, dates, decisions, grounds, reviews and how many recommendations.
 Nothing is deleted from the audit trail, which is append-only; the words typed for its steps are
@@ -245,14 +245,15 @@ def _rename_reporters(case_id: int) -> dict[str, str]:
     """
     applicant = Applicant.get(Applicant.case == case_id)
     names = {normalise_name(applicant.name): APPLICANT}
-    reports = (Report.select(Report.id, Report.reporter, Report.agency_reference).join(Incident)
+    reports = (Report.select(Report.id, Report.reporter, Report.agency_reference, Report.officer).join(Incident)
                .where(Incident.case == case_id).order_by(Incident.position, Report.position))
     for report in reports:
         key = normalise_name(report.reporter)
         if key != APPLICANT:
             names.setdefault(key, f"Person {sum(v != APPLICANT for v in names.values()) + 1}")
         Report.update(reporter=APPLICANT if key == APPLICANT else names[key],
-                      agency_reference=REMOVED if report.agency_reference else "").where(
+                      agency_reference=REMOVED if report.agency_reference else "",
+                      officer=REMOVED if report.officer else "").where(
             Report.id == report.id).execute()
     return names
 

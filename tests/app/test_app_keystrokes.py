@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from caseworker_tui.dialogs.common import DiscardDialog, TextDialog
 from caseworker_tui.screens.case_detail import CaseScreen
@@ -398,7 +398,7 @@ async def test_an_appeal_decision_by_someone_not_independent_comes_back_as_typed
         dialog = app.screen
         assert isinstance(dialog, AppealDecisionDialog)
         dialog.query_one("#upheld", RadioButton).value = True
-        dialog.query_one("#independent_chair", Input).value = "Casey Morgan"  # she made the decision
+        dialog.query_one("#independent_chair", Select).value = "Casey Morgan"  # she made the decision
         dialog.query_one("#reason", TextArea).text = "The reports were not read together."
         await pilot.press("f2")
         await settle(pilot)
@@ -407,7 +407,10 @@ async def test_an_appeal_decision_by_someone_not_independent_comes_back_as_typed
         assert again.query_one("#upheld", RadioButton).value is True
         assert again.query_one("#reason", TextArea).text == "The reports were not read together."
         assert "made the decision appealed" in _beside(again, "independent_chair")
-        again.query_one("#independent_chair", Input).value = "Dr R. Khan"
+        assert again.query_one("#independent_chair", Select).value == "Casey Morgan"
+        again.query_one("#independent_chair", Select).focus()
+        await pilot.press("enter", *"Pat R", "enter")  # picked from the list by typing the name's start
+        assert again.query_one("#independent_chair", Select).value == "Pat Reed"
         await pilot.press("f2")
         await settle(pilot)
         assert isinstance(app.screen, CaseScreen) and app.screen.detail.stage == "acknowledged"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import Checkbox, Input, Static, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from caseworker_tui.dialogs.common import ConfirmDialog
 from caseworker_tui.models import AuditEvent, Case, Deadline
@@ -49,7 +49,7 @@ async def test_received_to_closed_by_three_people(database_url, users):
         await settle(pilot)
         dialog = app.screen
         dialog.query_one("#meeting_on", Input).value = "2026-11-25"  # held today: the outcome follows the meeting
-        dialog.query_one("#chair_name", Input).value = "Chris Hall"
+        dialog.query_one("#chair_name", Select).value = "Chris Hall"
         dialog.query_one("#agency-police", Checkbox).value = True
         await pilot.press("f2")
         await settle(pilot)
@@ -216,9 +216,9 @@ async def test_typing_as_a_step_dialog_opens_fills_its_first_field(database_url,
         assert app.screen.detail.stage == "accepted"
         await pilot.press("v")
         await settle(pilot)
-        await pilot.press(*"2026-12-03", "tab", *"Chris Hall")
+        await pilot.press(*"2026-12-03", "tab", "enter", *"Chris", "enter")  # the chair: chosen from a list
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
-        assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
+        assert app.screen.query_one("#chair_name", Select).value == "Chris Hall"
         await pilot.press("escape", "y")
         await settle(pilot)
         await pilot.press("e")
@@ -258,12 +258,12 @@ async def test_a_step_the_service_refuses_reopens_its_dialog_with_what_was_typed
         await settle(pilot)
         await pilot.press("v")
         await settle(pilot)
-        await pilot.press(*"2026-12-03", "tab", *"Chris Hall")
+        await pilot.press(*"2026-12-03", "tab", "enter", *"Chris", "enter")
         await pilot.press("f2")  # no agency ticked: the service refuses
         await settle(pilot)
         assert isinstance(app.screen, ReviewDialog)
         assert app.screen.query_one("#meeting_on", Input).value == "2026-12-03"
-        assert app.screen.query_one("#chair_name", Input).value == "Chris Hall"
+        assert app.screen.query_one("#chair_name", Select).value == "Chris Hall"
         after_agencies = app.screen.query_one("#agencies").parent.query(".dialog-field-error").first(Static)
         assert "agencies" in str(after_agencies.render())
         assert stage_of(case_id) == "accepted"

@@ -204,6 +204,9 @@ OPERATIONS = [
     Operation("consult_victim", W.consult_victim, _outcome_drafted,
               lambda c, a: W.consult_victim(c, a, out_dir=data_dir() / "letters")),
     Operation("record_views", W.record_views, _consulted, lambda c, a: W.record_views(c, a, "Happy with it.")),
+    Operation("correct_record", W.correct_record, _received,
+              lambda c, a: W.correct_record(c, a, lambda r: {**r, "dissatisfaction_reason": "Not answered."},
+                                            expected_version=None)),
     Operation("manage_users", accounts.add_user, _nothing,
               lambda _, a: accounts.add_user("newcomer", "caseworker", "a long passphrase", by=a)),
 ]

@@ -37,7 +37,7 @@ from caseworker_tui.services import (
 )
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.policy import Retention
-from caseworker_tui.services.workflow import RecommendationIn
+from caseworker_tui.services.workflow import RecommendationIn, correction
 from tests.conftest import TODAY
 from tests.factories import application, incident, report, victim_heard
 
@@ -187,6 +187,27 @@ def test_apply_removes_the_personal_data_and_keeps_the_figures(users, cases, tmp
         person = Applicant.get(Applicant.case == due[0])
     assert (person.email, person.phone, person.address, person.needs_json) == (None, None, "", "[]")
     assert subject_access.gather(users["ada"], "Ann Lee").cases == []
+
+
+def test_a_correction_of_the_record_is_erased_with_the_rest(users, cases):
+    """A correction keeps the old values in its typed reason, not the event: retention erases both."""
+    casey, case_id = users["casey"], cases["declined"]
+    with db.connection_context():
+        version = Case.get_by_id(case_id).version
+    done = correction.correct_applicant(case_id, casey, {"name": "Anne Leighton"}, expected_version=version,
+                                      why="Ann spelt it out")
+    correction.add_report(case_id, casey, "i2", {"agency": "police", "reported_on": "2019-04-01",
+                                                 "reporter": "Kit Neighbour", "officer": "PC Quill"},
+                        expected_version=done.version)
+    assert "anne leighton" in _text_outside_the_audit_trail(case_id)
+
+    retention.apply(users["ada"])
+
+    with db.connection_context():
+        trail = json.dumps([e.details_json for e in AuditEvent.select().where(AuditEvent.case == case_id)]).casefold()
+    left = _text_outside_the_audit_trail(case_id) + trail
+    assert [w for w in ("Ann Lee", "Anne Leighton", "spelt it out", "Kit Neighbour", "PC Quill")
+            if w.casefold() in left] == []
 
 
 def test_a_second_run_finds_nothing_new(users, cases):

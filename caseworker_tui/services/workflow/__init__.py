@@ -6,6 +6,7 @@ there as `workflow.<function>`, and runs through `running.run_step`.
 
 from caseworker_tui.services.workflow.appeals import appeal_window_end, decide_appeal, record_appeal
 from caseworker_tui.services.workflow.closing import close, withdraw
+from caseworker_tui.services.workflow.correction import Corrected, correct_record
 from caseworker_tui.services.workflow.decision import decide, record_update, request_updates
 from caseworker_tui.services.workflow.escalation import record_escalation_answer, refer_escalation
 from caseworker_tui.services.workflow.intake import CONTACT_CHANNELS, acknowledge, add_note, assign, record_contact, triage
@@ -37,5 +38,6 @@ __all__ = [
     "appeal_window_end", "approve_outcome", "assign", "close", "decide", "decide_appeal", "draft_outcome",
     "extend_review", "follow_up", "record_appeal", "record_contact", "record_escalation_answer", "record_findings", "record_update",
     "refer_escalation", "request_updates", "return_outcome", "schedule_review", "submit_outcome", "triage", "withdraw",
+    "Corrected", "correct_record",
     "approval_refusal", "change_spoc", "consult_victim", "record_views", "reply_by", "spoc_of", "views_words",
 ]

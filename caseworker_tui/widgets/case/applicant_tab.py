@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from caseworker_tui.services import context
 from caseworker_tui.services.case_view import CaseDetail
+from caseworker_tui.services.lifecycle import step
 from caseworker_tui.widgets.case.tab import CaseTab
 from caseworker_tui.widgets.safe import clean
 
@@ -29,6 +30,9 @@ def applicant_text(detail: CaseDetail) -> Text:
     for label, value in rows:
         text.append(f"{label:>22}  ", style="bold")
         text.append(f"{clean(value)}\n")
+    if "correct_record" in detail.actions:  # the key comes from the lifecycle table
+        key = step("correct_record").key
+        text.append(f"\n{'':>22}  Something recorded wrongly? {key} corrects the record.\n", style="dim")
     if detail.triage_answers:
         policy = context.policy()
         text.append("\nTriage answers\n", style="bold")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.widgets import Static
 
 from caseworker_tui.services import context
 from caseworker_tui.services.case_view import CaseDetail
@@ -17,7 +18,11 @@ class EligibilityTab(CaseTab):
 
     def parts(self) -> ComposeResult:
         with VerticalScroll():
+            yield Static("", id="verdict-changed", classes="warning", markup=False)
             yield VerdictView(id="verdict")
 
     def fill(self, detail: CaseDetail) -> None:
+        changed = self.query_one("#verdict-changed", Static)
+        changed.update(detail.verdict_since_decision)
+        changed.display = bool(detail.verdict_since_decision)  # the decision stands until taken again
         self.query_one(VerdictView).show(detail.verdict, context.policy().agency_label)

@@ -30,6 +30,8 @@ def header_text(detail: CaseDetail) -> Text:
     text.append("  ·  Verdict: ")
     text.append("✓ threshold met" if verdict.threshold_met else "✗ threshold not met",
                 style="green" if verdict.threshold_met else "red")
+    if changed := detail.verdict_since_decision:  # the record was corrected after the decision
+        text.append(f"  ·  ⚠ {changed}", style="bold yellow")
     return text
 
 
