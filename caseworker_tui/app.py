@@ -25,7 +25,6 @@ from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
 
 
-
 def _case_provider():
     from caseworker_tui.commands import CaseProvider
 
