@@ -104,7 +104,7 @@ def send_update_requests(case_id: int, actor: Actor, agencies: list[str], settin
         try:
             sent = send(letter.id, actor, "email", settings)
         except CaseworkerError as exc:  # refused, failed or uncertain: recorded by `send`, said here
-            outcomes.append(Outcome(route.agency, route.label, letter, left=f"it was not e-mailed: {exc}"))
+            outcomes.append(Outcome(route.agency, route.label, letter, left=f"it was not e-mailed: {str(exc).rstrip('.')}"))
             continue
         outcomes.append(Outcome(route.agency, route.label, sent.letter, emailed_to=route.email))
     return outcomes
