@@ -15,6 +15,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from caseworker_tui.config import Settings, data_dir
@@ -22,8 +23,6 @@ from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.screens.typeahead import HoldsKeys
 from caseworker_tui.services import context
 from caseworker_tui.services.permissions import Actor, allowed
-
-DELIVERY_POLL_SECONDS = 300  # how often GOV.UK Notify is asked what became of the letters sent through it
 
 
 def _case_provider():
@@ -77,6 +76,7 @@ class CaseworkerApp(HoldsKeys, App[None]):
         self._last_input = _monotonic()
         self._theme_kept: str | None = None  # the signed-in person's theme as last stored
         self._screens_imported = False
+        self.delivery_poll: Timer | None = None  # asks GOV.UK Notify, every notify_poll_minutes
 
     # --- start-up --------------------------------------------------------------------------
 
@@ -95,8 +95,9 @@ class CaseworkerApp(HoldsKeys, App[None]):
 
             self.push_screen(SignInScreen(self._username, demo=self.demo))
         self.call_after_refresh(self._read_policy)
-        if self.settings.notify_api_key:  # letters sent through GOV.UK Notify are followed while the app runs
-            self.set_interval(DELIVERY_POLL_SECONDS, self._poll_deliveries)
+        if self.settings.notify_api_key and self.settings.notify_poll_minutes:
+            # letters sent through GOV.UK Notify are followed while the app runs, as often as the settings say
+            self.delivery_poll = self.set_interval(self.settings.notify_poll_minutes * 60, self._poll_deliveries)
 
     def _poll_deliveries(self) -> None:
         from caseworker_tui.services.letters.delivery import poll

@@ -92,11 +92,14 @@ class Settings:
     notify_key_kind: str | None = None
     notify_email_template: str | None = None  # the e-mail template's id, with a ((link_to_file)) placeholder
     notify_base_url: str | None = None  # another Notify API (a staging one); Notify's own when unset
+    # How often, in minutes, the running app asks Notify what became of the letters sent through it; 0: never.
+    notify_poll_minutes: int = 5
 
 
 # What each setting holds, in the words an error message uses.
 _TEXT, _PATH, _TABLE = "text", "a file or folder path", "a table of binding id = keys"
 _COUNT = "a whole number, 0 or more"
+_POLL = "a whole number of minutes between GOV.UK Notify status checks, 0 (never) or more, e.g. 5"
 _SMTP_URL = "an smtp:// or smtps:// URL, e.g. smtp://user@mail.example.org:587, with no password in it"
 _ADDRESS = 'an e-mail address, e.g. "Community Trigger <asb@example.org>"'
 _NOTIFY_KEY = "a GOV.UK Notify API key: its name, then the service id and the secret, each a UUID, joined by -"
@@ -108,7 +111,8 @@ _KINDS = {"database_url": _TEXT, "policy_file": _PATH, "letters_dir": _PATH, "ou
           "theme": _TEXT, "keymap": _TABLE, "smtp_url": _SMTP_URL, "smtp_sender": _ADDRESS,
           "smtp_reply_to": _ADDRESS, "smtp_password": _TEXT, "idle_minutes": _COUNT, "public_url": _TEXT,
           "max_sessions": _COUNT, "max_sessions_per_address": _COUNT, "notify_api_key": _NOTIFY_KEY,
-          "notify_key_kind": _KEY_KIND, "notify_email_template": _UUID, "notify_base_url": _HTTP_URL}
+          "notify_key_kind": _KEY_KIND, "notify_email_template": _UUID, "notify_base_url": _HTTP_URL,
+          "notify_poll_minutes": _POLL}
 assert set(_KINDS) == {f.name for f in fields(Settings)}
 _MAY_HOLD_A_PASSWORD = frozenset({"smtp_url", "smtp_password", "notify_api_key"})
 KEY_KINDS = ("test", "team", "live")
@@ -140,7 +144,7 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def _from_environment(key: str, text: str) -> Any:
-    if _KINDS[key] == _COUNT:
+    if _KINDS[key] in (_COUNT, _POLL):
         return int(text) if text.strip().isdigit() else text
     if _KINDS[key] != _TABLE:
         return text
@@ -160,7 +164,7 @@ def _checked(key: str, value: Any, source: str) -> Any:
         return Path(value)
     if kind == _TEXT and isinstance(value, str):
         return value
-    if kind == _COUNT and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if kind in (_COUNT, _POLL) and isinstance(value, int) and not isinstance(value, bool) and value >= 0:
         return value
     if kind == _SMTP_URL and isinstance(value, str) and _is_smtp_url(value):
         return value

@@ -74,6 +74,33 @@ def cmd_poll(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_returned(args: argparse.Namespace) -> int:
+    from caseworker_tui.services.letters import returned
+
+    common.open_database(args)
+    result = returned.record_report(args.file, common.acting_user(args, role=ROLE))
+    for change in result.recorded:
+        reopened = f"; the step {change.reopened.replace('_', ' ')} is open again" if change.reopened else ""
+        print(f"{change.reference} {change.kind} v{change.version_no}: {change.words}{reopened}")
+    for row in result.not_ours:
+        print(f"line {row.line}: no letter sent from here has {row.reference or row.notification_id}; left alone")
+    print(f"{len(result.recorded)} letter(s) recorded as returned; {len(result.already)} recorded before; "
+          f"{len(result.not_ours)} not sent from here")
+    return 0
+
+
+def cmd_request_updates(args: argparse.Namespace) -> int:
+    from caseworker_tui.services import letters, workflow
+
+    settings, _ = common.open_database(args)
+    actor = common.acting_user(args, role=ROLE)
+    case_id = _case_id(args.reference)
+    workflow.request_updates(case_id, actor, args.agencies)
+    for outcome in letters.send_update_requests(case_id, actor, args.agencies, settings, email=args.email):
+        print(outcome.words())
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -101,7 +128,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub) -> None:
-    """Add `letters render`, `letters send`, `letters poll` and `letters check` to the `caseworker` command's subparsers."""
+    """Add `letters render`, `send`, `poll`, `returned`, `request-updates` and `check` to the `caseworker` command's subparsers."""
     actions = sub.add_parser("letters", help="letters: produce one for a case, send it, check the templates") \
         .add_subparsers(dest="letters_command", metavar="ACTION", required=True)
     p = actions.add_parser("render", help="produce a letter for a case; prints the path written",
@@ -130,6 +157,23 @@ def register(sub) -> None:
                            description="Record each change of a Notify letter's or e-mail's status on its case's "
                                        "timeline; a failed delivery opens the letter's step again.")
     p.set_defaults(func=cmd_poll)
+    p = actions.add_parser("returned", help="record the letters in GOV.UK Notify's returned-letters report as returned",
+                           description="Notify lists letters that came back on its Returned letters page, weeks after "
+                                       "posting; download that report (CSV) and give it here. Each letter it names, by "
+                                       "Notify's notification id or the reference it was sent with, is recorded as "
+                                       "returned on its case's timeline, and the step it met is open again. A report "
+                                       "read twice records nothing twice.")
+    p.add_argument("file", type=Path, metavar="FILE", help="the CSV report downloaded from GOV.UK Notify")
+    p.set_defaults(func=cmd_returned)
+    p = actions.add_parser("request-updates", help="ask agencies for an update on a case and send each its request letter",
+                           description="Record the request (each agency's reply is then due), make each agency's "
+                                       "update-request letter and e-mail it, the PDF attached, to the agency's email "
+                                       "in the policy through smtp_url. A letter with no address or no mail server is "
+                                       "made and left to send, and the line says why.")
+    p.add_argument("reference", help="the case reference, e.g. CT-2026-0042")
+    p.add_argument("agencies", nargs="+", metavar="AGENCY", help="the policy's agency keys, e.g. police council")
+    p.add_argument("--no-email", dest="email", action="store_false", help="make the letters only; send them yourself")
+    p.set_defaults(func=cmd_request_updates)
     p = actions.add_parser("check", help="check every template's variables against what its letter provides, "
                                          "and its layout against GOV.UK Notify's precompiled letters",
                            description="Each template's variables are checked against its letter's context; then "

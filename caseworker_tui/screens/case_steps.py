@@ -143,8 +143,32 @@ class CaseSteps(LetterSteps, VictimSteps, RecordSteps):
         days = policy.timescales.agency_update.words
         dialog = AgenciesDialog([(a.label, k) for k, a in policy.agencies.items()], named,
                                 f"Each agency is asked to reply within {days}.")
-        self._ask(dialog, lambda chosen: self.act(workflow.request_updates, self.case_id, self.actor, chosen,
-                                                  done="Updates requested."))
+        self._ask(dialog, self._confirm_asking)
+
+    def _confirm_asking(self, chosen: list[str]) -> None:
+        """Where an agency's request will be e-mailed, say so and ask first; then ask, make and send."""
+        from caseworker_tui.dialogs.common import ChoiceDialog
+        from caseworker_tui.services.letters import routes
+
+        settings = self.app.settings
+        ways = routes(chosen, settings)
+        if not any(r.email for r in ways):
+            self._ask_agencies(chosen, email=False)
+            return
+        title = "Ask for an update, and send each agency its request letter:\n" + "\n".join(
+            f"• {clean(r.words())}" for r in ways)
+        options = [("Ask, and e-mail the letters as listed", "email"),
+                   ("Ask; I will send the letters myself", "make")]
+        self._ask(ChoiceDialog(title, options, value="email", confirm="Ask"),
+                  lambda how: self._ask_agencies(chosen, email=how == "email"))
+
+    def _ask_agencies(self, chosen: list[str], *, email: bool) -> None:
+        from caseworker_tui.services.letters import outcome_words, send_update_requests
+
+        settings = self.app.settings
+        self.act(workflow.request_updates, self.case_id, self.actor, chosen, done="Updates requested.",
+                 after=lambda: outcome_words(send_update_requests(self.case_id, self.actor, chosen, settings,
+                                                                  email=email)))
 
     def action_record_update(self) -> None:
         from caseworker_tui.dialogs.case import ChoiceWithTextDialog

@@ -213,7 +213,8 @@ def open_case(case_id: int, actor: Actor, *, record_view: bool = True) -> CaseDe
         timeline.append(_entry(scheduled + timedelta(microseconds=1) if isinstance(scheduled, datetime) else scheduled,
                                "review", f"Review meeting, chaired by {review.chair_name}"))
     for letter in letters:
-        named = f"{letter.kind.replace('_', ' ')} (version {letter.version_no})"
+        named = f"{letter.kind.replace('_', ' ')} (version {letter.version_no})" + (
+            f" to {letter.recipient}" if letter.agency else "")  # which agency's, when several were asked
         timeline.append(_entry(letter.created_at, "letter", f"Letter produced: {named}"))
         if letter.sent_on:  # an entry of its own, on the day it went: the day the person gave
             timeline.append(_entry(_taken_at(events, "letter_sent", letter.sent_on, ("kind", letter.kind)), "letter",

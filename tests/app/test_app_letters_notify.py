@@ -55,3 +55,13 @@ async def test_send_by_notify_post_from_the_letters_tab_and_hear_when_it_comes_b
     finally:
         notify.stop()
     assert letters.get_letter(produced.id).delivery_status == "returned-letter"
+
+
+async def test_the_app_asks_notify_as_often_as_the_settings_say_and_not_at_all_at_0(database_url, users):
+    for minutes, every in ((2, 120), (0, None)):
+        app = make_app(database_url, actor=users["casey"])
+        app.settings.notify_api_key, app.settings.notify_key_kind = "k", "test"
+        app.settings.notify_poll_minutes = minutes
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert (app.delivery_poll._interval if app.delivery_poll else None) == every

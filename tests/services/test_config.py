@@ -87,3 +87,23 @@ def test_a_bad_notify_setting_names_itself_and_never_echoes_a_key(line, words):
     with pytest.raises(ConfigError) as caught:
         load_settings()
     assert words in str(caught.value) and "3d844edf" not in str(caught.value)
+
+
+def test_the_notify_poll_is_every_five_minutes_unless_the_settings_say_otherwise(monkeypatch):
+    assert load_settings().notify_poll_minutes == 5
+    config_path().write_text("notify_poll_minutes = 0\n", encoding="utf-8")
+    assert load_settings().notify_poll_minutes == 0
+    monkeypatch.setenv("CASEWORKER_NOTIFY_POLL_MINUTES", "30")
+    assert load_settings().notify_poll_minutes == 30
+
+
+@pytest.mark.parametrize(("line", "value"), [("notify_poll_minutes = -1\n", "-1"),
+                                             ('notify_poll_minutes = "often"\n', "'often'"),
+                                             ("notify_poll_minutes = 2.5\n", "2.5"),
+                                             ("notify_poll_minutes = true\n", "True")])
+def test_a_bad_notify_poll_interval_names_the_setting(line, value):
+    config_path().write_text(line, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert f"notify_poll_minutes must be a whole number of minutes between GOV.UK Notify status checks, " \
+           f"0 (never) or more, e.g. 5, not {value}" in str(caught.value)

@@ -7,10 +7,12 @@ say what each may say and read it from the case (with `facts`, the reads they sh
 `producing` keeps it, versioned, on the case's timeline, `pdf` makes its PDF with LibreOffice,
 `layout` measures that PDF against GOV.UK Notify's letter layout, and `sending` e-mails it (through
 the partnership's SMTP server or `notify`), has Notify print and post it, or puts it in the day's
-`print_pack`; `delivery` records each hand-over and follows it until it settles.
+`print_pack`; `delivery` records each hand-over and follows it until it settles. `agency_requests`
+makes and e-mails the update requests agencies are asked for.
 Callers import from here; docxtpl and python-docx load only when a letter is made or read.
 """
 
+from caseworker_tui.services.letters.agency_requests import outcome_words, routes, send_update_requests
 from caseworker_tui.services.letters.kinds import (
     BY_KEY,
     KINDS,
@@ -61,6 +63,6 @@ __all__ = [
     "LetterTemplateError", "PdfFailed", "PdfUnavailable", "PrintPack", "ProducedLetter", "Recipient", "SendFailed",
     "SendRefused", "SendResult", "SendUncertain", "TemplateCheck", "build_context", "check_templates", "get_letter",
     "latest_letter", "letter_options", "letter_text", "list_letters", "make_pdf", "mark_sent", "offered_letters",
-    "print_pack", "produce", "produce_for_step", "recipient_of", "render", "send", "template_path", "template_problems",
-    "update_request_agencies",
+    "outcome_words", "print_pack", "produce", "produce_for_step", "recipient_of", "render", "routes", "send",
+    "send_update_requests", "template_path", "template_problems", "update_request_agencies",
 ]

@@ -112,7 +112,7 @@ def poll(settings: Settings, actor: Actor = SYSTEM) -> PollResult:
                 _settle(row)  # Notify has let it go: its last status stands
                 continue
             return PollResult(asked, changes, str(exc))
-        change = _record(row, status, actor)
+        change = record_status(row, status, actor)
         if change:
             changes.append(change)
     return PollResult(len(rows), changes)
@@ -123,8 +123,9 @@ def _settle(row: LetterDelivery) -> None:
         LetterDelivery.update(settled=True, checked_at=clock.now()).where(LetterDelivery.id == row.id).execute()
 
 
-def _record(row: LetterDelivery, status: str, actor: Actor) -> Change | None:
-    """One answer from Notify: a new status goes on the row, the letter and the timeline."""
+def record_status(row: LetterDelivery, status: str, actor: Actor) -> Change | None:
+    """One answer from Notify (a poll's, or its returned-letters report's): a new status goes on the row,
+    the letter and the timeline; the same status again changes nothing."""
     now = clock.now()
     old_enough = now - row.sent_at > timedelta(days=FOLLOW_DAYS)
     settled = status in SETTLED or old_enough
