@@ -94,7 +94,7 @@ def cmd_request_updates(args: argparse.Namespace) -> int:
 
     settings, _ = common.open_database(args)
     actor = common.acting_user(args, role=ROLE)
-    case_id = _case_id(args.reference)
+    case_id = common.case_id_of(args.reference)
     workflow.request_updates(case_id, actor, args.agencies)
     for outcome in letters.send_update_requests(case_id, actor, args.agencies, settings, email=args.email):
         print(outcome.words())
