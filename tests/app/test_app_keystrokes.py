@@ -578,3 +578,24 @@ async def test_keys_typed_straight_after_esc_in_an_open_list_reach_the_next_fiel
         assert isinstance(form, NewRequestScreen) and app.screen is form, "Esc closed the list, not the form"
         assert app.focused.id == "applicant-on_behalf_of"
         assert form.query_one("#applicant-on_behalf_of", Input).value == "Sam"
+
+
+# --- the footer -----------------------------------------------------------------------------------
+
+async def test_the_case_footer_offers_the_stage_s_next_steps_first(database_url, users):
+    """At 80 columns the footer shows only its first few keys: they are the stage's next steps."""
+    from caseworker_tui.services.lifecycle import BY_NAME
+    from tests.apphelpers import open_case_screen
+
+    cases = seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, first in (("fresh", "acknowledge"), ("overdue", "decide")):
+            screen = await open_case_screen(app, pilot, cases[key])
+            shown = [b.binding.id for b in screen.active_bindings.values() if b.binding.show]
+            assert shown[0] == first, shown
+            assert shown.index("add_note") > shown.index(first)
+            assert BY_NAME["add_note"].key in {b.binding.key for b in screen.active_bindings.values()}
+            await pilot.press("escape")
+            await settle(pilot)
