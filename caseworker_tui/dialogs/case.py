@@ -104,7 +104,7 @@ class DecideDialog(_FormDialog):
         yield Label("Ground for declining")
         options = [("Threshold not met", "threshold_not_met")] + [(g.capitalize(), g) for g in self._grounds]
         yield ChoiceSelect(options, value=self._initial.get("ground") or "threshold_not_met", allow_blank=False,
-                     id="ground")
+                           id="ground")
         yield Label("Reason (needed against the verdict, or for a ground other than the threshold)")
         yield TextArea(self._initial.get("reason", ""), id="reason")
 
@@ -161,7 +161,7 @@ class ReviewDialog(_FormDialog):
                 yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
         yield Label("How the applicant takes part")
         yield ChoiceSelect([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
-                     value=v.get("participation") or "in_person", allow_blank=False, id="participation")
+                           value=v.get("participation") or "in_person", allow_blank=False, id="participation")
         yield Label("Why the applicant is not invited (when not invited)")
         yield FieldInput(v.get("not_invited_reason", ""), id="not_invited_reason")
         yield Label("Link to join (when virtually; may follow later)")

@@ -26,7 +26,7 @@ class ContactDialog(_FormDialog):
         yield Input(v.get("at", f"{self._now:%Y-%m-%d %H:%M}"), id="at")
         yield Label("How")
         yield ChoiceSelect([(words.capitalize(), key) for key, words in CONTACT_CHANNELS.items()],
-                     value=v.get("channel", "phone"), allow_blank=False, id="channel")
+                           value=v.get("channel", "phone"), allow_blank=False, id="channel")
         yield Label("What was said")
         yield TextArea(v.get("said", ""), id="said")
         yield Label("What was promised (optional)")
