@@ -27,6 +27,7 @@ from caseworker_tui.dialogs.common import TypedDialog
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.workflow import PARTICIPATION
 from caseworker_tui.widgets.application_form import FieldInput
+from caseworker_tui.widgets.choice import ChoiceSelect
 
 
 def person_select(people: list[str], current: str, field: str) -> Select:
@@ -117,8 +118,8 @@ class DecideDialog(_FormDialog):
             yield RadioButton("Decline", not accept, id="decline")
         yield Label("Ground for declining")
         options = [("Threshold not met", "threshold_not_met")] + [(g.capitalize(), g) for g in self._grounds]
-        yield Select(options, value=self._initial.get("ground") or "threshold_not_met", allow_blank=False,
-                     id="ground")
+        yield ChoiceSelect(options, value=self._initial.get("ground") or "threshold_not_met", allow_blank=False,
+                           id="ground")
         yield Label("Reason (needed against the verdict, or for a ground other than the threshold)")
         yield TextArea(self._initial.get("reason", ""), id="reason")
 
@@ -173,8 +174,8 @@ class ReviewDialog(_FormDialog):
             for label, key in self._agencies:
                 yield Checkbox(label, key in v.get("agencies", []), id=f"agency-{key}")
         yield Label("How the applicant takes part")
-        yield Select([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
-                     value=v.get("participation") or "in_person", allow_blank=False, id="participation")
+        yield ChoiceSelect([(words.capitalize(), key) for key, words in PARTICIPATION.items()],
+                           value=v.get("participation") or "in_person", allow_blank=False, id="participation")
         yield Label("Why the applicant is not invited (when not invited)")
         yield FieldInput(v.get("not_invited_reason", ""), id="not_invited_reason")
         yield Label("Link to join (when virtually; may follow later)")
@@ -294,7 +295,7 @@ class ChoiceWithTextDialog(_FormDialog):
         self._options, self._prompt = options, prompt
 
     def fields(self) -> ComposeResult:
-        yield Select(self._options, value=self._options[0][1], allow_blank=False, id="item")
+        yield ChoiceSelect(self._options, value=self._options[0][1], allow_blank=False, id="item")
         yield Label(self._prompt)
         yield TextArea("", id="text")
 
@@ -318,7 +319,7 @@ class SentDialog(_FormDialog):
 
     def fields(self) -> ComposeResult:
         yield Label("How it went")
-        yield Select(self.WAYS, value="post", allow_blank=False, id="channel")
+        yield ChoiceSelect(self.WAYS, value="post", allow_blank=False, id="channel")
         yield Label("Sent on (a date like 2026-11-25; today unless it went earlier)")
         yield FieldInput(self._today.isoformat(), id="sent_on")
 

@@ -16,6 +16,7 @@ from caseworker_tui.dialogs.discard import AsksBeforeDiscarding
 from caseworker_tui.errors import InvalidInput
 from caseworker_tui.services.policy import TriageQuestion
 from caseworker_tui.widgets.application_form import FieldError
+from caseworker_tui.widgets.choice import ChoiceSelect
 
 
 class _Dialog(ModalScreen):
@@ -189,7 +190,7 @@ class ChoiceDialog(_Dialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Static(self._title, classes="dialog-title", markup=False)
-            yield Select(self._options, value=self._value if self._value else Select.NULL, id="choice")
+            yield ChoiceSelect(self._options, value=self._value if self._value else Select.NULL, id="choice")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self._confirm, variant="primary", id="ok")
                 yield Button("Cancel (Esc)", id="cancel")

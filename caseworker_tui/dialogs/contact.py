@@ -9,6 +9,7 @@ from textual.widgets import Input, Label, Select, TextArea
 
 from caseworker_tui.dialogs.case import _FormDialog
 from caseworker_tui.services.workflow import CONTACT_CHANNELS
+from caseworker_tui.widgets.choice import ChoiceSelect
 
 
 class ContactDialog(_FormDialog):
@@ -24,8 +25,8 @@ class ContactDialog(_FormDialog):
         yield Label("When (YYYY-MM-DD HH:MM)")
         yield Input(v.get("at", f"{self._now:%Y-%m-%d %H:%M}"), id="at")
         yield Label("How")
-        yield Select([(words.capitalize(), key) for key, words in CONTACT_CHANNELS.items()],
-                     value=v.get("channel", "phone"), allow_blank=False, id="channel")
+        yield ChoiceSelect([(words.capitalize(), key) for key, words in CONTACT_CHANNELS.items()],
+                           value=v.get("channel", "phone"), allow_blank=False, id="channel")
         yield Label("What was said")
         yield TextArea(v.get("said", ""), id="said")
         yield Label("What was promised (optional)")

@@ -14,7 +14,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, TabbedContent
 
@@ -25,7 +25,7 @@ from caseworker_tui.screens.versioned import VersionedChanges
 from caseworker_tui.services.access_log import CaseAccess, access_log
 from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.services.cases import open_case
-from caseworker_tui.services.lifecycle import BY_SCREEN_ACTION, STEPS
+from caseworker_tui.services.lifecycle import BY_SCREEN_ACTION, STEPS, stage_work_first
 from caseworker_tui.services.permissions import Actor, allowed
 from caseworker_tui.widgets.case.applicant_tab import ApplicantTab
 from caseworker_tui.widgets.case.audit_tab import AuditTab
@@ -119,6 +119,16 @@ class CaseScreen(SaysWhyKeysAreOff, CaseSteps, VersionedChanges, ReportsWorkerEr
             self.query_one(tab).show(detail)
         self.query_one(AuditTab).show(detail, views)
         self.refresh_bindings()
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The footer's keys with the stage's next steps first: at 80 columns it shows only a few."""
+        bindings = super().active_bindings
+        if self.detail is None:
+            return bindings
+        order = {name: n for n, name in enumerate(stage_work_first(list(self.detail.actions)))}
+        last = len(order)
+        return dict(sorted(bindings.items(), key=lambda kv: order.get(kv[1].binding.id or "", last)))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         step = BY_SCREEN_ACTION.get(action)

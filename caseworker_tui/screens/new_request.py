@@ -31,6 +31,7 @@ from caseworker_tui.widgets.application_form import (
     IncidentForm,
     widget_for_field,
 )
+from caseworker_tui.widgets.choice import ChoiceSelect
 from caseworker_tui.widgets.safe import clean
 from caseworker_tui.widgets.verdict import verdict_text
 
@@ -84,23 +85,25 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
                 yield _field("Received * (date and time)",
                              FieldInput(clock.now().strftime("%Y-%m-%dT%H:%M"), id="received_at"))
                 yield _field("Reference (blank: assigned)", FieldInput(placeholder="CT-2026-0042", id="reference"))
-            yield _field("Came in by", Select([(words, key) for key, words in CHANNELS.items()],
-                                              prompt="not recorded", id="channel"))
+            yield _field("Came in by", ChoiceSelect([(words, key) for key, words in CHANNELS.items()],
+                                                    prompt="not recorded", id="channel"))
             yield Static("Applicant", classes="section")
-            with Horizontal(classes="row"):
-                yield _field("Name *", FieldInput(id="applicant-name"))
-                yield _field("Preferred contact *", Select(CONTACT, value="email", allow_blank=False,
-                                                           id="applicant-preferred_contact"))
+            yield _field("Name *", FieldInput(id="applicant-name"))
         yield Footer()
 
     def _sections(self) -> list[list[Widget]]:
-        """The rest of the form, in the order it is shown, a section to a part."""
+        """The rest of the form, in the order it is shown, a section to a part. Tab goes down the text
+        a person gives in order (name, address, postcode, phone, e-mail) before the first dropdown, so
+        that typing at speed never sends an address into a choice."""
         def row(*fields: Widget) -> Horizontal:
             return Horizontal(*fields, classes="row")
         return [
             [row(_field("Address", FieldInput(id="applicant-address")),
                  _field("Postcode", FieldInput(id="applicant-postcode"))),
-             row(_field("E-mail", FieldInput(id="applicant-email")), _field("Phone", FieldInput(id="applicant-phone")))],
+             row(_field("Phone", FieldInput(id="applicant-phone")), _field("E-mail", FieldInput(id="applicant-email"))),
+             _field("Preferred contact *", ChoiceSelect(CONTACT, value="email", allow_blank=False,
+                                                        id="applicant-preferred_contact"),
+                    "type the first letters to choose")],
             [row(_field("Applying on behalf of (victim's name)", FieldInput(id="applicant-on_behalf_of")),
                  _field("Advocate", FieldInput(id="applicant-advocate"))),
              row(_field("Vulnerabilities", FieldInput(id="applicant-vulnerabilities")),
@@ -162,6 +165,14 @@ class NewRequestScreen(AsksBeforeDiscarding, ReportsWorkerErrors, Screen[None]):
         result.display = False
         await self.mount(result, after=form)
         self._built = True
+        self.set_timer(0.05, self._show_focus)  # after the keys let go above have moved the focus
+
+    def _show_focus(self) -> None:
+        """Scroll to the field that keys typed ahead Tabbed to: it had no place on screen when the focus
+        reached it, so nothing scrolled, and at 80×24 the typing went on out of sight."""
+        focused = self.app.focused
+        if focused is not None and focused.screen is self:
+            focused.scroll_visible(animate=False)
 
     # --- building the form -----------------------------------------------------------------
 

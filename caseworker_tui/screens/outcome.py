@@ -19,6 +19,7 @@ from caseworker_tui.services.case_view import CaseDetail
 from caseworker_tui.services.permissions import Actor
 from caseworker_tui.services.workflow import RecommendationIn
 from caseworker_tui.widgets.application_form import FieldInput, RowRemover
+from caseworker_tui.widgets.choice import ChoiceSelect
 from caseworker_tui.widgets.safe import clean
 
 
@@ -33,7 +34,7 @@ class RecommendationRow(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="recommendation-head"):
-            yield Select(self._agencies, prompt="Agency", value=self._agency or Select.NULL, id="agency")
+            yield ChoiceSelect(self._agencies, prompt="Agency", value=self._agency or Select.NULL, id="agency")
             yield FieldInput(self._due, placeholder="due YYYY-MM-DD", id="due_on")
             yield RowRemover("✕", classes="remove-recommendation", tooltip="Remove this recommendation")
         yield FieldInput(self._action, placeholder="the action the agency will take", id="action")

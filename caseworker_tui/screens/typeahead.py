@@ -7,11 +7,12 @@ field has the focus, a Tab moving the focus at once so that the keys after it re
 
 from __future__ import annotations
 
-from textual import events
+from textual import _time, events
 from textual.timer import Timer
 
+from caseworker_tui.widgets.choice import FOCUS_KEYS
+
 HOLD_KEYS_AT_MOST = 5.0  # seconds keys typed ahead wait for the form they are meant for
-FOCUS_KEYS = {"tab": "focus_next", "shift+tab": "focus_previous"}
 
 
 class HoldsKeys:
@@ -19,6 +20,8 @@ class HoldsKeys:
 
     def init_type_ahead(self) -> None:
         self._held_keys: list[events.Key] | None = None
+        self._held_since = 0.0
+        self._came_back = 0  # keys pressed before the hold that came back from the old screen, held first
         self._hold_timer: Timer | None = None
 
     def hold_keys(self) -> None:
@@ -26,6 +29,8 @@ class HoldsKeys:
         is not ready for them yet, and the one showing would take them as its own (m, x, Enter)."""
         if self._held_keys is None:
             self._held_keys = []
+            self._held_since = _time.get_time()
+            self._came_back = 0
             self._hold_timer = self.set_timer(HOLD_KEYS_AT_MOST, self._keys_not_taken)
 
     def release_keys(self, *, up_to_a_tab: bool = False) -> None:
@@ -41,6 +46,7 @@ class HoldsKeys:
         held = self._held_keys or []
         cut = next((i for i, key in enumerate(held) if key.key in FOCUS_KEYS), None) if up_to_a_tab else None
         if cut is not None:
+            self._came_back = max(0, self._came_back - cut)
             now, self._held_keys = held[:cut], held[cut:]  # the rest, and keys pressed meanwhile, wait
         else:
             now = self._stop_holding_keys()
@@ -65,8 +71,15 @@ class HoldsKeys:
     async def on_event(self, event: events.Event) -> None:
         """While keys are held, every key is kept: one just pressed, and one that went to the old
         screen before it knew (a quick typist's keys can all be under way before `n` is handled),
-        which would otherwise come back here to run the old screen's bindings."""
+        which would otherwise come back here to run the old screen's bindings. One of those comes
+        back after keys typed later were held already, so it goes in before them."""
         if self._held_keys is not None and isinstance(event, events.Key):
-            self._held_keys.append(event)
-            return
+            if not event.is_forwarded:
+                self._held_keys.append(event)
+                return
+            if event.time < self._held_since:  # typed before later keys already held: it goes first
+                self._held_keys.insert(self._came_back, event)
+                self._came_back += 1
+                return
+            # a key let go from the hold, coming back for its binding (backspace, an arrow): not held again
         await super().on_event(event)

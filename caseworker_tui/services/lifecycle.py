@@ -151,3 +151,12 @@ def offered(stage: str, role: str, facts: frozenset[str]) -> list[str]:
     return [s.name for s in STEPS
             if stage in s.stages and role in s.roles
             and (s.needs is None or s.needs in facts or s.needs in SCREEN_FACTS)]
+
+
+def stage_work_first(names: list[str]) -> list[str]:
+    """The steps named, those that belong to the case's stage first (acknowledge, decide, submit,
+    approve …), then those open at any stage (a note, a letter, withdrawing), each in the table's
+    order: a narrow footer shows the first few, and they should be the case's next steps."""
+    def anytime(name: str) -> bool:
+        return BY_NAME[name].stages in (EVERY_STAGE, NOT_FINISHED)
+    return sorted(names, key=anytime)

@@ -14,6 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
+from caseworker_tui.widgets.choice import ChoiceSelect
+
 
 class FieldInput(Input):
     """A form's text field: tabbing back into it puts the cursor at the end of what is there.
@@ -56,7 +58,7 @@ class ReportRow(Horizontal):
     def compose(self) -> ComposeResult:
         v = self._values
         with Vertical(classes="cell"):
-            yield Select(self._agencies, prompt="Agency", id="agency", value=v.get("agency", Select.NULL))
+            yield ChoiceSelect(self._agencies, prompt="Agency", id="agency", value=v.get("agency", Select.NULL))
             yield FieldError()
         with Vertical(classes="cell date"):
             yield FieldInput(v.get("reported_on", ""), placeholder="reported on YYYY-MM-DD", id="reported_on")

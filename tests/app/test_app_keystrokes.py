@@ -484,9 +484,121 @@ async def test_a_tab_typed_ahead_of_the_form_moves_on_before_the_next_keys(datab
     app = make_app(database_url, actor=users["casey"])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        _keys_at_once(app, "n", *"Maria", "tab", "tab", *"12 High")
+        _keys_at_once(app, "n", *"Maria Lopez", "tab", *"12 High Street", "tab", *"LE1 1AA", "tab",
+                      *"0116 496 0000", "tab", *"maria@example.org", "tab", "p", "h")
         await settle(pilot)
         form = app.screen
         assert isinstance(form, NewRequestScreen)
-        assert form.query_one("#applicant-name", Input).value == "Maria"
-        assert form.query_one("#applicant-address", Input).value == "12 High"
+        _assert_applicant_typed(form)
+
+
+def _assert_applicant_typed(form) -> None:
+    from textual.widgets import Select
+
+    values = {wid: form.query_one(f"#applicant-{wid}", Input).value
+              for wid in ("name", "address", "postcode", "phone", "email")}
+    assert values == {"name": "Maria Lopez", "address": "12 High Street", "postcode": "LE1 1AA",
+                      "phone": "0116 496 0000", "email": "maria@example.org"}
+    assert form.query_one("#applicant-preferred_contact", Select).value == "phone", "typed 'ph' chose Phone"
+    assert form.query_one("#channel", Select).value is Select.NULL
+
+
+async def test_the_applicant_pressed_straight_after_n_fills_every_field_in_order(database_url, users):
+    """Tab goes down the text fields a person gives in order, then to the dropdown, which takes
+    letters: nothing typed lands in the wrong field or is lost."""
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"Maria Lopez", "tab", *"12 High Street", "tab", *"LE1 1AA", "tab",
+                          *"0116 496 0000", "tab", *"maria@example.org", "tab", "p", "h")
+        await settle(pilot)
+        _assert_applicant_typed(app.screen)
+
+
+# --- dropdowns ------------------------------------------------------------------------------------
+
+async def test_a_letter_on_a_closed_dropdown_chooses_and_again_chooses_the_next(database_url, users):
+    from textual.widgets import Select
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_request_with(pilot, "Ann")
+        await settle(pilot)
+        contact = form.query_one("#applicant-preferred_contact", Select)
+        contact.focus()
+        await pilot.press("p")
+        assert contact.value == "post"
+        await pilot.press("p")  # the same letter again: the next option with it
+        assert contact.value == "phone"
+        contact._typed_at = 0  # after a pause too
+        await pilot.press("p")
+        assert contact.value == "post"
+        contact._typed_at = 0
+        await pilot.press("E")
+        assert contact.value == "email" and not contact.expanded
+        contact._typed_at = 0
+        await pilot.press("z")  # no option: the value stays, and nothing else takes the key
+        assert contact.value == "email" and app.focused is contact
+
+
+async def test_keys_typed_straight_after_choosing_with_enter_reach_the_next_field(database_url, users):
+    """Enter in the open list, then at once Tab and a date: the list closes and gives the focus back
+    in the same step, so the keys already on their way go on, in order, to where the focus now is."""
+    from textual.widgets import Select
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_request_with(pilot, "Ann")
+        await settle(pilot)
+        agency = form.query_one("#agency", Select)
+        agency.focus()
+        await pilot.press("enter")  # opens the list
+        await settle(pilot)
+        assert agency.expanded
+        _keys_at_once(app, "down", "enter", "tab", *"2026-10-01", "tab", "tab", *"PC-1")
+        await settle(pilot)
+        assert not agency.expanded and agency.value is not Select.NULL
+        assert form.query_one("#reported_on", Input).value == "2026-10-01"
+        assert form.query_one("#reporter", Input).value == "applicant"
+        assert form.query_one("#agency_reference", Input).value == "PC-1"
+        assert app.focused is form.query_one("#agency_reference", Input)
+
+
+async def test_keys_typed_straight_after_esc_in_an_open_list_reach_the_next_field(database_url, users):
+    from textual.widgets import Select
+
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _new_request_with(pilot, "Ann")
+        await settle(pilot)
+        contact = form.query_one("#applicant-preferred_contact", Select)
+        contact.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        _keys_at_once(app, "down", "escape", "tab", *"Sam")
+        await settle(pilot)
+        assert contact.value == "email" and not contact.expanded
+        assert isinstance(form, NewRequestScreen) and app.screen is form, "Esc closed the list, not the form"
+        assert app.focused.id == "applicant-on_behalf_of"
+        assert form.query_one("#applicant-on_behalf_of", Input).value == "Sam"
+
+
+# --- the footer -----------------------------------------------------------------------------------
+
+async def test_the_case_footer_offers_the_stage_s_next_steps_first(database_url, users):
+    """At 80 columns the footer shows only its first few keys: they are the stage's next steps."""
+    from caseworker_tui.services.lifecycle import BY_NAME
+    from tests.apphelpers import open_case_screen
+
+    cases = seed_cases(users)
+    app = make_app(database_url, actor=users["casey"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key, first in (("fresh", "acknowledge"), ("overdue", "decide")):
+            screen = await open_case_screen(app, pilot, cases[key])
+            shown = [b.binding.id for b in screen.active_bindings.values() if b.binding.show]
+            assert shown[0] == first, shown
+            assert shown.index("add_note") > shown.index(first)
+            assert BY_NAME["add_note"].key in {b.binding.key for b in screen.active_bindings.values()}
+            await pilot.press("escape")
+            await settle(pilot)

@@ -66,3 +66,10 @@ def test_no_stage_list_is_written_outside_the_lifecycle():
         for line, stages in _stage_lists(ast.parse(path.read_text(encoding="utf-8"))):
             found.append(f"{path.relative_to(PACKAGE)}:{line} {stages}")
     assert not found, "stage lists outside services/lifecycle.py:\n" + "\n".join(found)
+
+
+def test_a_stage_s_own_steps_come_before_those_open_at_any_stage():
+    from caseworker_tui.services.lifecycle import stage_work_first
+
+    assert stage_work_first(["add_note", "take", "acknowledge", "request_updates", "withdraw"]) == [
+        "acknowledge", "request_updates", "add_note", "take", "withdraw"]
