@@ -7,6 +7,8 @@ fixture here replaces the suite's two-database one for this module.
 from __future__ import annotations
 
 import pytest
+from textual.widgets import TextArea
+from textual.worker import WorkerState
 
 from caseworker_tui.models import bind
 from caseworker_tui.models.schema import upgrade
@@ -31,8 +33,16 @@ async def _steady(pilot) -> None:
     """Workers done, cursors still, and the layout settled: a narrow screen's breakpoint class and the
     charts' second drawing at their final size both come a refresh or two after the first paint."""
     await settle(pilot)
-    for box in pilot.app.screen.query("Input, TextArea"):
+    for _ in range(30):  # a screen pushed by a worker starts workers of its own: wait until none is left
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+            break
+    for box in pilot.app.screen.query("Input, TextArea"):  # the screen now shown: its cursors stop blinking
         box.cursor_blink = False
+        if isinstance(box, TextArea):  # a line drawn mid-blink is cached under a key that ignores the cursor
+            box._line_cache.clear()
+            box.refresh()
     for _ in range(3):
         await pilot.pause(0.1)
         await pilot.wait_for_scheduled_animations()
