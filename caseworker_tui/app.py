@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
+from caseworker_tui.app_background import IDLE_CHECK_SECONDS, LooksAfterTheDesk
 from caseworker_tui.config import Settings, data_dir
 from caseworker_tui.screens.base import describe_failure
 from caseworker_tui.screens.typeahead import HoldsKeys
@@ -33,14 +34,13 @@ def _case_provider():
 
 HOME_SCREENS = ("queue", "deadlines", "approvals", "stats", "accounts")
 SIGNED_OUT = "signed_out"  # the mode a person signs out to
-IDLE_CHECK_SECONDS = 15.0  # how often an idle desk is looked for
 _monotonic = time.monotonic  # moved on in tests
 IMPORT_SCREENS_AFTER = 1.5  # seconds after signing in, if no queue page has been painted by then
 SCREENS_OPENED_NEXT = ("caseworker_tui.screens.case_detail", "caseworker_tui.screens.new_request",
                        "caseworker_tui.dialogs.common")
 
 
-class CaseworkerApp(HoldsKeys, App[None]):
+class CaseworkerApp(LooksAfterTheDesk, HoldsKeys, App[None]):
     """The caseworker's, supervisor's and chair's desk for the Community Trigger."""
 
     CSS_PATH = "app.tcss"
@@ -99,20 +99,6 @@ class CaseworkerApp(HoldsKeys, App[None]):
             # letters sent through GOV.UK Notify are followed while the app runs, as often as the settings say
             self.delivery_poll = self.set_interval(self.settings.notify_poll_minutes * 60, self._poll_deliveries)
 
-    def _poll_deliveries(self) -> None:
-        from caseworker_tui.services.letters.delivery import poll
-
-        self.run_worker(lambda: self._report_deliveries(poll(self.settings)), thread=True, group="delivery",
-                        exclusive=True, exit_on_error=False)
-
-    def _report_deliveries(self, result) -> None:
-        """A failed delivery is said at once, wherever the person is; the rest waits on the timeline."""
-        failed = [c for c in result.changes if c.reopened]
-        for change in failed:
-            self.call_from_thread(self.notify, f"{change.reference}: the {change.kind.replace('_', ' ')} letter was "
-                                  f"{change.words}. Its step is open again.", title="Letter not delivered",
-                                  severity="warning", timeout=20)
-
     def _read_policy(self) -> None:
         """Read the policy in force once the first screen is up: that screen needs none of it, and
         reading it (pydantic and all) before would keep a person waiting for a blank terminal."""
@@ -143,40 +129,9 @@ class CaseworkerApp(HoldsKeys, App[None]):
             "`caseworker policy show` prints the policy in force."),
             lambda _: self.exit(return_code=2, message=message))
 
-    # --- the person's own theme, and the idle desk ---------------------------------------------
-
-    def _remember_theme(self, theme) -> None:
-        """A theme chosen while signed in is that person's; before sign-in nothing is kept anywhere."""
-        if self.actor is None or theme.name == self._theme_kept:
-            return
-        self._theme_kept = theme.name
-        actor = self.actor
-        from caseworker_tui.services import preferences  # not at start-up: it brings argon2 with it
-
-        self.run_worker(lambda: preferences.remember(actor, "theme", theme.name), thread=True,
-                        group="preferences", exit_on_error=False)
-
-    def _apply_choices(self, actor: Actor) -> None:
-        from caseworker_tui.services import preferences
-
-        choices = preferences.of(actor)
-        self.call_from_thread(self._apply_theme, actor, choices.get("theme"))
-
-    def _apply_theme(self, actor: Actor, theme: str | None) -> None:
-        if self.actor != actor:
-            return  # signed out meanwhile
-        self._theme_kept = theme
-        if theme and theme in self.available_themes:
-            self.theme = theme
-
-    def sign_out_if_idle(self) -> None:
-        """Sign a desk out after the settings' idle minutes without a key or a click: at a shared
-        desk the next person must not find the last one still signed in. Unsaved input is lost."""
-        minutes = self.settings.idle_minutes
-        if self.actor is None or not minutes or _monotonic() - self._last_input < minutes * 60:
-            return
-        self._sign_out()
-        self.notify(f"Signed out after {minutes} minute{'s' if minutes != 1 else ''} without use.", timeout=30)
+    def idle_seconds(self) -> float:
+        """How long since the last key or click."""
+        return _monotonic() - self._last_input
 
     def signed_in(self, actor: Actor) -> None:
         """Show the signed-in user in the header and open their home screen.
@@ -196,25 +151,6 @@ class CaseworkerApp(HoldsKeys, App[None]):
                                                           group="figures-reminder", exit_on_error=False))
         if allowed(actor, "draft_outcome"):
             self.run_worker(lambda: self._tell_returned(actor), thread=True, group="returned", exit_on_error=False)
-
-    def _remind_of_figures(self, actor: Actor) -> None:
-        """A supervisor is told at sign-in when 12 months have passed since the figures were published."""
-        from caseworker_tui.services import published
-
-        message = published.reminder(actor)
-        if message:
-            self.call_from_thread(self.notify, message, title="Yearly figures due", severity="warning", timeout=30)
-
-    def _tell_returned(self, actor: Actor) -> None:
-        """At sign-in, how many of the person's cases the chair sent back: work waiting on them."""
-        from caseworker_tui.services.queue import returned_to
-
-        count = returned_to(actor)
-        if count:
-            self.call_from_thread(
-                self.notify, f"The chair returned {count} of your outcomes: "
-                f"{'it is' if count == 1 else 'they are'} marked ↩ Returned in the queue; c shows the comments.",
-                title="Came back to you", severity="warning", timeout=12)
 
     HOMES = {"supervisor": "deadlines", "chair": "approvals"}
 
