@@ -68,7 +68,7 @@ QUIET, SETTLE_LIMIT = 0.25, 3.0  # between actions: this long without output, or
 KEYS = {"enter": b"\r", "escape": b"\x1b", "tab": b"\t", "down": b"\x1b[B", "up": b"\x1b[A",
         "f3": b"\x1bOR", "f4": b"\x1bOS", "f6": b"\x1b[17~", "f7": b"\x1b[18~", "quit": b"\x11"}
 TYPED = "Kowalski"  # typed into the form's first field: the first letter says the form is ready
-FIRST_FIELD, NEXT_FIELD = "Name *", "Preferred contact *"
+FIRST_FIELD, NEXT_FIELD = "Name *", "Address"  # the form tabs down its text fields first
 REFERENCE = re.compile(r"CT-\d{4}-\d{4,5}")
 APPROVAL_ROW = re.compile(r" ?(CT-\d{4}-\d{4,5})  (?!·)")  # a table row; the pane has "  ·  " after it
 PAGER = re.compile(r"showing \S+ of \d+ open requests")

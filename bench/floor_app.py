@@ -37,7 +37,7 @@ QUEUE_ROWS = 40
 CASE_ROWS = 30
 APPROVAL_ROWS = 10
 TABS = ("Timeline", "Eligibility", "Applicant", "Progress", "Letters", "Audit")
-FIELDS = ("Name *", "Preferred contact *", "Address", "Postcode", "E-mail", "Phone",
+FIELDS = ("Name *", "Address", "Postcode", "Phone", "E-mail", "Preferred contact *",
           "Applying on behalf of (victim's name)", "Advocate", "Vulnerabilities", "Needs (comma-separated)",
           "Why", "Occurred on *")
 
