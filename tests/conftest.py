@@ -136,3 +136,13 @@ def pytest_terminal_summary(terminalreporter):
         found = counts[backend]
         words = ", ".join(f"{n} {outcome}" for outcome, n in sorted(found.items())) or "none ran"
         terminalreporter.write_line(f"database tests on {label}: {words}")
+
+
+@pytest.fixture
+def mail():
+    """A real SMTP server on loopback (aiosmtpd) that keeps what it is sent, for the sending tests."""
+    from tests.mailserver import MailServer
+
+    server = MailServer().start()
+    yield server
+    server.stop()

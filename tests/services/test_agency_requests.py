@@ -17,7 +17,6 @@ from caseworker_tui.services import cases, context, intake, letters, workflow
 from caseworker_tui.services.application import parse_application
 from caseworker_tui.services.letters import sending
 from tests.factories import meets_rule_a
-from tests.mailserver import MailServer
 from tests.services.test_letter_pdf import require_libreoffice
 from tests.services.test_letter_sending import _events
 from tests.services.test_letter_sending import configure as configure  # noqa: F401 - the sending tests' settings
@@ -28,13 +27,6 @@ POLICE = "ct.updates@police.example"
 @pytest.fixture(autouse=True)
 def _libreoffice() -> None:
     require_libreoffice()
-
-
-@pytest.fixture
-def mail():
-    server = MailServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -38,13 +38,6 @@ def _libreoffice() -> None:
 
 
 @pytest.fixture
-def mail():
-    server = MailServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def configure(monkeypatch, tmp_path):
     """Point the settings at a server, the password coming from the environment as in production."""
     def configure(server: MailServer, password: str | None = None):
